@@ -1,0 +1,114 @@
+"""The `casebook` command line. Bad input gets one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import CasebookError
+from .params import DEFAULT_PARAMS_DIR, scenario_file, scenario_names
+from .yamlio import load_yaml_file
+
+params_option = click.option("--params", "params_dir", type=click.Path(path_type=Path),
+                             default=DEFAULT_PARAMS_DIR, show_default=True,
+                             help="Directory of scenario YAML files.")
+set_option = click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                          help="Override a parameter by its dotted key; the value is a YAML scalar. "
+                               "Repeatable.")
+
+
+def parse_sets(sets: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in sets:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise CasebookError(f"--set expects KEY=VALUE, got {item!r}")
+        out[key.strip()] = value
+    return out
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, indent=2, allow_nan=False, default=str)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="casebook")
+def cli() -> None:
+    """casebook: the CONNECT business cases as a literate financial model."""
+
+
+@cli.command("list")
+@params_option
+def list_cmd(params_dir: Path) -> None:
+    """The scenarios and their titles."""
+    for name in scenario_names(params_dir):
+        data = load_yaml_file(scenario_file(params_dir, name), display=str(params_dir / f"{name}.yaml"))
+        parent = data.get("extends")
+        suffix = f"  (extends {parent})" if parent else ""
+        click.echo(f"{name:<16} {data.get('title', '')}{suffix}")
+
+
+@cli.command()
+@click.argument("scenario")
+@set_option
+@params_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
+    """Headline figures and cash flows by financial year for SCENARIO."""
+    from .report import format_results
+    from .results import results as build_results
+    from .scenario import load_scenario
+
+    loaded = load_scenario(scenario, params_dir, parse_sets(sets))
+    data = build_results(loaded)
+    click.echo(_dumps(data) if as_json else format_results(data))
+
+
+@cli.command()
+@params_option
+@click.option("--json", "as_json", is_flag=True, help='Print {"valid": ..., "checks": [...]}.')
+def check(params_dir: Path, as_json: bool) -> None:
+    """Validate every params file and reconcile the published figures."""
+    from .reconcile import reconcile_all, summary
+
+    checks = reconcile_all(params_dir)  # loads and validates every scenario; raises on bad input
+    if as_json:
+        click.echo(_dumps({"valid": True, "summary": summary(checks),
+                           "checks": [c.as_dict() for c in checks]}))
+        return
+    counts = summary(checks)
+    click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
+               + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    for c in checks:
+        if c.status == "discrepancy":
+            click.echo(f"\nDISCREPANCY {c.id}: {c.description}\n  published {c.published}, computed "
+                       f"{c.computed}" + (f", difference {c.difference:+.3f}" if c.difference is not None else "")
+                       + "".join(f"\n  source: {s}" for s in c.sources)
+                       + (f"\n  {c.explanation}" if c.explanation else ""))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: every expected failure is one line on stderr with exit code 2."""
+    try:
+        cli.main(args=argv, prog_name="casebook", standalone_mode=False)
+    except CasebookError as exc:
+        click.echo(f"casebook: error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.ClickException as exc:
+        click.echo(f"casebook: error: {' '.join(exc.format_message().split())}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("casebook: aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,76 @@
+"""HM Treasury Green Book appraisal rules, one small pure function each.
+
+References are to the Green Book (2022) and its annexes, as summarised in
+``shared/reference/green-book.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: STPR schedule, Green Book Annex A6 (Table 8; the same schedule as Green Book 2003 Table 6.1):
+#: (last year of the band, real rate). Year 0 is undiscounted; years 1-30 at 3.5%, 31-75 at 3.0%, ...
+STPR_STANDARD: tuple[tuple[float, float], ...] = (
+    (30, 0.035), (75, 0.030), (125, 0.025), (200, 0.020), (300, 0.015), (np.inf, 0.010))
+#: The lower schedule for health and life values, Green Book A6.
+STPR_HEALTH: tuple[tuple[float, float], ...] = (
+    (30, 0.015), (75, 0.0129), (125, 0.0107), (200, 0.0086), (300, 0.0064), (np.inf, 0.0043))
+
+
+def stpr_rate(year: np.ndarray | int, schedule=STPR_STANDARD) -> np.ndarray:
+    """The STPR that applies to the step into `year` (A6.4): 3.5% for years up to 30, and so on.
+
+    Years at or before 0 take the first band's rate (used when compounding costs before the base year).
+    """
+    year = np.asarray(year)
+    rates = np.full(year.shape, schedule[-1][1], dtype=float)
+    for last_year, rate in reversed(schedule):
+        rates = np.where(year <= last_year, rate, rates)
+    return rates
+
+
+def discount_factors(t: np.ndarray, rate: float | None = None, schedule=STPR_STANDARD) -> np.ndarray:
+    """Discount factor for each year t from the base year (Green Book A6.4-A6.6, 5.32).
+
+    With `rate` None, the STPR schedule: the factor compounds band by band, so it is continuous at a
+    band boundary while the rate steps down (year 10 at 3.5% is 1/1.035**10 = 0.7089; year 31 is
+    year 30's factor divided by 1.03). A number gives a flat rate. Year 0 is undiscounted (factor 1);
+    negative t (years before the base year) are compounded forward at the first band's rate.
+    """
+    t = np.asarray(t, dtype=int)
+    if rate is not None:
+        return (1.0 + rate) ** (-t.astype(float))
+    horizon = int(max(np.max(np.abs(t), initial=0), 1))
+    steps = np.arange(1, horizon + 1)
+    log_growth = np.concatenate([[0.0], np.cumsum(np.log1p(stpr_rate(steps, schedule)))])
+    first_rate = schedule[0][1]
+    return np.where(t >= 0, np.exp(-log_growth[np.clip(t, 0, horizon)]),
+                    (1.0 + first_rate) ** (-t.astype(float)))
+
+
+def real_prices(nominal: np.ndarray, t: np.ndarray, gdp_deflator: float) -> np.ndarray:
+    """Nominal cash to real base-year prices with the GDP deflator (Green Book 5.11-5.13).
+
+    GBP 1,000 a year at a 2% deflator is 980, 961, 942, 924, 906 in years 1-5.
+    """
+    return np.asarray(nominal, dtype=float) / (1.0 + gdp_deflator) ** np.asarray(t, dtype=float)
+
+
+def nominal_prices(real: np.ndarray, t: np.ndarray, gdp_deflator: float) -> np.ndarray:
+    """Inverse of :func:`real_prices`."""
+    return np.asarray(real, dtype=float) * (1.0 + gdp_deflator) ** np.asarray(t, dtype=float)
+
+
+def apply_optimism_bias(costs: np.ndarray, uplift: float) -> np.ndarray:
+    """Costs raised by an optimism-bias uplift (Green Book 5.45-5.49; Mott MacDonald Table 2)."""
+    return np.asarray(costs, dtype=float) * (1.0 + uplift)
+
+
+def present_value(amounts: np.ndarray, factors: np.ndarray) -> float:
+    """Sum of amounts times their discount factors (Green Book 5.32)."""
+    return float(np.sum(np.asarray(amounts, dtype=float) * factors))
+
+
+def benefit_cost_ratio(pv_benefits: float, pv_costs: float) -> float | None:
+    """BCR = PV(benefits) / PV(costs) (Green Book 5.55). None when there are no costs."""
+    return None if pv_costs == 0 else pv_benefits / pv_costs

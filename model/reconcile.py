@@ -1,0 +1,413 @@
+"""Reconciliation: recompute every published total from its parts and compare.
+
+Each check has an id, a description, the published and the computed figure, their difference, a
+status and the sources. Statuses:
+
+- ``ok``: equal (to floating-point accuracy);
+- ``rounding``: within the rounding of the published figures (GBP 0.001m for figures printed to three
+  decimals; half a unit of the last printed place for coarser figures, such as 65.3 or 48%);
+- ``explained``: different for a stated reason (e.g. reserves netted off); the explanation is given;
+- ``discrepancy``: the documents disagree with themselves. Nothing is "fixed": both figures and both
+  sources are quoted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from .appraisal import appraise, inputs_from_scenario
+from .fy import fy_label, fy_range, months_between, parse_date, parse_fy
+from .params import DEFAULT_PARAMS_DIR, scenario_names
+from .scenario import Loaded, load_scenario
+from .schema import AllocatedBlock, Scenario, TableBlock
+
+STATUSES = ("ok", "rounding", "explained", "discrepancy")
+EXACT = 1e-9
+MONEY_TOLERANCE = 0.001
+
+
+@dataclass
+class Check:
+    id: str
+    description: str
+    published: Any
+    computed: Any
+    difference: float | None
+    status: str
+    sources: list[str]
+    explanation: str | None = None
+    scenario: str | None = None
+    tolerance: float | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def half_unit(x: float) -> float:
+    """Half a unit in the last printed place of a figure (65.3 -> 0.05, 48 -> 0.5, 22.048 -> 0.0005)."""
+    text = repr(float(x))
+    if "e" in text:
+        return 0.0
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return 0.5 * 10.0 ** (-decimals)
+
+
+def money_tolerance(*figures: float) -> float:
+    """GBP 0.001m, or half a unit of the least precise published figure involved if coarser."""
+    return max([MONEY_TOLERANCE] + [half_unit(f) for f in figures])
+
+
+def compare(id: str, description: str, published: float, computed: float, sources: Iterable[str],
+            tolerance: float = MONEY_TOLERANCE, explained_by: str | None = None) -> Check:
+    """A numeric check; `explained_by` turns a difference beyond rounding into 'explained'."""
+    diff = float(computed) - float(published)
+    if abs(diff) <= EXACT:
+        status = "ok"
+    elif abs(diff) <= tolerance + EXACT:
+        status = "rounding"
+    elif explained_by:
+        status = "explained"
+    else:
+        status = "discrepancy"
+    return Check(id=id, description=description, published=float(published),
+                 computed=round(float(computed), 9), difference=round(diff, 9), status=status,
+                 sources=list(dict.fromkeys(sources)), tolerance=tolerance,
+                 explanation=explained_by if status == "explained" else None)
+
+
+def _sum(values: Iterable[float]) -> float:
+    return float(sum(values))
+
+
+# --- tables -----------------------------------------------------------------------------------------
+
+def table_checks(name: str, block: TableBlock) -> list[Check]:
+    """Rows, columns, grand totals, funding sources and shortfall of one printed table."""
+    checks: list[Check] = []
+    src = [block.source] if block.source else []
+    for group, lines in (("line", block.lines), ("funding", block.funding_sources)):
+        for key, line in lines.items():
+            if line.published_total is not None:
+                checks.append(compare(
+                    f"{name}.{group}.{key}.total",
+                    f"{block.label}: row '{line.label}', sum of its years against its printed TOTAL",
+                    line.published_total, _sum(line.by_fy.values()), [line.source or "", *src]))
+    pt = block.published_totals
+    if pt is None:
+        return checks
+    tsrc = [pt.source, *src]
+    years = sorted({*pt.gross_by_fy, *pt.funding_by_fy, *pt.shortfall_by_fy,
+                    *(fy for line in block.lines.values() for fy in line.by_fy)}, key=parse_fy)
+    gross = {fy: _sum(line.by_fy.get(fy, 0.0) for line in block.lines.values()) for fy in years}
+    funding = {fy: _sum(line.by_fy.get(fy, 0.0) for line in block.funding_sources.values()) for fy in years}
+    for fy in years:
+        if fy in pt.gross_by_fy:
+            checks.append(compare(f"{name}.column.{fy}.gross", f"{block.label}: {fy} column, sum of the "
+                                  "rows against the printed total", pt.gross_by_fy[fy], gross[fy], tsrc))
+        if fy in pt.funding_by_fy:
+            checks.append(compare(f"{name}.column.{fy}.funding", f"{block.label}: {fy} funding sources, "
+                                  "sum against the printed total", pt.funding_by_fy[fy], funding[fy], tsrc))
+        if fy in pt.shortfall_by_fy:
+            checks.append(compare(f"{name}.column.{fy}.shortfall", f"{block.label}: {fy} shortfall, "
+                                  "gross less funding sources against the printed figure",
+                                  pt.shortfall_by_fy[fy], gross[fy] + funding[fy], tsrc))
+    if pt.gross_total is not None:
+        cells = _sum(gross.values())
+        checks.append(compare(f"{name}.total.gross.from_cells", f"{block.label}: grand total against "
+                              "the sum of every cell", pt.gross_total, cells, tsrc))
+        row_totals = [line.published_total for line in block.lines.values()]
+        if all(v is not None for v in row_totals):
+            checks.append(compare(f"{name}.total.gross.from_row_totals", f"{block.label}: grand total "
+                                  "against the sum of the printed row totals", pt.gross_total,
+                                  _sum(row_totals), tsrc))
+        if pt.gross_by_fy and not pt.missing_cells:
+            checks.append(compare(f"{name}.total.gross.from_column_totals", f"{block.label}: grand total "
+                                  "against the sum of the printed column totals", pt.gross_total,
+                                  _sum(pt.gross_by_fy.values()), tsrc))
+        for fy in pt.missing_cells:
+            implied = pt.gross_total - _sum(pt.gross_by_fy.values())
+            checks.append(compare(
+                f"{name}.column.{fy}.gross_missing", f"{block.label}: the {fy} total is not printed; the "
+                "grand total less the printed column totals implies it", implied,
+                _sum(line.by_fy.get(fy, 0.0) for line in block.lines.values()), tsrc))
+            checks[-1].status = "explained" if checks[-1].status in ("ok", "rounding") else checks[-1].status
+            checks[-1].explanation = (f"the printed total row has no {fy} cell (see the layout note in the "
+                                      f"params); {implied:.3f} is implied by the grand total")
+    if pt.funding_total is not None:
+        checks.append(compare(f"{name}.total.funding", f"{block.label}: total funding sources against "
+                              "the sum of the funding cells", pt.funding_total, _sum(funding.values()), tsrc))
+    if pt.shortfall_total is not None:
+        checks.append(compare(f"{name}.total.shortfall.from_cells", f"{block.label}: shortfall total "
+                              "against gross less funding, cell by cell", pt.shortfall_total,
+                              _sum(gross.values()) + _sum(funding.values()), tsrc))
+        if pt.gross_total is not None and pt.funding_total is not None:
+            checks.append(compare(f"{name}.total.shortfall.from_totals", f"{block.label}: shortfall total "
+                                  "against printed gross total plus printed funding total",
+                                  pt.shortfall_total, pt.gross_total + pt.funding_total, tsrc))
+        if pt.shortfall_by_fy:
+            checks.append(compare(f"{name}.total.shortfall.from_columns", f"{block.label}: shortfall "
+                                  "total against the sum of the printed shortfall cells",
+                                  pt.shortfall_total, _sum(pt.shortfall_by_fy.values()), tsrc))
+    return checks
+
+
+def narrative_checks(scenario: Scenario) -> list[Check]:
+    """Each figure the prose gives for a cost factor, against the table rows of that factor."""
+    checks = []
+    for key, item in scenario.narrative_costs.items():
+        block = scenario.costs[item.table]
+        assert isinstance(block, TableBlock)
+        every = "all" in item.factors
+        lines = [ln for ln in block.lines.values() if every or ln.factor in item.factors]
+        funds = [ln for ln in block.funding_sources.values() if every or ln.factor in item.factors]
+        gross = _sum(v for ln in lines for v in ln.by_fy.values())
+        funding = _sum(v for ln in funds for v in ln.by_fy.values())
+        rows = ", ".join(f"'{ln.label}'" for ln in lines) or "none"
+        sources = [item.source or "", block.source or ""] + [ln.source or "" for ln in funds]
+        if item.net_of_funding:
+            checks.append(compare(f"narrative.{key}", f"{item.label}: against the table rows net of "
+                                  f"funding sources ({rows})", item.value, gross + funding, sources))
+            continue
+        check = compare(f"narrative.{key}", f"{item.label}: against the table rows {rows}", item.value,
+                        gross, sources)
+        if check.status == "discrepancy" and funds:
+            net = compare(check.id, check.description, item.value, gross + funding, sources)
+            if net.status in ("ok", "rounding"):
+                names = ", ".join(f"'{ln.label}' ({-_sum(ln.by_fy.values()):.3f})" for ln in funds)
+                check.status = "explained"
+                check.explanation = (f"the prose nets off reserves: gross {gross:.3f} less {names} "
+                                     f"= {gross + funding:.3f}")
+        if item.note and check.status != "ok":
+            check.explanation = (check.explanation + "; " if check.explanation else "") + item.note
+        checks.append(check)
+    return checks
+
+
+def narrative_sum_checks(scenario: Scenario) -> list[Check]:
+    """Narrative figures that should add up to a narrative total."""
+    checks = []
+    for key, group in scenario.narrative_sums.items():
+        parts = [scenario.narrative_costs[p] for p in group.parts]
+        total = scenario.narrative_costs[group.total]
+        checks.append(compare(f"narrative_sum.{key}", group.label, total.value,
+                              _sum(p.value for p in parts),
+                              [total.source or ""] + [p.source or "" for p in parts]))
+    return checks
+
+
+def allocation_checks(scenario: Scenario) -> list[Check]:
+    """An allocated total spread over years and between capital and revenue must still add up."""
+    checks = []
+    a = scenario.appraisal
+    fys = fy_range(a.first_fy.value, a.last_fy.value)
+    from .cashflows import block_costs
+    for name, block in scenario.costs.items():
+        if isinstance(block, AllocatedBlock):
+            capital, revenue = block_costs(block, fys)
+            checks.append(compare(f"{name}.allocation.total", f"{block.label}: the assumed split by year "
+                                  "and between capital and revenue adds back to the published total",
+                                  block.total_gbp_m.value, float(capital.sum() + revenue.sum()),
+                                  [block.total_gbp_m.source or ""]))
+    return checks
+
+
+# --- facts stated more than once --------------------------------------------------------------------
+
+def fact_checks(scenario: Scenario) -> list[Check]:
+    checks = []
+    for key, fact in scenario.facts.items():
+        values = [s.value for s in fact.statements]
+        distinct = list(dict.fromkeys(values))
+        quoted = "; ".join(f"{s.value} ({s.source})" for s in fact.statements)
+        numeric = fact.unit not in ("date", "text")
+        published = fact.statements[0].value
+        odd = next((v for v in values if v != published), published)
+        check = Check(
+            id=f"fact.{key}", description=f"{fact.label}: stated {len(values)} times",
+            published=published, computed=odd,
+            difference=(float(odd) - float(published)) if numeric else None,
+            status="ok" if len(distinct) == 1 else "discrepancy",
+            sources=[s.source for s in fact.statements], scenario=None,
+            explanation=None if len(distinct) == 1 else f"the statements differ: {quoted}; the model uses "
+                                                           f"{fact.value} ({fact.why})")
+        checks.append(check)
+    return checks
+
+
+def published_pair_checks(scenario: Scenario) -> list[Check]:
+    """Published figures that restate a parameter elsewhere in the params."""
+    checks = []
+    pub = scenario.published
+    if "fbc2_addition_gbp_m" in pub and "fbc2_addition" in scenario.costs:
+        block = scenario.costs["fbc2_addition"]
+        checks.append(compare("fbc2_addition.restated", "FBC2 addition: para 3.1 against Recommendation 1",
+                              pub["fbc2_addition_gbp_m"].value, block.total_gbp_m.value,
+                              [pub["fbc2_addition_gbp_m"].source, block.total_gbp_m.source]))
+    return checks
+
+
+# --- contracts --------------------------------------------------------------------------------------
+
+def contract_checks(scenario: Scenario) -> list[Check]:
+    """Each contract's uplift arithmetic: previous + uplift = new, and the published percentages."""
+    checks = []
+    for key, c in scenario.contracts.items():
+        original = c.original_value_gbp_m.value if c.original_value_gbp_m else None
+        running = original
+        for mkey, m in c.modifications.items():
+            cid = f"contract.{key}.{mkey}"
+            prev = m.previous_value_gbp_m.value if m.previous_value_gbp_m else running
+            new = m.new_value_gbp_m.value if m.new_value_gbp_m else None
+            uplift = m.uplift_gbp_m.value if m.uplift_gbp_m else None
+            srcs = [q.source for q in (m.previous_value_gbp_m, m.uplift_gbp_m, m.new_value_gbp_m)
+                    if q is not None and q.source]
+            if m.previous_value_gbp_m and running is not None:
+                checks.append(compare(f"{cid}.previous", f"{c.label}: value before {m.decision} against "
+                                      "the value after the previous decision", prev, running,
+                                      srcs + ([c.original_value_gbp_m.source] if c.original_value_gbp_m else []),
+                                      tolerance=money_tolerance(prev, running)))
+            if prev is not None and uplift is not None and new is not None:
+                checks.append(compare(f"{cid}.new_value", f"{c.label}: previous value plus the uplift "
+                                      f"against the new value ({m.decision})", new, prev + uplift, srcs,
+                                      tolerance=money_tolerance(prev, uplift, new)))
+            if uplift is None and prev is not None and new is not None:
+                uplift = new - prev
+            if prev is None and new is not None and uplift is not None:
+                prev = new - uplift  # original derived: not published
+                if original is None:
+                    original = prev
+            if m.uplift_pct_of_previous and prev and uplift is not None:
+                pct = m.uplift_pct_of_previous
+                checks.append(compare(f"{cid}.pct_of_previous", f"{c.label}: uplift as a percentage of the "
+                                      f"value before {m.decision}", pct.value, 100.0 * uplift / prev,
+                                      srcs + [pct.source or ""], tolerance=half_unit(pct.value)))
+            if m.uplift_pct_of_original and original and uplift is not None:
+                pct = m.uplift_pct_of_original
+                derived = "" if c.original_value_gbp_m else " (original derived as new value less uplift)"
+                checks.append(compare(f"{cid}.pct_of_original", f"{c.label}: uplift as a percentage of the "
+                                      f"original value{derived}", pct.value, 100.0 * uplift / original,
+                                      srcs + [pct.source or ""], tolerance=half_unit(pct.value)))
+            running = new if new is not None else (prev + uplift if prev is not None and uplift is not None
+                                                   else running)
+    return checks
+
+
+# --- dates ------------------------------------------------------------------------------------------
+
+def _date(scenario: Scenario, key: str) -> tuple[dt.date, str] | None:
+    q = scenario.milestones.get(key)
+    return (parse_date(q.value), q.source or q.why or "") if q and q.value else None
+
+
+def date_checks(scenario: Scenario) -> list[Check]:
+    checks = []
+    d, ms = scenario.delivery, scenario.milestones
+    go2 = _date(scenario, "drop2_go_live")
+    hyper = _date(scenario, "hypercare_end")
+    if go2 and hyper and "hypercare_weeks" in d:
+        days = (hyper[0] - go2[0]).days
+        checks.append(compare("dates.hypercare_length", "Hypercare: days from Drop 2 go-live to the end of "
+                              "hypercare, against the stated weeks x 7", d["hypercare_weeks"].value * 7, days,
+                              [go2[1], hyper[1], d["hypercare_weeks"].source or ""], tolerance=0))
+    start, end = _date(scenario, "training_start"), ms.get("training_end")
+    if start and end and "training_duration_weeks" in d:
+        finish = start[0] + dt.timedelta(weeks=d["training_duration_weeks"].value)
+        stated = parse_date(end.value)
+        check = compare("dates.training_end_month", "Classroom training: start plus the stated 12 weeks "
+                        "falls in the month the report says training ends (months after Jan 2000)",
+                        months_between(dt.date(2000, 1, 1), stated),
+                        months_between(dt.date(2000, 1, 1), finish),
+                        [start[1], end.source or "", d["training_duration_weeks"].source or ""], tolerance=0)
+        check.explanation = f"start {start[0]} + 12 weeks = {finish}" if check.status != "ok" else None
+        checks.append(check)
+    dl = scenario.delays
+    if go2 and {"delays_1_and_2_months", "delay_3_months", "drop2_previous_date", "behind_schedule_years"} <= set(dl):
+        fbc3_slip = months_between(parse_date(dl["drop2_previous_date"].value), go2[0])
+        total = dl["delays_1_and_2_months"].value + dl["delay_3_months"].value + fbc3_slip
+        check = compare("dates.behind_schedule", "Months behind the original schedule: the stated 2.5 "
+                        "years against delays 1-3 (19 + 14 months, FBC2) plus the Drop 2 move from May "
+                        f"2023 to February 2024 ({fbc3_slip} months)",
+                        dl["behind_schedule_years"].value * 12, total,
+                        [dl["behind_schedule_years"].source or "", dl["delays_1_and_2_months"].source or "",
+                         dl["delay_3_months"].source or "", dl["drop2_previous_date"].source or ""],
+                        tolerance=0)
+        checks.append(check)
+    return checks
+
+
+def ramp_down_check(scenario: Scenario) -> list[Check]:
+    """The stated support ramp-down (headcount) against the fall in the S&G cost lines."""
+    d = scenario.delivery.get("support_ramp_down_pct")
+    block = scenario.costs.get("fbc3_revenue_request")
+    if d is None or not isinstance(block, TableBlock):
+        return []
+    lines = [ln for ln in block.lines.values() if ln.factor == "post_go_live_support"]
+    years = sorted({fy for ln in lines for fy in ln.by_fy}, key=parse_fy)
+    if len(years) < 2:
+        return []
+    first = _sum(ln.by_fy.get(years[0], 0.0) for ln in lines)
+    last = _sum(ln.by_fy.get(years[-1], 0.0) for ln in lines)
+    check = compare("delivery.support_ramp_down", f"Support and Governance ramp-down: the stated reduction "
+                    f"(headcount, %) against the fall in S&G cost from {years[0]} to {years[-1]} (%)",
+                    d.value, 100.0 * (first - last) / first, [d.source or "", block.source or ""],
+                    tolerance=half_unit(d.value),
+                    explained_by="the report gives the reduction in headcount; the table gives cost. "
+                                 "The two need not match, and the report gives no pay rates to convert")
+    return [check]
+
+
+def calibration_checks(loaded: Loaded, npv_value: float) -> list[Check]:
+    checks = []
+    for entry in loaded.calibrated:
+        if entry["scenario"] != loaded.name:
+            continue
+        check = compare(f"npv.{loaded.name}", f"{loaded.title}: model NPV against the published NPV",
+                        entry["target_value"], npv_value, [entry["target_source"] or ""],
+                        explained_by="reproduced by calibration")
+        check.status = "explained"
+        check.explanation = (f"reproduced by calibration: {entry['parameter']} solved to "
+                             f"{entry['value']:.6g} with a root finder ({entry['why']})")
+        checks.append(check)
+    return checks
+
+
+def reconcile(loaded: Loaded) -> list[Check]:
+    """Every check for one scenario."""
+    s = loaded.scenario
+    checks: list[Check] = []
+    for name, block in s.costs.items():
+        if isinstance(block, TableBlock):
+            checks += table_checks(name, block)
+    checks += allocation_checks(s)
+    checks += narrative_checks(s)
+    checks += narrative_sum_checks(s)
+    checks += published_pair_checks(s)
+    checks += fact_checks(s)
+    checks += contract_checks(s)
+    checks += date_checks(s)
+    checks += ramp_down_check(s)
+    if loaded.calibrated:
+        checks += calibration_checks(loaded, appraise(inputs_from_scenario(s)).npv_gbp_m)
+    for c in checks:
+        c.scenario = loaded.name
+    return checks
+
+
+def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR) -> list[Check]:
+    """Checks over every scenario, each distinct check once (children repeat their parents' data)."""
+    seen: dict[tuple, Check] = {}
+    for name in scenario_names(Path(params_dir)):
+        for c in reconcile(load_scenario(name, params_dir)):
+            key = (c.id, repr(c.published), repr(c.computed), c.status)
+            seen.setdefault(key, c)
+    order = {s: i for i, s in enumerate(STATUSES[::-1])}
+    return sorted(seen.values(), key=lambda c: (order[c.status], c.id))
+
+
+def summary(checks: list[Check]) -> dict[str, int]:
+    return {s: sum(1 for c in checks if c.status == s) for s in STATUSES}

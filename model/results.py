@@ -1,0 +1,54 @@
+"""The results of one scenario as plain data (what `casebook results --json` prints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .appraisal import Appraisal, appraise, inputs_from_scenario
+from .scenario import Loaded
+
+CASHFLOW_COLUMNS = ["fy", "t", "capital_gbp_m", "revenue_gbp_m", "benefits_gbp_m", "funding_gbp_m",
+                    "costs_real_gbp_m", "benefits_real_gbp_m", "net_real_gbp_m", "discount_factor",
+                    "pv_gbp_m"]
+
+
+def appraise_loaded(loaded: Loaded) -> Appraisal:
+    return appraise(inputs_from_scenario(loaded.scenario))
+
+
+def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any]:
+    """Headline figures, calibration report and cash flows by financial year.
+
+    Invariants: tco = sum(capital + revenue); pv = net_real x discount_factor; npv = sum(pv).
+    """
+    a = appraisal or appraise_loaded(loaded)
+    s = loaded.scenario
+    frame = a.frame()[CASHFLOW_COLUMNS]
+    rate = s.appraisal.discount_rate.value
+    return {
+        "scenario": loaded.name,
+        "title": loaded.title,
+        "extends": loaded.chain[:-1],
+        "npv_gbp_m": a.npv_gbp_m,
+        "tco_gbp_m": a.tco_gbp_m,
+        "pv_costs_gbp_m": a.pv_costs_gbp_m,
+        "pv_benefits_gbp_m": a.pv_benefits_gbp_m,
+        "bcr": a.bcr,
+        "capital_gbp_m": float(a.capital_gbp_m.sum()),
+        "revenue_gbp_m": float(a.revenue_gbp_m.sum()),
+        "funding_sources_gbp_m": float(a.funding_gbp_m.sum()),
+        "appraisal": {
+            "period": f"{frame.fy.iloc[0]} to {frame.fy.iloc[-1]}",
+            "base_year": s.appraisal.base_year.value,
+            "discounting": "Green Book STPR schedule" if rate is None else f"flat {rate:g}",
+            "discount_rate": rate,
+            "gdp_deflator": s.appraisal.gdp_deflator.value,
+            "optimism_bias": s.appraisal.optimism_bias.value,
+        },
+        "calibrated": loaded.calibrated,
+        "overrides": {k: str(v) for k, v in loaded.overrides.items()},
+        "cashflows": [
+            {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")
+        ],
+    }

@@ -1,0 +1,147 @@
+"""Loading a scenario: resolve `extends`, calibrate each level, apply overrides, validate."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scipy.optimize import brentq
+
+from .appraisal import npv
+from .errors import CasebookError
+from .params import (DEFAULT_PARAMS_DIR, apply_set, check_periods, get_node, merge, own_part,
+                     read_chain, validate)
+from .schema import Calibration, Quantity, Scenario
+from .yamlio import LineDict
+
+METRICS = {"npv_gbp_m": npv}
+
+
+@dataclass
+class Loaded:
+    """A scenario ready to appraise, with what it was built from."""
+
+    name: str
+    scenario: Scenario
+    tree: LineDict
+    chain: list[str]
+    files: list[Path]
+    calibrated: list[dict] = field(default_factory=list)
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.scenario.title
+
+
+def quantity_at(scenario: Scenario, dotted: str) -> Quantity:
+    """The parameter object at a dotted key of a validated scenario."""
+    node: Any = scenario
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if node is None:
+            raise KeyError(dotted)
+    if not isinstance(node, Quantity):
+        raise KeyError(dotted)
+    return node
+
+
+def solve_calibration(scenario: Scenario, cal: Calibration, target_value: float) -> tuple[float, float]:
+    """Solve for the parameter value that makes the metric hit the target (Brent's method).
+
+    Returns (value, achieved metric). The scenario object is left with the solved value.
+    """
+    metric = METRICS[cal.metric]
+    q = quantity_at(scenario, cal.parameter)
+
+    def gap(x: float) -> float:
+        q.value = float(x)
+        return metric(scenario) - target_value
+
+    lo, hi = cal.bracket
+    g_lo, g_hi = gap(lo), gap(hi)
+    if g_lo * g_hi > 0:
+        raise CasebookError(
+            f"calibration cannot reach {cal.metric} = {target_value:g}: between {lo:g} and {hi:g} it "
+            f"runs from {g_lo + target_value:.3f} to {g_hi + target_value:.3f}", key=cal.parameter)
+    value = brentq(gap, lo, hi, xtol=1e-12, maxiter=200)
+    achieved = gap(value) + target_value
+    return value, achieved
+
+
+def _set_tree_value(tree: LineDict, dotted: str, value: float) -> None:
+    node = get_node(tree, dotted)
+    node["value"] = value
+
+
+def load_scenario(name: str, params_dir: Path | str = DEFAULT_PARAMS_DIR,
+                  overrides: dict[str, Any] | None = None) -> Loaded:
+    """Resolve a scenario: each level of its `extends` chain is merged in turn and calibrated with
+    its own declarations, on the published parameters; then the analyst's overrides are applied.
+    Overrides are sensitivities: they do not re-run the calibration.
+    """
+    params_dir = Path(params_dir)
+    chain = read_chain(params_dir, name)
+    tree: LineDict | None = None
+    calibrated: list[dict] = []
+    for level, data in chain:
+        own = own_part(data)
+        tree = own if tree is None else merge(tree, own)
+        raw_cals = data.get("calibration") or []
+        if not isinstance(raw_cals, list):
+            file, line = data.origin("calibration")
+            raise CasebookError("calibration must be a list", file=file, key="calibration", line=line)
+        scenario = validate(tree)
+        for i, raw in enumerate(raw_cals):
+            cal = _validate_calibration(raw, data, i)
+            try:
+                target = quantity_at(scenario, cal.target)
+                quantity_at(scenario, cal.parameter)
+            except KeyError as exc:
+                file, line = data.origin("calibration")
+                raise CasebookError(f"calibration refers to {exc.args[0]!r}, which is not a parameter",
+                                    file=file, key=f"calibration.{i}", line=line) from None
+            try:
+                value, achieved = solve_calibration(scenario, cal, float(target.value))
+            except CasebookError as exc:
+                exc.file, exc.line = data.origin("calibration")
+                raise
+            _set_tree_value(tree, cal.parameter, value)
+            calibrated.append({
+                "scenario": level, "parameter": cal.parameter, "value": value, "metric": cal.metric,
+                "target": cal.target, "target_value": float(target.value), "target_source": target.source,
+                "achieved": achieved, "why": cal.why, "overridden": False})
+    assert tree is not None
+    for key, raw_value in (overrides or {}).items():
+        tree = apply_set(tree, key, raw_value)
+        try:
+            validate(tree)
+        except CasebookError as exc:
+            raise CasebookError(exc.message, file="--set", key=key) from None
+        for entry in calibrated:
+            if entry["parameter"] == key.removesuffix(".value"):
+                entry["overridden"] = True
+    scenario = validate(tree)
+    check_periods(tree, scenario)
+    return Loaded(name=name, scenario=scenario, tree=tree, chain=[lvl for lvl, _ in chain],
+                  files=[params_dir / f"{lvl}.yaml" for lvl, _ in chain], calibrated=calibrated,
+                  overrides=dict(overrides or {}))
+
+
+def _validate_calibration(raw: Any, data: LineDict, index: int) -> Calibration:
+    holder = LineDict()
+    holder["calibration"] = [raw]
+    holder.file = data.file
+    holder.key_files["calibration"], holder.key_lines["calibration"] = data.origin("calibration")
+    try:
+        return Calibration.model_validate(copy.copy(raw))
+    except Exception as exc:  # pydantic.ValidationError
+        errors = getattr(exc, "errors", lambda: [{"loc": (), "msg": str(exc)}])()
+        err = errors[0]
+        line = raw.key_lines.get(err["loc"][0]) if isinstance(raw, LineDict) and err["loc"] else None
+        key = f"calibration.{index}" + (f".{err['loc'][0]}" if err["loc"] else "")
+        msg = "unknown key" if err.get("type") == "extra_forbidden" else err.get("msg", "invalid")
+        raise CasebookError(msg, file=data.file, key=key,
+                            line=line or data.origin("calibration")[1]) from None

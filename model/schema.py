@@ -1,0 +1,355 @@
+"""The params schema. Parameters are data; their schema is this code.
+
+Every parameter (a mapping with a ``value`` or a ``by_fy``) carries its provenance: a ``source`` that
+names a seed document and the paragraph, decision or table, or ``assumption: true`` with ``why``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .fy import parse_date, parse_fy
+from .sources import SEED_DOCUMENTS
+
+Unit = Literal["gbp_m", "gbp", "fraction", "pct", "months", "years", "weeks", "days", "count",
+               "date", "fy_start", "text", "weight"]
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
+
+# A GBP-million figure above this is almost certainly thousands or pounds typed into a GBP m field.
+MAX_GBP_M = 10_000.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+
+
+def check_source(source: str) -> str:
+    m = _SOURCE_RE.match(source)
+    if not m:
+        raise ValueError("source must be '<seed file>, <paragraph, decision or table>', e.g. "
+                         "'001_86d069ffb4d8e356.txt, Table 1'")
+    if m.group("file") not in SEED_DOCUMENTS:
+        raise ValueError(f"source names {m.group('file')!r}, which is not a known seed document")
+    return source
+
+
+class Provenance(_Strict):
+    label: str | None = None
+    source: str | None = None
+    assumption: bool = False
+    why: str | None = None
+    note: str | None = None
+    published_as: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_format(cls, v: str | None) -> str | None:
+        return None if v is None else check_source(v)
+
+    @model_validator(mode="after")
+    def _has_provenance(self) -> "Provenance":
+        if self.source is None and not self.assumption:
+            raise ValueError("has no provenance: give `source` (seed file and paragraph or table) "
+                             "or `assumption: true` with `why`")
+        if self.assumption and not (self.why and self.why.strip()):
+            raise ValueError("is an assumption without `why`")
+        return self
+
+
+def _check_number(value: Any, unit: str) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number ({unit}), not true/false")
+    if not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number ({unit}), not {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, not {value}")
+    if unit == "gbp_m" and abs(value) > MAX_GBP_M:
+        raise ValueError(f"{value:g} is not a plausible GBP million figure (more than "
+                         f"{MAX_GBP_M:,.0f}); is it in GBP thousands or pounds?")
+    if unit in ("fraction", "weight", "months", "years", "weeks", "days", "count", "pct", "gbp") \
+            and value < 0:
+        raise ValueError(f"must not be negative ({unit})")
+    if unit == "count" and not float(value).is_integer():
+        raise ValueError("a count must be a whole number")
+    return value
+
+
+def _check_scalar(value: Any, unit: str) -> Any:
+    if value is None:
+        return None
+    if unit == "date":
+        try:
+            parse_date(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM)") from None
+        return str(value)
+    if unit == "text":
+        if not isinstance(value, str):
+            raise ValueError(f"must be text, not {type(value).__name__}")
+        return value
+    if unit == "fy_start":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2200:
+            raise ValueError(f"must be the start year of a financial year (e.g. 2018), not {value!r}")
+        return value
+    return _check_number(value, unit)
+
+
+class Quantity(Provenance):
+    """One parameter or published figure: a value with a unit and its provenance."""
+
+    value: Any = None
+    unit: Unit
+
+    @model_validator(mode="after")
+    def _value_matches_unit(self) -> "Quantity":
+        self.value = _check_scalar(self.value, self.unit)
+        return self
+
+
+def _check_by_fy(v: dict, unit: str, allow_negative: bool) -> dict:
+    out = {}
+    for label, amount in v.items():
+        try:
+            parse_fy(label)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount):
+            raise ValueError(f"{label}: must be a finite number, not {amount!r}")
+        if unit == "gbp_m" and abs(amount) > MAX_GBP_M:
+            raise ValueError(f"{label}: {amount:g} is not a plausible GBP million figure; "
+                             "is it in GBP thousands?")
+        if not allow_negative and amount < 0:
+            raise ValueError(f"{label}: must not be negative")
+        out[label] = float(amount)
+    return out
+
+
+class Series(Provenance):
+    """Amounts by financial year, keyed 'FY23/24'."""
+
+    by_fy: dict[str, float]
+    unit: Literal["gbp_m", "weight"]
+    published_total: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _raw_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("by_fy"), dict):
+            unit = data.get("unit", "gbp_m")
+            data = dict(data)
+            data["by_fy"] = _check_by_fy(data["by_fy"], unit, allow_negative=(unit == "gbp_m"))
+        return data
+
+
+class Line(Series):
+    """One row of a published cost table, tagged with the cost factor it belongs to."""
+
+    factor: str
+
+
+class PublishedTotals(_Strict):
+    label: str
+    source: str
+    gross_by_fy: dict[str, float] = Field(default_factory=dict)
+    gross_total: float | None = None
+    funding_by_fy: dict[str, float] = Field(default_factory=dict)
+    funding_total: float | None = None
+    shortfall_by_fy: dict[str, float] = Field(default_factory=dict)
+    shortfall_total: float | None = None
+    missing_cells: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    _src = field_validator("source")(lambda cls, v: check_source(v))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fy_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("gross_by_fy", "funding_by_fy", "shortfall_by_fy"):
+                if isinstance(data.get(key), dict):
+                    data[key] = _check_by_fy(data[key], "gbp_m", allow_negative=True)
+        return data
+
+
+class TableBlock(_Strict):
+    """A cost table: lines by financial year, optional funding sources and the printed totals."""
+
+    type: Literal["table"]
+    label: str
+    kind: Literal["capital", "revenue"]
+    source: str | None = None
+    lines: dict[str, Line]
+    funding_sources: dict[str, Line] = Field(default_factory=dict)
+    published_totals: PublishedTotals | None = None
+
+
+class AllocatedBlock(_Strict):
+    """A published total whose split by year and between capital and revenue is assumed."""
+
+    type: Literal["allocated"]
+    label: str
+    total_gbp_m: Quantity
+    capital_share: Quantity
+    capital_profile: Series
+    revenue_profile: Series
+
+    @model_validator(mode="after")
+    def _profiles_positive(self) -> "AllocatedBlock":
+        for name in ("capital_profile", "revenue_profile"):
+            if sum(getattr(self, name).by_fy.values()) <= 0:
+                raise ValueError(f"{name}: the weights must add up to more than zero")
+        share = self.capital_share.value
+        if share is None or not 0 <= share <= 1:
+            raise ValueError("capital_share must be between 0 and 1")
+        return self
+
+
+CostBlock = Annotated[Union[TableBlock, AllocatedBlock], Field(discriminator="type")]
+
+
+class Appraisal(_Strict):
+    first_fy: Quantity
+    last_fy: Quantity
+    base_year: Quantity
+    discount_rate: Quantity
+    gdp_deflator: Quantity
+    optimism_bias: Quantity
+
+    @model_validator(mode="after")
+    def _period(self) -> "Appraisal":
+        if self.first_fy.value is None or self.last_fy.value is None or self.base_year.value is None:
+            raise ValueError("first_fy, last_fy and base_year need values")
+        if self.last_fy.value < self.first_fy.value:
+            raise ValueError("last_fy is before first_fy")
+        if self.discount_rate.value is not None and not -0.5 < self.discount_rate.value < 1:
+            raise ValueError("discount_rate must be a fraction between -0.5 and 1 (0.035 is 3.5%)")
+        if not 0 <= self.optimism_bias.value <= 10:
+            raise ValueError("optimism_bias must be a fraction between 0 and 10 (2.0 is 200%)")
+        if not -0.5 < self.gdp_deflator.value < 1:
+            raise ValueError("gdp_deflator must be a fraction (0.02 is 2%)")
+        return self
+
+
+class Benefits(_Strict):
+    annual_steady_state_gbp_m: Quantity
+    realisation_factor: Quantity
+    drop1_share: Quantity
+    ramp_up_years: Quantity
+    start_delay_months: Quantity
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "Benefits":
+        share = self.drop1_share.value
+        if share is not None and not 0 <= share <= 1:
+            raise ValueError("drop1_share must be between 0 and 1")
+        return self
+
+
+class Calibration(_Strict):
+    parameter: str
+    target: str
+    metric: Literal["npv_gbp_m"]
+    bracket: tuple[float, float]
+    why: str
+
+
+class NarrativeCost(Provenance):
+    """A figure the prose gives for one or more cost factors of a request table."""
+
+    table: str
+    factors: list[str]
+    value: float
+    unit: Literal["gbp_m"]
+    net_of_funding: bool = False
+
+
+class NarrativeSum(_Strict):
+    """Narrative figures that the report presents as the parts of a narrative total."""
+
+    label: str
+    parts: list[str] = Field(min_length=1)
+    total: str
+
+
+class Statement(_Strict):
+    value: Any
+    source: str
+
+    _src = field_validator("source")(lambda cls, v: check_source(v))
+
+
+class Fact(_Strict):
+    """A fact the documents state more than once; `value` is the statement the model uses."""
+
+    label: str
+    unit: Unit
+    value: Any
+    why: str
+    statements: list[Statement] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _values(self) -> "Fact":
+        self.value = _check_scalar(self.value, self.unit)
+        for s in self.statements:
+            s.value = _check_scalar(s.value, self.unit)
+        if self.value not in [s.value for s in self.statements]:
+            raise ValueError("value must be one of the statements")
+        return self
+
+
+class Modification(_Strict):
+    decision: str
+    previous_value_gbp_m: Quantity | None = None
+    uplift_gbp_m: Quantity | None = None
+    uplift_pct_of_previous: Quantity | None = None
+    uplift_pct_of_original: Quantity | None = None
+    new_value_gbp_m: Quantity | None = None
+    regulation: Quantity | None = None
+
+
+class Contract(_Strict):
+    label: str
+    supplier: str
+    original_value_gbp_m: Quantity | None = None
+    term_years: Quantity | None = None
+    modifications: dict[str, Modification] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """One scenario after `extends` has been resolved."""
+
+    title: str
+    description: str
+    decision: Quantity | None = None
+    appraisal: Appraisal
+    costs: dict[str, CostBlock]
+    benefits: Benefits
+    milestones: dict[str, Quantity] = Field(default_factory=dict)
+    delays: dict[str, Quantity] = Field(default_factory=dict)
+    published: dict[str, Quantity] = Field(default_factory=dict)
+    narrative_costs: dict[str, NarrativeCost] = Field(default_factory=dict)
+    narrative_sums: dict[str, NarrativeSum] = Field(default_factory=dict)
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    contracts: dict[str, Contract] = Field(default_factory=dict)
+    delivery: dict[str, Quantity] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _milestone_dates(self) -> "Scenario":
+        for name, q in self.milestones.items():
+            if q.unit != "date":
+                raise ValueError(f"milestones.{name} must have unit: date")
+        for name, n in self.narrative_costs.items():
+            if n.table not in self.costs or not isinstance(self.costs[n.table], TableBlock):
+                raise ValueError(f"narrative_costs.{name}: table {n.table!r} is not a cost table")
+        for name, group in self.narrative_sums.items():
+            for ref in [*group.parts, group.total]:
+                if ref not in self.narrative_costs:
+                    raise ValueError(f"narrative_sums.{name}: {ref!r} is not in narrative_costs")
+        return self

@@ -1,0 +1,127 @@
+"""Safe YAML loading that remembers the line of every key.
+
+Only YAML's safe types are built (no Python object tags). Duplicate keys are an error, not a silent
+overwrite. Every mapping comes back as a :class:`LineDict`, which knows the file it came from and the
+line of each of its keys, so that a schema error can name the file, the key and the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CasebookError
+
+MAX_PARAMS_BYTES = 2_000_000  # a scenario file is a few kB; refuse anything absurd before parsing
+
+
+class LineDict(dict):
+    """A dict that records, for each key, the file and line it was written on."""
+
+    file: str = ""
+    line: int = 0
+    key_lines: dict
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+        self.key_files = {}
+
+    def origin(self, key: Any) -> tuple[str, int | None]:
+        return self.key_files.get(key, self.file), self.key_lines.get(key)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are LineDicts and which refuses duplicate keys."""
+
+    filename = "<params>"
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark)
+        self.flatten_mapping(node)
+        mapping = LineDict()
+        mapping.file = self.filename
+        mapping.line = node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise CasebookError("a mapping key must be a plain scalar", file=self.filename,
+                                    line=key_node.start_mark.line + 1) from None
+            if key in mapping:
+                raise CasebookError(
+                    f"duplicate key (first given on line {mapping.key_lines[key]})",
+                    file=self.filename, key=str(key), line=key_node.start_mark.line + 1)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+            mapping.key_files[key] = self.filename
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                            _LineLoader.construct_mapping)
+
+
+def _yaml_error(exc: yaml.YAMLError, display: str) -> CasebookError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "could not determine a constructor for the tag" in str(exc):
+        tag = str(exc).split("tag", 1)[1].split("'")[1] if "'" in str(exc) else "?"
+        return CasebookError(f"YAML tag {tag!r} is not allowed (params are plain data)",
+                             file=display, line=line)
+    return CasebookError(f"YAML syntax error: {problem}", file=display, line=line)
+
+
+def load_yaml_text(text: str, display: str) -> Any:
+    """Parse YAML text safely; every error becomes a one-line CasebookError."""
+    loader = _LineLoader(text)
+    loader.filename = display
+    try:
+        return loader.get_single_data()
+    except CasebookError:
+        raise
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, display) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
+    """Read a params file: size-checked, UTF-8, non-empty, and a mapping at the top."""
+    display = display or path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_PARAMS_BYTES:
+            raise CasebookError(f"file is {size:,} bytes; a params file may be at most "
+                                f"{MAX_PARAMS_BYTES:,}", file=display)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CasebookError(f"cannot read file: {exc.strerror}", file=display) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CasebookError("file is not valid UTF-8", file=display, line=line) from None
+    if not text.strip():
+        raise CasebookError("file is empty", file=display)
+    data = load_yaml_text(text, display)
+    if not isinstance(data, LineDict):
+        raise CasebookError("the top level must be a mapping of keys to values", file=display, line=1)
+    return data
+
+
+def parse_scalar(text: str) -> Any:
+    """Parse a --set value as a YAML scalar (safe types only)."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise CasebookError(f"value {text!r} is not a YAML scalar") from None
+    if isinstance(value, (dict, list)):
+        raise CasebookError(f"value {text!r} must be a scalar, not a {type(value).__name__}")
+    return value
