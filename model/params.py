@@ -153,7 +153,9 @@ def validate(tree: LineDict, model: type = Scenario) -> Any:
     try:
         return model.model_validate(tree)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # an unknown key explains more than the "missing" error its typo also causes
+        errors = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+        err = errors[0]
         file, key, line = locate(tree, tuple(err["loc"]))
         raise CasebookError(_pydantic_message(err), file=file, key=key or None, line=line) from None
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from scipy.optimize import brentq
 
 from .appraisal import npv
@@ -94,6 +94,7 @@ def load_scenario(name: str, params_dir: Path | str = DEFAULT_PARAMS_DIR,
             file, line = data.origin("calibration")
             raise CasebookError("calibration must be a list", file=file, key="calibration", line=line)
         scenario = validate(tree)
+        check_periods(tree, scenario)
         for i, raw in enumerate(raw_cals):
             cal = _validate_calibration(raw, data, i)
             try:
@@ -131,17 +132,14 @@ def load_scenario(name: str, params_dir: Path | str = DEFAULT_PARAMS_DIR,
 
 
 def _validate_calibration(raw: Any, data: LineDict, index: int) -> Calibration:
-    holder = LineDict()
-    holder["calibration"] = [raw]
-    holder.file = data.file
-    holder.key_files["calibration"], holder.key_lines["calibration"] = data.origin("calibration")
+    """One `calibration:` entry of a file, with errors at its file and line."""
     try:
-        return Calibration.model_validate(copy.copy(raw))
-    except Exception as exc:  # pydantic.ValidationError
-        errors = getattr(exc, "errors", lambda: [{"loc": (), "msg": str(exc)}])()
-        err = errors[0]
-        line = raw.key_lines.get(err["loc"][0]) if isinstance(raw, LineDict) and err["loc"] else None
-        key = f"calibration.{index}" + (f".{err['loc'][0]}" if err["loc"] else "")
+        return Calibration.model_validate(raw)
+    except ValidationError as exc:
+        err = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")[0]
+        field_name = str(err["loc"][0]) if err["loc"] else None
+        line = raw.key_lines.get(field_name) if isinstance(raw, LineDict) and field_name else None
+        key = f"calibration.{index}" + (f".{field_name}" if field_name else "")
         msg = "unknown key" if err.get("type") == "extra_forbidden" else err.get("msg", "invalid")
         raise CasebookError(msg, file=data.file, key=key,
                             line=line or data.origin("calibration")[1]) from None

@@ -7,6 +7,7 @@ line of each of its keys, so that a schema error can name the file, the key and 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,9 @@ class _LineLoader(yaml.SafeLoader):
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                             _LineLoader.construct_mapping)
+# YAML 1.1 (PyYAML) reads 1e-3 as a string; YAML 1.2 and every analyst read it as a number.
+_FLOAT_12 = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
+_LineLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
 
 
 def _yaml_error(exc: yaml.YAMLError, display: str) -> CasebookError:
@@ -119,8 +123,8 @@ def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
 def parse_scalar(text: str) -> Any:
     """Parse a --set value as a YAML scalar (safe types only)."""
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = load_yaml_text(text, "--set") if text.strip() else None
+    except CasebookError:
         raise CasebookError(f"value {text!r} is not a YAML scalar") from None
     if isinstance(value, (dict, list)):
         raise CasebookError(f"value {text!r} must be a scalar, not a {type(value).__name__}")

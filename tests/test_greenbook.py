@@ -1,0 +1,106 @@
+"""Green Book rules against closed forms worked by hand."""
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import greenbook as gb
+from model.appraisal import Inputs, appraise
+
+
+def test_stpr_year_10_is_0_7089():
+    df = gb.discount_factors(np.array([10]))[0]
+    assert round(df, 4) == 0.7089
+    assert df == pytest.approx(1 / 1.035 ** 10, abs=1e-12)
+
+
+def test_year_zero_is_undiscounted():
+    assert gb.discount_factors(np.array([0]))[0] == 1.0
+    assert gb.discount_factors(np.array([0]), rate=0.07)[0] == 1.0
+
+
+def test_stpr_rates_by_band():
+    years = np.array([1, 30, 31, 75, 76, 125, 126, 200, 201, 300, 301, 500])
+    assert gb.stpr_rate(years).tolist() == [0.035, 0.035, 0.03, 0.03, 0.025, 0.025, 0.02, 0.02,
+                                            0.015, 0.015, 0.01, 0.01]
+
+
+def test_band_change_after_year_30_compounds_at_3_percent():
+    df = gb.discount_factors(np.arange(0, 80))
+    assert df[30] == pytest.approx(1.035 ** -30, rel=1e-12)        # 0.35628...
+    assert df[31] == pytest.approx(1.035 ** -30 / 1.03, rel=1e-12)  # the rate steps down, the factor is continuous
+    assert df[75] == pytest.approx(1.035 ** -30 * 1.03 ** -45, rel=1e-12)
+    assert df[76] == pytest.approx(df[75] / 1.025, rel=1e-12)
+    assert round(df[30], 5) == 0.35628
+    # the year-on-year ratio is the band's rate
+    assert df[30] / df[31] == pytest.approx(1.03)
+    assert df[29] / df[30] == pytest.approx(1.035)
+
+
+def test_health_schedule_first_band():
+    df = gb.discount_factors(np.array([10]), schedule=gb.STPR_HEALTH)[0]
+    assert df == pytest.approx(1.015 ** -10)
+
+
+def test_flat_rate_and_years_before_the_base():
+    assert gb.discount_factors(np.array([3]), rate=0.05)[0] == pytest.approx(1 / 1.05 ** 3)
+    assert gb.discount_factors(np.array([-2]))[0] == pytest.approx(1.035 ** 2)
+
+
+def test_gdp_deflator_worked_example():
+    # GBP 1,000 a year at a 2% deflator: 980, 961, 942, 924, 906 in years 1-5 (green-book.md)
+    real = gb.real_prices(np.full(5, 1000.0), np.arange(1, 6), 0.02)
+    assert np.round(real).tolist() == [980, 961, 942, 924, 906]
+
+
+def test_optimism_bias_and_bcr():
+    assert gb.apply_optimism_bias(np.array([10.0, 20.0]), 0.4).tolist() == pytest.approx([14.0, 28.0])
+    assert gb.benefit_cost_ratio(150.0, 100.0) == 1.5
+    assert gb.benefit_cost_ratio(1.0, 0.0) is None
+
+
+def _inputs(costs, benefits, rate, deflator=0.0, ob=0.0, base=2018):
+    n = len(costs)
+    return Inputs(fys=np.arange(2018, 2018 + n), capital_gbp_m=np.asarray(costs, float),
+                  revenue_gbp_m=np.zeros(n), funding_gbp_m=np.zeros(n),
+                  benefits_real_gbp_m=np.asarray(benefits, float), base_year=base,
+                  discount_rate=rate, gdp_deflator=deflator, optimism_bias=ob)
+
+
+def test_npv_by_hand():
+    # -100 now, +60 in each of years 1 and 2 at 10%: -100 + 54.5454.. + 49.5867.. = 4.1322..
+    a = appraise(_inputs([100, 0, 0], [0, 60, 60], rate=0.10))
+    assert a.npv_gbp_m == pytest.approx(-100 + 60 / 1.1 + 60 / 1.21, abs=1e-12)
+    assert round(a.npv_gbp_m, 4) == 4.1322
+
+
+money = st.floats(min_value=-500, max_value=500, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(money, min_size=1, max_size=40), st.floats(min_value=0.0, max_value=0.2))
+def test_npv_agrees_with_numpy_financial(net, rate):
+    benefits = [max(x, 0.0) for x in net]
+    costs = [max(-x, 0.0) for x in net]
+    a = appraise(_inputs(costs, benefits, rate=rate))
+    assert a.npv_gbp_m == pytest.approx(npf.npv(rate, net), rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(money, min_size=1, max_size=31))
+def test_stpr_npv_agrees_with_numpy_financial_within_the_first_band(net):
+    # years 0 to 30 are all in the first band, a flat 3.5%, so numpy-financial at 3.5% must agree
+    benefits = [max(x, 0.0) for x in net]
+    costs = [max(-x, 0.0) for x in net]
+    a = appraise(_inputs(costs, benefits, rate=None))
+    assert a.npv_gbp_m == pytest.approx(npf.npv(0.035, net), rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=1, max_value=400))
+def test_discount_factors_decrease_and_follow_the_band_rate(t):
+    df = gb.discount_factors(np.arange(t + 1))
+    assert np.all(np.diff(df) < 0)
+    assert df[t - 1] / df[t] == pytest.approx(1 + gb.stpr_rate(t))

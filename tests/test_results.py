@@ -1,0 +1,126 @@
+"""`casebook results`: published NPVs through calibration, the invariants, and overrides."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.results import results
+from model.scenario import load_scenario
+
+from .conftest import PARAMS, cli_json, run_cli
+
+
+def assert_invariants(data: dict) -> None:
+    rows = data["cashflows"]
+    assert data["tco_gbp_m"] == pytest.approx(sum(r["capital_gbp_m"] + r["revenue_gbp_m"] for r in rows),
+                                              abs=1e-9)
+    for r in rows:
+        assert r["pv_gbp_m"] == pytest.approx(r["net_real_gbp_m"] * r["discount_factor"], abs=1e-12)
+    assert data["npv_gbp_m"] == pytest.approx(sum(r["pv_gbp_m"] for r in rows), abs=1e-9)
+    assert data["npv_gbp_m"] == pytest.approx(data["pv_benefits_gbp_m"] - data["pv_costs_gbp_m"], abs=1e-9)
+
+
+def test_fbc1_reproduces_the_published_npv():
+    data = cli_json("results", "fbc1")
+    assert data["scenario"] == "fbc1"
+    assert data["npv_gbp_m"] == pytest.approx(214.7, abs=1e-6)
+    [cal] = data["calibrated"]
+    assert cal["parameter"] == "benefits.annual_steady_state_gbp_m"
+    assert cal["target_value"] == 214.7 and cal["target"] == "published.npv_fbc1_gbp_m"
+    # FBC1 costs (assumed): capital 15 + 25 + 15 = 55, revenue 4 + 6 + 8 x 8 = 74
+    assert data["tco_gbp_m"] == pytest.approx(129.0)
+    assert_invariants(data)
+
+
+def test_fbc3_reproduces_the_published_npv():
+    data = cli_json("results", "fbc3")
+    assert data["npv_gbp_m"] == pytest.approx(-144.630, abs=1e-6)
+    assert [c["parameter"] for c in data["calibrated"]] == ["benefits.annual_steady_state_gbp_m",
+                                                            "benefits.realisation_factor"]
+    # TCO = FBC1 129 + FBC2 29.2 + Table 1 cells 49.926 + Table 2 cells 82.863 = 290.989, gross of reserves
+    assert data["tco_gbp_m"] == pytest.approx(290.989, abs=1e-9)
+    assert data["funding_sources_gbp_m"] == pytest.approx(-26.17)
+    assert [r["fy"] for r in data["cashflows"]] == [f"FY{y:02d}/{y + 1:02d}" for y in range(18, 28)]
+    assert [r["t"] for r in data["cashflows"]] == list(range(10))
+    assert_invariants(data)
+
+
+def test_fbc2_costs_are_fbc1_plus_29_2():
+    fbc1, fbc2 = cli_json("results", "fbc1"), cli_json("results", "fbc2")
+    assert fbc2["tco_gbp_m"] - fbc1["tco_gbp_m"] == pytest.approx(29.2)
+
+
+def test_zero_discount_rate_gives_the_sum_of_real_net_flows():
+    data = cli_json("results", "fbc3", "--set", "appraisal.discount_rate=0")
+    assert all(r["discount_factor"] == 1.0 for r in data["cashflows"])
+    assert data["npv_gbp_m"] == pytest.approx(sum(r["net_real_gbp_m"] for r in data["cashflows"]), abs=1e-9)
+    assert_invariants(data)
+
+
+def test_overrides_do_not_recalibrate():
+    base = cli_json("results", "fbc3")
+    ob = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias=0.1")
+    # 10% more real costs: NPV falls by exactly 10% of PV(costs)
+    assert ob["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.1 * base["pv_costs_gbp_m"], abs=1e-9)
+    assert ob["calibrated"][1]["value"] == base["calibrated"][1]["value"]
+
+
+def test_readable_table_by_default():
+    proc = run_cli("results", "fbc3")
+    assert proc.returncode == 0
+    assert "NPV" in proc.stdout and "-144.630" in proc.stdout and "FY27/28" in proc.stdout
+
+
+def test_list_and_check():
+    proc = run_cli("list")
+    assert proc.returncode == 0
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == ["fbc1", "fbc2", "fbc3"]
+    data = cli_json("check")
+    assert data["valid"] is True and len(data["checks"]) >= 90
+    proc = run_cli("check")
+    assert proc.returncode == 0 and "DISCREPANCY" in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def fbc3_loaded():
+    return load_scenario("fbc3", PARAMS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.one_of(st.none(), st.floats(min_value=0.0, max_value=0.15)),
+       ob=st.floats(min_value=0.0, max_value=2.0),
+       deflator=st.floats(min_value=0.0, max_value=0.1),
+       base_year=st.integers(min_value=2018, max_value=2027),
+       delay=st.floats(min_value=0.0, max_value=36.0))
+def test_invariants_hold_under_any_override(rate, ob, deflator, base_year, delay):
+    overrides = {"appraisal.discount_rate": "null" if rate is None else repr(rate),
+                 "appraisal.optimism_bias": repr(ob), "appraisal.gdp_deflator": repr(deflator),
+                 "appraisal.base_year": str(base_year), "benefits.start_delay_months": repr(delay)}
+    data = results(load_scenario("fbc3", PARAMS, overrides))
+    assert_invariants(data)
+    assert data["cashflows"][0]["t"] == 2018 - base_year
+    assert math.isfinite(data["npv_gbp_m"])
+    # costs after optimism bias in real prices, cell by cell
+    for r in data["cashflows"]:
+        expected = (r["capital_gbp_m"] + r["revenue_gbp_m"]) / (1 + deflator) ** r["t"] * (1 + ob)
+        assert r["net_real_gbp_m"] + expected == pytest.approx(
+            r["benefits_gbp_m"] / (1 + deflator) ** r["t"], abs=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(min_value=0.0, max_value=1.0), st.floats(min_value=0.01, max_value=1.0))
+def test_more_optimism_bias_never_raises_npv(low, extra):
+    a = results(load_scenario("fbc3", PARAMS, {"appraisal.optimism_bias": repr(low)}))
+    b = results(load_scenario("fbc3", PARAMS, {"appraisal.optimism_bias": repr(low + extra)}))
+    assert b["npv_gbp_m"] < a["npv_gbp_m"]
+    assert b["tco_gbp_m"] == a["tco_gbp_m"]  # TCO is nominal cash, before optimism bias
+
+
+def test_a_series_cell_can_be_overridden():
+    base = cli_json("results", "fbc3")
+    more = cli_json("results", "fbc3", "--set", "costs.fbc3_capital_request.lines.delay.by_fy.FY23/24=20.949")
+    assert more["tco_gbp_m"] - base["tco_gbp_m"] == pytest.approx(5.0)
+    assert np.isclose(more["cashflows"][5]["capital_gbp_m"] - base["cashflows"][5]["capital_gbp_m"], 5.0)
