@@ -27,6 +27,7 @@ class Inputs:
     discount_rate: float | None
     gdp_deflator: float
     optimism_bias: float
+    costs_in_real_prices: bool = False
 
 
 def _required(q, key: str) -> float:
@@ -50,7 +51,8 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
     return Inputs(fys=fys, capital_gbp_m=capital, revenue_gbp_m=revenue,
                   funding_gbp_m=funding_by_fy(scenario, fys), benefits_real_gbp_m=benefits,
                   base_year=a.base_year.value, discount_rate=a.discount_rate.value,
-                  gdp_deflator=a.gdp_deflator.value, optimism_bias=a.optimism_bias.value)
+                  gdp_deflator=a.gdp_deflator.value, optimism_bias=a.optimism_bias.value,
+                  costs_in_real_prices=a.price_basis.value == "real")
 
 
 @dataclass(frozen=True)
@@ -111,14 +113,15 @@ class Appraisal:
 def appraise(inputs: Inputs) -> Appraisal:
     """Green Book appraisal of one set of inputs.
 
-    Costs: nominal cash to real base-year prices (5.11), raised by optimism bias (5.45). Benefits are
+    Costs: nominal cash to real base-year prices (5.11), unless the params say the published figures
+    are already in real prices (`appraisal.price_basis: real`); then raised by optimism bias (5.45). Benefits are
     modelled in real prices already. Net real flows are discounted with the STPR (A6) or a flat rate;
     year 0 (the base year) is undiscounted.
     """
     t = inputs.fys - inputs.base_year
     costs_nominal = inputs.capital_gbp_m + inputs.revenue_gbp_m
-    costs_real = gb.apply_optimism_bias(gb.real_prices(costs_nominal, t, inputs.gdp_deflator),
-                                        inputs.optimism_bias)
+    deflator = 0.0 if inputs.costs_in_real_prices else inputs.gdp_deflator
+    costs_real = gb.apply_optimism_bias(gb.real_prices(costs_nominal, t, deflator), inputs.optimism_bias)
     benefits_real = np.asarray(inputs.benefits_real_gbp_m, dtype=float)
     net_real = benefits_real - costs_real
     factors = gb.discount_factors(t, inputs.discount_rate)

@@ -74,7 +74,12 @@ def check(params_dir: Path, as_json: bool) -> None:
     """Validate every params file and reconcile the published figures."""
     from .reconcile import reconcile_all, summary
 
-    checks = reconcile_all(params_dir)  # loads and validates every scenario; raises on bad input
+    try:
+        checks = reconcile_all(params_dir)  # loads and validates every scenario
+    except CasebookError as exc:
+        if as_json:
+            click.echo(_dumps({"valid": False, "error": str(exc), "checks": []}))
+        raise
     if as_json:
         click.echo(_dumps({"valid": True, "summary": summary(checks),
                            "checks": [c.as_dict() for c in checks]}))

@@ -219,21 +219,49 @@ class Appraisal(_Strict):
     last_fy: Quantity
     base_year: Quantity
     discount_rate: Quantity
+    price_basis: Quantity
     gdp_deflator: Quantity
     optimism_bias: Quantity
 
+    @field_validator("first_fy", "last_fy", "base_year")
+    @classmethod
+    def _has_year(cls, q: Quantity) -> Quantity:
+        if q.value is None:
+            raise ValueError("needs a value")
+        return q
+
+    @field_validator("discount_rate")
+    @classmethod
+    def _rate(cls, q: Quantity) -> Quantity:
+        if q.value is not None and not -0.5 < q.value < 1:
+            raise ValueError("must be a fraction between -0.5 and 1 (0.035 is 3.5%), or blank for the STPR")
+        return q
+
+    @field_validator("price_basis")
+    @classmethod
+    def _basis(cls, q: Quantity) -> Quantity:
+        if q.value not in ("nominal", "real"):
+            raise ValueError("must be 'nominal' or 'real'")
+        return q
+
+    @field_validator("optimism_bias")
+    @classmethod
+    def _ob(cls, q: Quantity) -> Quantity:
+        if q.value is None or not 0 <= q.value <= 10:
+            raise ValueError("must be a fraction between 0 and 10 (2.0 is 200%)")
+        return q
+
+    @field_validator("gdp_deflator")
+    @classmethod
+    def _deflator(cls, q: Quantity) -> Quantity:
+        if q.value is None or not -0.5 < q.value < 1:
+            raise ValueError("must be a fraction (0.02 is 2%)")
+        return q
+
     @model_validator(mode="after")
     def _period(self) -> "Appraisal":
-        if self.first_fy.value is None or self.last_fy.value is None or self.base_year.value is None:
-            raise ValueError("first_fy, last_fy and base_year need values")
         if self.last_fy.value < self.first_fy.value:
             raise ValueError("last_fy is before first_fy")
-        if self.discount_rate.value is not None and not -0.5 < self.discount_rate.value < 1:
-            raise ValueError("discount_rate must be a fraction between -0.5 and 1 (0.035 is 3.5%)")
-        if not 0 <= self.optimism_bias.value <= 10:
-            raise ValueError("optimism_bias must be a fraction between 0 and 10 (2.0 is 200%)")
-        if not -0.5 < self.gdp_deflator.value < 1:
-            raise ValueError("gdp_deflator must be a fraction (0.02 is 2%)")
         return self
 
 
@@ -244,12 +272,19 @@ class Benefits(_Strict):
     ramp_up_years: Quantity
     start_delay_months: Quantity
 
-    @model_validator(mode="after")
-    def _ranges(self) -> "Benefits":
-        share = self.drop1_share.value
-        if share is not None and not 0 <= share <= 1:
-            raise ValueError("drop1_share must be between 0 and 1")
-        return self
+    @field_validator("drop1_share", "realisation_factor")
+    @classmethod
+    def _share(cls, q: Quantity) -> Quantity:
+        if q.value is not None and q.unit == "fraction" and q.value < 0:
+            raise ValueError("must not be negative")
+        return q
+
+    @field_validator("drop1_share")
+    @classmethod
+    def _at_most_one(cls, q: Quantity) -> Quantity:
+        if q.value is not None and not 0 <= q.value <= 1:
+            raise ValueError("must be between 0 and 1")
+        return q
 
 
 class Calibration(_Strict):

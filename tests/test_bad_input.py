@@ -135,3 +135,12 @@ def test_check_exits_2_on_invalid_params(params_copy):
          "    value: 29200\n    unit: gbp_m\n    source: \"000_dfcf8106c0ed4cbe.txt, para 3.1\"")
     assert_one_line_error(run_cli("check", "--params", str(params_copy)), "fbc2.yaml:",
                           "published.fbc2_addition_gbp_m", "GBP thousands")
+
+
+def test_check_json_reports_invalid_params(params_copy):
+    import json
+    edit(params_copy / "fbc1.yaml", "    value: nominal\n", "    value: sometimes\n")
+    proc = run_cli("check", "--json", "--params", str(params_copy))
+    assert_one_line_error(proc, "appraisal.price_basis")
+    data = json.loads(proc.stdout)
+    assert data["valid"] is False and "price_basis" in data["error"]

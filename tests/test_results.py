@@ -124,3 +124,12 @@ def test_a_series_cell_can_be_overridden():
     more = cli_json("results", "fbc3", "--set", "costs.fbc3_capital_request.lines.delay.by_fy.FY23/24=20.949")
     assert more["tco_gbp_m"] - base["tco_gbp_m"] == pytest.approx(5.0)
     assert np.isclose(more["cashflows"][5]["capital_gbp_m"] - base["cashflows"][5]["capital_gbp_m"], 5.0)
+
+
+def test_price_basis_real_skips_the_deflator():
+    nominal = cli_json("results", "fbc3")
+    real = cli_json("results", "fbc3", "--set", "appraisal.price_basis=real")
+    for n, r in zip(nominal["cashflows"], real["cashflows"]):
+        costs = r["capital_gbp_m"] + r["revenue_gbp_m"]
+        assert r["benefits_real_gbp_m"] - r["net_real_gbp_m"] == pytest.approx(costs, abs=1e-9)
+        assert n["benefits_real_gbp_m"] - n["net_real_gbp_m"] == pytest.approx(costs / 1.02 ** n["t"], abs=1e-9)
