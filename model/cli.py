@@ -95,13 +95,47 @@ def check(params_dir: Path, as_json: bool) -> None:
                        + (f"\n  {c.explanation}" if c.explanation else ""))
 
 
+@cli.command()
+@click.argument("scenario")
+@set_option
+@params_option
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where to write the executed notebook (default build/runs/single/).")
+def run(scenario: str, sets: tuple[str, ...], params_dir: Path, out: Path | None) -> None:
+    """Execute the scenario notebook for SCENARIO with papermill; print its path and headlines."""
+    from .build import run_one
+
+    path, glued = run_one(scenario, parse_sets(sets), out, params_dir=params_dir)
+    click.echo(str(path))
+    for key in ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr"):
+        value = glued.get(key)
+        click.echo(f"  {key:<18} {value:,.3f}" if isinstance(value, float) else f"  {key:<18} {value}")
+
+
+@cli.command()
+@params_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Notebooks to execute at once (default: one per core).")
+@click.option("--force", is_flag=True, help="Execute every notebook, cached or not.")
+def build(params_dir: Path, jobs: int | None, force: bool) -> None:
+    """Execute every scenario notebook (cached, in parallel), then build the book."""
+    from .build import build as run_build
+
+    report = run_build(".", params_dir, jobs=jobs, force=force, progress=True)
+    click.echo(f"executed {len(report.executed)} notebook(s)"
+               + (f" ({', '.join(report.executed)})" if report.executed else "")
+               + f", {len(report.cached)} from cache; site "
+               + ("rebuilt" if report.site_rebuilt else "unchanged") + f" in {report.seconds:.1f}s")
+    click.echo(str(report.index_html))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every expected failure is one line on stderr with exit code 2."""
     try:
         cli.main(args=argv, prog_name="casebook", standalone_mode=False)
     except CasebookError as exc:
         click.echo(f"casebook: error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(getattr(exc, "exit_code", 2))
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from scipy.optimize import brentq
 
 from .appraisal import npv
 from .errors import CasebookError
@@ -53,6 +52,8 @@ def solve_calibration(scenario: Scenario, cal: Calibration, target_value: float)
 
     Returns (value, achieved metric). The scenario object is left with the solved value.
     """
+    from scipy.optimize import brentq  # imported here: scipy is slow to import and only this needs it
+
     metric = METRICS[cal.metric]
     q = quantity_at(scenario, cal.parameter)
 

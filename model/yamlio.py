@@ -34,7 +34,10 @@ class LineDict(dict):
         return self.key_files.get(key, self.file), self.key_lines.get(key)
 
 
-class _LineLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where available
+
+
+class _LineLoader(_BaseLoader):
     """SafeLoader whose mappings are LineDicts and which refuses duplicate keys."""
 
     filename = "<params>"

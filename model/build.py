@@ -1,0 +1,541 @@
+"""The report pipeline: papermill runs each scenario, Jupyter Book builds the site.
+
+Layout, relative to the project root (the working directory):
+
+- ``notebooks/scenario.ipynb``: the parameterised scenario notebook;
+- ``book/``: the book's sources (``_config.yml``, ``_toc.yml``, pages, and any notebooks of its own);
+- ``build/runs/``: executed notebooks, each with the cache key it was executed under;
+- ``book/_build/sites/<key>/``: built sites; ``book/_build/html`` is a symlink to the current one.
+
+A notebook is re-executed only when its inputs change (its params files, the notebook, the model
+source, the installed dependency versions). A build writes everything into new directories and
+swaps the ``html`` symlink only when it has succeeded, so a failed or killed build leaves the
+previous site untouched. A lock keeps two builds from running at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Iterator
+
+from .errors import CasebookError
+from .params import check_slug, read_chain, scenario_names
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SCENARIO_NOTEBOOK = Path("notebooks/scenario.ipynb")
+BOOK_DIR = Path("book")
+RUNS_DIR = Path("build/runs")
+LAST_BUILD = Path("build/last-build.json")
+VENDOR_BUILD_DIR = Path("build/vendor")
+SCENARIO_PAGES = "scenarios"          # where scenario pages go inside the book
+VENDOR_STATIC = "_static/casebook"    # where vendored JavaScript goes (the theme owns _static/vendor)
+IGNORED_IN_BOOK = {"_build", "vendor", ".ipynb_checkpoints", "__pycache__", "node_modules"}
+
+
+class BuildError(CasebookError):
+    """A build step failed (a notebook cell, Sphinx, npm): exit code 1, not 2."""
+
+    exit_code = 1
+
+
+# --- hashing ----------------------------------------------------------------------------------------
+
+def sha256_bytes(*chunks: bytes) -> str:
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(len(chunk).to_bytes(8, "big"))
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def tree_digest(root: Path, skip: set[str] = frozenset()) -> str:
+    """A hash of every file under root: relative paths and contents."""
+    parts: list[bytes] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root)
+        if skip & set(rel.parts) or path.suffix == ".pyc":
+            continue
+        parts += [str(rel).encode(), path.read_bytes()]
+    return sha256_bytes(*parts)
+
+
+def model_source_digest() -> str:
+    return tree_digest(PACKAGE_DIR, {"__pycache__"})
+
+
+def dependency_lock(root: Path) -> str:
+    """The locked dependency versions: every installed distribution, and the npm lock file."""
+    dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
+                    if d.metadata["Name"]})
+    npm_lock = root / BOOK_DIR / "vendor" / "package-lock.json"
+    return sha256_bytes("\n".join(dists).encode(), npm_lock.read_bytes() if npm_lock.exists() else b"")
+
+
+# --- jobs -------------------------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    """One notebook execution: a scenario page or one of the book's own notebooks."""
+
+    name: str                 # scenario name, or the notebook's path inside the book
+    source: Path              # the notebook to execute
+    output: Path              # the executed notebook (cache)
+    page: str                 # where it goes inside the book, e.g. scenarios/fbc3.ipynb
+    parameters: dict[str, Any]
+    key: str = ""
+    title: str | None = None
+    kind: str = "scenario"
+    executed: bool = False
+
+    @property
+    def key_file(self) -> Path:
+        return self.output.with_suffix(".key")
+
+    def cached(self) -> bool:
+        return (self.output.is_file() and self.key_file.is_file()
+                and self.key_file.read_text().strip() == self.key)
+
+
+def scenario_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
+    """A job per scenario; the key covers the scenario's params files and everything shared."""
+    notebook = root / SCENARIO_NOTEBOOK
+    if not notebook.is_file():
+        raise CasebookError(f"the scenario notebook {SCENARIO_NOTEBOOK} is missing")
+    jobs = []
+    for name in scenario_names(params_dir):
+        chain = read_chain(params_dir, name)
+        files = [params_dir / f"{level}.yaml" for level, _ in chain]
+        params = {"scenario": name, "overrides": {}, "params_dir": relative_params_dir(root, params_dir)}
+        key = sha256_bytes(b"scenario", name.encode(), common, notebook.read_bytes(),
+                           *[f.read_bytes() for f in files],
+                           json.dumps({k: v for k, v in params.items() if k != "params_dir"},
+                                      sort_keys=True).encode())
+        jobs.append(Job(name=name, source=notebook, output=root / RUNS_DIR / f"{name}.ipynb",
+                        page=f"{SCENARIO_PAGES}/{name}.ipynb", parameters=params, key=key,
+                        title=str(chain[-1][1].get("title", name))))
+    return jobs
+
+
+def validate_scenarios(jobs: list[Job], params_dir: Path) -> None:
+    """Load (validate and calibrate) every scenario about to be executed, so that bad params fail
+    with their one-line error before any kernel starts. Scenarios whose cache is fresh were
+    validated when they were executed: their files have not changed since."""
+    from .scenario import load_scenario
+
+    for job in jobs:
+        if job.kind == "scenario":
+            job.title = load_scenario(job.name, params_dir).title
+
+
+def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
+    """The book's own notebooks. They may list the scenarios they use in their metadata
+    (``casebook: {scenarios: [...]}``); otherwise they depend on every params file."""
+    import nbformat
+
+    book = root / BOOK_DIR
+    jobs = []
+    for path in sorted(book.rglob("*.ipynb")):
+        rel = path.relative_to(book)
+        if IGNORED_IN_BOOK & set(rel.parts) or rel.parts[0] == SCENARIO_PAGES:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        uses = nb.metadata.get("casebook", {}).get("scenarios")
+        names = uses if uses is not None else scenario_names(params_dir)
+        files = sorted({params_dir / f"{lvl}.yaml" for n in names
+                        for lvl, _ in read_chain(params_dir, n)})
+        params = {"params_dir": relative_params_dir(root, params_dir)}
+        key = sha256_bytes(b"page", str(rel).encode(), common, path.read_bytes(),
+                           *[f.read_bytes() for f in files])
+        safe = str(rel.with_suffix("")).replace("/", "__")
+        jobs.append(Job(name=str(rel), source=path, output=root / RUNS_DIR / "pages" / f"{safe}.ipynb",
+                        page=str(rel), parameters=params, key=key, kind="page"))
+    return jobs
+
+
+@contextlib.contextmanager
+def stderr_to(path: Path) -> Iterator[None]:
+    """Send this process's stderr (and so the kernel's start-up chatter) to a log file."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title: str | None = None) -> dict:
+    """Run one notebook with papermill into `output`, atomically. Runs in a worker process.
+
+    Returns {"ok": True} or {"ok": False, "cell": ..., "error": ...}.
+    """
+    import nbformat
+    import papermill as pm
+
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(source, as_version=4)
+    if title and nb.cells and nb.cells[0].cell_type == "markdown":
+        # the page title is the scenario's title (the template says "Scenario results")
+        lines = nb.cells[0].source.splitlines()
+        nb.cells[0].source = "\n".join([f"# {title}"] + lines[1:])
+    fd, tmp_in = tempfile.mkstemp(suffix=".ipynb", dir=out.parent, prefix=".in-")
+    os.close(fd)
+    fd, tmp_out = tempfile.mkstemp(suffix=".ipynb", dir=out.parent, prefix=".out-")
+    os.close(fd)
+    try:
+        nbformat.write(nb, tmp_in)
+        try:
+            with stderr_to(out.with_suffix(".log")):
+                pm.execute_notebook(tmp_in, tmp_out, parameters=parameters, kernel_name="python3",
+                                    progress_bar=False, log_output=False, cwd=cwd)
+        except pm.PapermillExecutionError as exc:
+            failed = out.with_suffix(".failed.ipynb")
+            with contextlib.suppress(OSError):
+                os.replace(tmp_out, failed)
+            return {"ok": False, "cell": exc.cell_index, "exec_count": exc.exec_count,
+                    "error": f"{exc.ename}: {exc.evalue}", "notebook": str(failed)}
+        os.replace(tmp_out, out)
+        return {"ok": True}
+    finally:
+        for tmp in (tmp_in, tmp_out):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: bool = True) -> list[Job]:
+    """Execute the jobs whose cache is stale (all of them with force), in parallel processes."""
+    todo = [j for j in jobs if force or not j.cached()]
+    if not todo:
+        return []
+    validate_scenarios(todo, root / todo[0].parameters["params_dir"])
+    failures = []
+    ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx) as pool:
+        futures = {pool.submit(execute_notebook, str(j.source), str(j.output), j.parameters, str(root),
+                               j.title if j.kind == "scenario" else None): j for j in todo}
+        bar = _progress(len(todo), progress)
+        for fut in as_completed(futures):
+            job = futures[fut]
+            result = fut.result()
+            bar.update(1)
+            bar.set_postfix_str(job.name)
+            if result["ok"]:
+                job.key_file.write_text(job.key + "\n")
+                job.executed = True
+            else:
+                failures.append((job, result))
+        bar.close()
+    if failures:
+        job, r = failures[0]
+        what = f"scenario {job.name}" if job.kind == "scenario" else f"notebook {job.name}"
+        raise BuildError(f"{what}: cell {r['cell']} (execution count {r['exec_count']}) raised "
+                         f"{r['error']} (executed notebook kept at {r['notebook']})"
+                         + (f"; {len(failures) - 1} more notebook(s) failed" if len(failures) > 1 else ""))
+    return [j for j in todo if j.executed]
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="executing notebooks", unit="nb", disable=not enabled or None,
+                file=sys.stderr, leave=False)
+
+
+# --- vendored JavaScript ----------------------------------------------------------------------------
+
+VENDOR_FILES = {
+    "vega.min.js": "vega/build/vega.min.js",
+    "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
+    "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+    "mathjax/tex-chtml.js": "mathjax/es5/tex-chtml.js",
+}
+VENDOR_DIRS = {"mathjax/output/chtml/fonts/woff-v2": "mathjax/es5/output/chtml/fonts/woff-v2"}
+
+
+def npm_modules(root: Path) -> Path:
+    """node_modules for the book's pinned JavaScript, installed once per lock file with `npm ci`."""
+    src = root / BOOK_DIR / "vendor"
+    dest = root / VENDOR_BUILD_DIR
+    lock = (src / "package-lock.json").read_bytes()
+    stamp = dest / ".lock-sha256"
+    digest = sha256_bytes(lock)
+    if stamp.is_file() and stamp.read_text() == digest and (dest / "node_modules").is_dir():
+        return dest / "node_modules"
+    npm = shutil.which("npm")
+    if not npm:
+        raise BuildError("npm is needed to install the pinned vega and MathJax files (apt-get install npm)")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src / "package.json", dest / "package.json")
+    shutil.copy2(src / "package-lock.json", dest / "package-lock.json")
+    proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+                          cwd=dest, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError("npm ci failed: " + " ".join((proc.stderr or proc.stdout).split())[:500])
+    stamp.write_text(digest)
+    return dest / "node_modules"
+
+
+def vega_debug_script() -> str:
+    """Tells Altair's embed code that the versions it expects are already loaded (no CDN)."""
+    import altair as alt
+
+    versions = {"vega_version": alt.VEGA_VERSION, "vegalite_version": alt.VEGALITE_VERSION,
+                "vegaembed_version": alt.VEGAEMBED_VERSION}
+    return ("// Generated by casebook build: Vega libraries are served from _static/vendor.\n"
+            f"var VEGA_DEBUG = {json.dumps(versions, sort_keys=True)};\n")
+
+
+def vendor_into(static: Path, modules: Path) -> None:
+    static.mkdir(parents=True, exist_ok=True)
+    for dest, src in VENDOR_FILES.items():
+        (static / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(modules / src, static / dest)
+    for dest, src in VENDOR_DIRS.items():
+        shutil.copytree(modules / src, static / dest, dirs_exist_ok=True)
+    (static / "vega-debug.js").write_text(vega_debug_script())
+
+
+# --- staging and the site swap ----------------------------------------------------------------------
+
+def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path) -> None:
+    """Copy the book's sources, the executed notebooks and the vendored JavaScript into `stage`."""
+    book = root / BOOK_DIR
+    shutil.copytree(book, stage, ignore=shutil.ignore_patterns(*IGNORED_IN_BOOK, "*.pyc"))
+    for job in jobs:
+        dest = stage / job.page
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(job.output, dest)
+        hide_injected_parameters(dest)
+    vendor_into(stage / VENDOR_STATIC, modules)
+
+
+def hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell remove-cell: the page shows results, not plumbing."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = tags + ["remove-cell"]
+    nbformat.write(nb, path)
+
+
+def relative_params_dir(root: Path, params_dir: Path) -> str:
+    """The params directory as the notebooks see it (they run in the project root): relative when
+    inside the project, so that no absolute path of the build machine reaches the pages."""
+    try:
+        return str(params_dir.resolve().relative_to(root))
+    except ValueError:
+        return str(params_dir.resolve())
+
+
+def jupyter_book_command() -> list[str]:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
+
+
+def sphinx_build(stage: Path, out: Path) -> Path:
+    """`jupyter-book build` with warnings as errors; returns the html directory."""
+    cmd = jupyter_book_command() + ["build", str(stage), "--path-output", str(out), "--builder", "html",
+                                    "-W", "-n", "--keep-going"]
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    html = out / "_build" / "html"
+    if proc.returncode != 0 or not (html / "index.html").is_file():
+        text = proc.stdout + proc.stderr
+        problems = [ln.strip() for ln in text.splitlines() if "WARNING" in ln or "ERROR" in ln
+                    or "Error" in ln]
+        detail = "; ".join(problems[:5]) or " ".join(text.split()[-40:])
+        raise BuildError(f"jupyter-book build failed: {detail}")
+    return html
+
+
+def current_site(root: Path) -> Path | None:
+    link = root / BOOK_DIR / "_build" / "html"
+    return link.resolve() if link.exists() else None
+
+
+def swap_site(root: Path, new_site: Path) -> Path:
+    """Point book/_build/html at new_site atomically (rename of a symlink)."""
+    build_dir = root / BOOK_DIR / "_build"
+    link = build_dir / "html"
+    if link.exists() and not link.is_symlink():  # an html directory from elsewhere: keep it aside
+        link.rename(build_dir / "sites" / f"previous-{int(time.time())}")
+    tmp_link = build_dir / f".html-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    tmp_link.symlink_to(new_site.relative_to(build_dir))
+    os.replace(tmp_link, link)
+    return link
+
+
+def remove_old_sites(root: Path, keep: Path) -> None:
+    sites = root / BOOK_DIR / "_build" / "sites"
+    for site in sites.iterdir():
+        if site.resolve() != keep.resolve():
+            shutil.rmtree(site, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, wait: bool = True) -> Iterator[None]:
+    """One build at a time: a second build waits for the first (or refuses with wait=False)."""
+    lock_dir = root / BOOK_DIR / "_build"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / ".build.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise BuildError("another build is running in this project; try again when it ends") from None
+            print("casebook: another build is running; waiting for it to finish", file=sys.stderr)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass
+class BuildReport:
+    index_html: Path
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    site_rebuilt: bool = True
+    seconds: float = 0.0
+
+
+def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: int | None = None,
+          force: bool = False, progress: bool = True, wait: bool = True) -> BuildReport:
+    """Execute every notebook that needs it, then build and swap in the site."""
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    params_dir = Path(params_dir).resolve() if params_dir else root / "params"
+    for needed in (root / BOOK_DIR / "_config.yml", root / BOOK_DIR / "_toc.yml"):
+        if not needed.is_file():
+            raise CasebookError(f"{needed.relative_to(root)} is missing: run casebook build from the "
+                                "project's top directory")
+    with build_lock(root, wait=wait):
+        common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode()).encode()
+        all_jobs = scenario_jobs(root, params_dir, common) + book_notebook_jobs(root, params_dir, common)
+        executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress)
+        # the site is a function of the book's sources, the executed notebooks and the vendored files
+        site_key = sha256_bytes(tree_digest(root / BOOK_DIR, IGNORED_IN_BOOK).encode(),
+                                *[f"{j.page}:{j.key}".encode() for j in all_jobs],
+                                vega_debug_script().encode())[:16]
+        sites = root / BOOK_DIR / "_build" / "sites"
+        target = sites / site_key
+        current = current_site(root)
+        rebuilt = not (current == target.resolve() and (target / "index.html").is_file())
+        if rebuilt:
+            modules = npm_modules(root)
+            work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
+            try:
+                stage = work / "src"
+                stage_book(root, stage, all_jobs, modules)
+                html = sphinx_build(stage, work / "out")
+                sites.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(html, target)
+                swap_site(root, target)
+                remove_old_sites(root, target)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
+                             executed=[j.name for j in executed],
+                             cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
+                             seconds=time.perf_counter() - started)
+        write_atomic(root / LAST_BUILD, json.dumps({
+            "executed": report.executed, "cached": report.cached, "site_rebuilt": report.site_rebuilt,
+            "site": current_site(root).name if current_site(root) else None,
+            "seconds": round(report.seconds, 3)}, indent=2) + "\n")
+    return report
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _tmp_parent(root: Path) -> Path:
+    """Scratch space on the same file system as the site, so that the final move is a rename."""
+    parent = root / BOOK_DIR / "_build" / "tmp"
+    parent.mkdir(parents=True, exist_ok=True)
+    # scratch left by a build that was killed
+    for stale in parent.iterdir():
+        shutil.rmtree(stale, ignore_errors=True)
+    return parent
+
+
+# --- one scenario, for analysts ---------------------------------------------------------------------
+
+def read_glue(notebook: Path) -> dict[str, Any]:
+    """The values a notebook glued (MyST-NB / papermill records), parsed from their text."""
+    import ast
+
+    import nbformat
+
+    values: dict[str, Any] = {}
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook")
+            if not meta:
+                continue
+            text = out.get("data", {}).get(meta.get("mime_prefix", "") + "text/plain")
+            if text is None:
+                continue
+            try:
+                values[meta["name"]] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                values[meta["name"]] = text
+    return values
+
+
+def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Path | str = ".",
+            params_dir: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
+    """Execute the scenario notebook for one scenario (with overrides) and read back its headlines."""
+    from .scenario import load_scenario
+
+    root = Path(root).resolve()
+    check_slug(scenario)
+    params_dir = Path(params_dir).resolve() if params_dir else root / "params"
+    loaded = load_scenario(scenario, params_dir, overrides)  # validate before starting a kernel
+    if out is None:
+        suffix = "" if not overrides else "-" + sha256_bytes(json.dumps(overrides, sort_keys=True).encode())[:8]
+        out = root / RUNS_DIR / "single" / f"{scenario}{suffix}.ipynb"
+    out = Path(out)
+    if out.suffix != ".ipynb":
+        raise CasebookError("--out must name an .ipynb file", key="--out")
+    result = execute_notebook(str(root / SCENARIO_NOTEBOOK), str(out),
+                              {"scenario": scenario, "overrides": overrides,
+                               "params_dir": str(params_dir)}, str(root), loaded.title)
+    if not result["ok"]:
+        raise BuildError(f"scenario {scenario}: cell {result['cell']} (execution count "
+                         f"{result['exec_count']}) raised {result['error']}")
+    return out, read_glue(out)

@@ -1,0 +1,48 @@
+"""Helpers for tests that build the book in a scratch copy of the project."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def copy_project(dest: Path) -> Path:
+    """params/, notebooks/ and book/ sources: what a build reads."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("params", "notebooks"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copytree(ROOT / "book", dest / "book",
+                    ignore=shutil.ignore_patterns("_build", "node_modules", "__pycache__"))
+    return dest
+
+
+def clone_built(src: Path, dest: Path) -> Path:
+    """A copy of a built project, caches and site included (the site link is relative)."""
+    shutil.copytree(src, dest, symlinks=True)
+    return dest
+
+
+def casebook(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "model.cli", *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def last_build(project: Path) -> dict:
+    return json.loads((project / "build" / "last-build.json").read_text())
+
+
+def site_digest(project: Path) -> dict[str, str]:
+    """Every file of the current site with its hash, through the html link."""
+    html = project / "book" / "_build" / "html"
+    return {str(p.relative_to(html)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(html.rglob("*")) if p.is_file()}

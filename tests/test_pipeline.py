@@ -1,0 +1,176 @@
+"""The pipeline: papermill per scenario, Jupyter Book, cache, failures, offline, the analyst's path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+
+from model.build import read_glue
+
+from .conftest import ROOT, cli_json
+from .pipeline_helpers import (VENV_BIN, casebook, clone_built, copy_project, last_build,
+                               site_digest)
+
+SCENARIOS = ["fbc1", "fbc2", "fbc3"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """One clean build of a scratch copy of the project, shared by the read-only tests."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    proc = casebook(project, "build", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == str(project / "book" / "_build" / "html" / "index.html")
+    return project
+
+
+def test_full_build_has_a_page_per_scenario(built):
+    html = built / "book" / "_build" / "html"
+    assert (html / "index.html").is_file()
+    for name in SCENARIOS:
+        page = html / "scenarios" / f"{name}.html"
+        assert page.is_file()
+        assert "Headline figures" in page.read_text()
+    report = last_build(built)
+    assert sorted(report["executed"]) == SCENARIOS and report["site_rebuilt"]
+
+
+def test_no_executed_cell_shows_an_error(built):
+    for nb_path in (built / "build" / "runs").glob("*.ipynb"):
+        nb = nbformat.read(nb_path, as_version=4)
+        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+        assert not errors, nb_path
+        assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_each_scenario_page_glues_its_own_results(built):
+    for name in SCENARIOS:
+        glued = read_glue(built / "build" / "runs" / f"{name}.ipynb")
+        expected = cli_json("results", name)
+        assert glued["npv_gbp_m"] == pytest.approx(expected["npv_gbp_m"], abs=1e-9)
+        assert glued["tco_gbp_m"] == pytest.approx(expected["tco_gbp_m"], abs=1e-9)
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "link", "img", "iframe", "source", "video", "audio"):
+            for name, value in attrs:
+                if name in ("src", "href") and value:
+                    self.refs.append((tag, value))
+
+
+def test_site_loads_nothing_from_another_host(built):
+    html = built / "book" / "_build" / "html"
+    pages = [p for p in html.rglob("*.html") if "_static" not in p.relative_to(html).parts]
+    assert len(pages) >= 4
+    checked = 0
+    for page in pages:
+        parser = _Refs()
+        parser.feed(page.read_text())
+        for tag, ref in parser.refs:
+            checked += 1
+            parsed = urlparse(ref)
+            assert not parsed.scheme.startswith("http") and not ref.startswith("//"), (page.name, tag, ref)
+            if tag == "script" and not parsed.scheme:
+                assert (page.parent / parsed.path).resolve().is_file(), (page.name, ref)
+    assert checked > 20
+
+
+def test_no_build_machine_paths_in_the_site(built):
+    for page in (built / "book" / "_build" / "html").rglob("*.html"):
+        text = page.read_text()
+        assert str(built) not in text and str(ROOT) not in text, page
+
+
+def test_rebuild_with_nothing_changed_executes_nothing(built, tmp_path):
+    project = clone_built(built, tmp_path / "p")
+    before = site_digest(project)
+    proc = casebook(project, "build")
+    assert proc.returncode == 0, proc.stderr
+    report = last_build(project)
+    assert report["executed"] == [] and report["site_rebuilt"] is False
+    assert site_digest(project) == before
+
+
+def test_changing_one_params_file_reexecutes_it_and_its_children(built, tmp_path):
+    project = clone_built(built, tmp_path / "p")
+    fbc2 = project / "params" / "fbc2.yaml"
+    fbc2.write_text(fbc2.read_text().replace("    value: 0.5\n", "    value: 0.6\n", 1))
+    proc = casebook(project, "build")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(last_build(project)["executed"]) == ["fbc2", "fbc3"]
+    # the leaf alone
+    fbc3 = project / "params" / "fbc3.yaml"
+    fbc3.write_text(fbc3.read_text().replace("Decision required from the Deputy Mayor",
+                                             "Decision needed from the Deputy Mayor"))
+    assert casebook(project, "build").returncode == 0
+    assert last_build(project)["executed"] == ["fbc3"]
+    # --force executes everything
+    assert casebook(project, "build", "--force").returncode == 0
+    assert sorted(last_build(project)["executed"]) == SCENARIOS
+
+
+def test_bad_params_fail_and_leave_the_site_untouched(built, tmp_path):
+    project = clone_built(built, tmp_path / "p")
+    before = site_digest(project)
+    fbc3 = project / "params" / "fbc3.yaml"
+    fbc3.write_text(fbc3.read_text().replace("value: -144.630", "value: minus a lot"))
+    proc = casebook(project, "build")
+    assert proc.returncode == 2
+    assert "fbc3.yaml" in proc.stderr and "published.npv_fbc3_gbp_m" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert site_digest(project) == before
+
+
+def test_a_failing_cell_is_reported_with_scenario_and_cell(built, tmp_path):
+    project = clone_built(built, tmp_path / "p")
+    before = site_digest(project)
+    nb_path = project / "notebooks" / "scenario.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell('raise ValueError("the model refused")'))
+    nbformat.write(nb, nb_path)
+    proc = casebook(project, "build", "--jobs", "1")
+    assert proc.returncode == 1
+    err = proc.stderr.strip().splitlines()[-1]
+    assert "scenario fbc" in err and "cell 6" in err and "ValueError: the model refused" in err
+    assert site_digest(project) == before
+    # the next good build succeeds
+    nb.cells.pop(5)
+    nbformat.write(nb, nb_path)
+    assert casebook(project, "build").returncode == 0
+
+
+def test_plain_papermill_gives_the_same_npv_as_the_cli(tmp_path):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [str(VENV_BIN / "papermill"), "notebooks/scenario.ipynb", str(out), "-p", "scenario", "fbc3",
+         "-y", json.dumps({"overrides": {"appraisal.discount_rate": 0.03}})],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    glued = read_glue(out)
+    expected = cli_json("results", "fbc3", "--set", "appraisal.discount_rate=0.03")
+    assert glued["npv_gbp_m"] == pytest.approx(expected["npv_gbp_m"], abs=1e-9)
+    assert glued["npv_gbp_m"] != pytest.approx(-144.63, abs=0.01)  # the override took effect
+
+
+def test_casebook_run_prints_path_and_headlines(tmp_path):
+    out = tmp_path / "fbc1-run.ipynb"
+    proc = subprocess.run([str(VENV_BIN / "casebook"), "run", "fbc1", "--set",
+                           "appraisal.optimism_bias=0.2", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == str(out) and out.is_file()
+    expected = cli_json("results", "fbc1", "--set", "appraisal.optimism_bias=0.2")
+    npv_line = next(line for line in lines if "npv_gbp_m" in line)
+    assert float(npv_line.split()[-1].replace(",", "")) == pytest.approx(expected["npv_gbp_m"], abs=5e-4)
