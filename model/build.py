@@ -221,16 +221,26 @@ def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title
 
 
 def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: bool = True) -> list[Job]:
-    """Execute the jobs whose cache is stale (all of them with force), in parallel processes."""
+    """Execute the jobs whose cache is stale (all of them with force), in parallel processes.
+
+    The scenarios are validated while the workers start their kernels; if the params are bad, the
+    workers are stopped (their outputs are written atomically, so nothing half-made is kept) and the
+    params error is raised.
+    """
     todo = [j for j in jobs if force or not j.cached()]
     if not todo:
         return []
-    validate_scenarios(todo, root / todo[0].parameters["params_dir"])
     failures = []
     ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx)
+    try:
         futures = {pool.submit(execute_notebook, str(j.source), str(j.output), j.parameters, str(root),
                                j.title if j.kind == "scenario" else None): j for j in todo}
+        try:
+            validate_scenarios(todo, root / todo[0].parameters["params_dir"])
+        except CasebookError:
+            _stop(pool)
+            raise
         bar = _progress(len(todo), progress)
         for fut in as_completed(futures):
             job = futures[fut]
@@ -243,6 +253,8 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
             else:
                 failures.append((job, result))
         bar.close()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         job, r = failures[0]
         what = f"scenario {job.name}" if job.kind == "scenario" else f"notebook {job.name}"
@@ -250,6 +262,18 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
                          f"{r['error']} (executed notebook kept at {r['notebook']})"
                          + (f"; {len(failures) - 1} more notebook(s) failed" if len(failures) > 1 else ""))
     return [j for j in todo if j.executed]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers and their kernels now."""
+    import psutil
+
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                child.kill()
+        proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _progress(total: int, enabled: bool):

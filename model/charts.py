@@ -21,7 +21,9 @@ def costs_by_year(data: dict) -> alt.Chart:
         rows.append({"fy": r["fy"], "kind": "Revenue", "gbp_m": r["revenue_gbp_m"]})
     frame = pd.DataFrame(rows)
     order = [r["fy"] for r in data["cashflows"]]
-    return alt.Chart(frame, title=f"{data['title']}: costs by year (nominal cash)").mark_bar().encode(
+    title = alt.Title("Costs by financial year", subtitle=f"{data['scenario'].upper()}, £m nominal cash",
+                      anchor="start")
+    return alt.Chart(frame, title=title).mark_bar().encode(
         x=alt.X("fy:O", sort=order, title="Financial year (FY)"),
         y=alt.Y("sum(gbp_m):Q", title="Cost (£m, nominal)"),
         color=alt.Color("kind:N", title="Cost type", scale=alt.Scale(range=OKABE_ITO[:2])),
@@ -36,10 +38,12 @@ def cumulative_npv(data: dict) -> alt.LayerChart:
     frame = pd.DataFrame(data["cashflows"])[["fy", "pv_gbp_m"]]
     frame["cumulative_pv_gbp_m"] = frame["pv_gbp_m"].cumsum()
     order = list(frame["fy"])
-    base = alt.Chart(frame, title=f"{data['title']}: cumulative discounted net value")
+    title = alt.Title("Cumulative discounted net value",
+                      subtitle=f"{data['scenario'].upper()}, £m at base-year prices", anchor="start")
+    base = alt.Chart(frame, title=title)
     line = base.mark_line(point=True, color=OKABE_ITO[5]).encode(
         x=alt.X("fy:O", sort=order, title="Financial year (FY)"),
-        y=alt.Y("cumulative_pv_gbp_m:Q", title="Cumulative present value (£m, base-year prices)"),
+        y=alt.Y("cumulative_pv_gbp_m:Q", title="Cumulative PV (£m)"),
         tooltip=[alt.Tooltip("fy:O", title="FY"),
                  alt.Tooltip("cumulative_pv_gbp_m:Q", title="Cumulative PV £m", format=",.3f"),
                  alt.Tooltip("pv_gbp_m:Q", title="PV in year £m", format=",.3f")])

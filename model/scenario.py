@@ -12,6 +12,7 @@ from .appraisal import npv
 from .errors import CasebookError
 from .params import (DEFAULT_PARAMS_DIR, apply_set, check_periods, get_node, merge, own_part,
                      read_chain, validate)
+from .rootfind import brent_root
 from .schema import Calibration, Quantity, Scenario
 from .yamlio import LineDict
 
@@ -52,8 +53,6 @@ def solve_calibration(scenario: Scenario, cal: Calibration, target_value: float)
 
     Returns (value, achieved metric). The scenario object is left with the solved value.
     """
-    from scipy.optimize import brentq  # imported here: scipy is slow to import and only this needs it
-
     metric = METRICS[cal.metric]
     q = quantity_at(scenario, cal.parameter)
 
@@ -67,7 +66,7 @@ def solve_calibration(scenario: Scenario, cal: Calibration, target_value: float)
         raise CasebookError(
             f"calibration cannot reach {cal.metric} = {target_value:g}: between {lo:g} and {hi:g} it "
             f"runs from {g_lo + target_value:.3f} to {g_hi + target_value:.3f}", key=cal.parameter)
-    value = brentq(gap, lo, hi, xtol=1e-12, maxiter=200)
+    value = brent_root(gap, lo, hi, xtol=1e-12)
     achieved = gap(value) + target_value
     return value, achieved
 

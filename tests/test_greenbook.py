@@ -104,3 +104,27 @@ def test_discount_factors_decrease_and_follow_the_band_rate(t):
     df = gb.discount_factors(np.arange(t + 1))
     assert np.all(np.diff(df) < 0)
     assert df[t - 1] / df[t] == pytest.approx(1 + gb.stpr_rate(t))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-50, max_value=50), st.floats(min_value=0.1, max_value=5),
+       st.floats(min_value=0, max_value=3))
+def test_brent_root_agrees_with_scipy(root, scale, curvature):
+    from scipy.optimize import brentq
+
+    from model.rootfind import brent_root
+
+    def f(x):  # increasing (linear plus a non-negative cubic), with its only root at `root`
+        return scale * (x - root) + curvature * 1e-3 * (x - root) ** 3
+
+    lo, hi = root - 60.0, root + 70.0
+    ours = brent_root(f, lo, hi, xtol=1e-12)
+    assert ours == pytest.approx(brentq(f, lo, hi, xtol=1e-12), abs=1e-9)
+    assert abs(f(ours)) < 1e-8
+
+
+def test_brent_root_refuses_an_unbracketed_root():
+    from model.rootfind import NoBracket, brent_root
+
+    with pytest.raises(NoBracket):
+        brent_root(lambda x: x * x + 1, -1.0, 1.0)
