@@ -42,6 +42,7 @@ RUNS_DIR = Path("build/runs")
 LAST_BUILD = Path("build/last-build.json")
 VENDOR_BUILD_DIR = Path("build/vendor")
 SCENARIO_PAGES = "scenarios"          # where scenario pages go inside the book
+DOWNLOADS = "_static/downloads"       # CSV and XLSX downloads inside the book
 VENDOR_STATIC = "_static/casebook"    # where vendored JavaScript goes (the theme owns _static/vendor)
 IGNORED_IN_BOOK = {"_build", "vendor", ".ipynb_checkpoints", "__pycache__", "node_modules"}
 
@@ -141,18 +142,26 @@ def validate_scenarios(jobs: list[Job], params_dir: Path) -> None:
             job.title = load_scenario(job.name, params_dir).title
 
 
-def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
-    """The book's own notebooks. They may list the scenarios they use in their metadata
-    (``casebook: {scenarios: [...]}``); otherwise they depend on every params file."""
-    import nbformat
+def is_text_notebook(path: Path) -> bool:
+    """A MyST Markdown page with a kernelspec: a notebook written as text (executed like any other)."""
+    from myst_nb.core.read import is_myst_markdown_notebook
 
+    return path.suffix == ".md" and is_myst_markdown_notebook(path.read_text(encoding="utf-8"))
+
+
+def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
+    """The book's own notebooks (.ipynb, or MyST Markdown text notebooks). They may list the scenarios
+    they use in their metadata (``casebook: {scenarios: [...]}``); otherwise they depend on every
+    params file."""
     book = root / BOOK_DIR
     jobs = []
-    for path in sorted(book.rglob("*.ipynb")):
+    for path in sorted([*book.rglob("*.ipynb"), *book.rglob("*.md")]):
         rel = path.relative_to(book)
         if IGNORED_IN_BOOK & set(rel.parts) or rel.parts[0] == SCENARIO_PAGES:
             continue
-        nb = nbformat.read(path, as_version=4)
+        if path.suffix == ".md" and not is_text_notebook(path):
+            continue
+        nb = read_any_notebook(path)
         uses = nb.metadata.get("casebook", {}).get("scenarios")
         names = uses if uses is not None else scenario_names(params_dir)
         files = sorted({params_dir / f"{lvl}.yaml" for n in names
@@ -162,8 +171,21 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]
                            *[f.read_bytes() for f in files])
         safe = str(rel.with_suffix("")).replace("/", "__")
         jobs.append(Job(name=str(rel), source=path, output=root / RUNS_DIR / "pages" / f"{safe}.ipynb",
-                        page=str(rel), parameters=params, key=key, kind="page"))
+                        page=str(rel.with_suffix(".ipynb")), parameters=params, key=key, kind="page"))
     return jobs
+
+
+def read_any_notebook(path: Path):
+    """An .ipynb, or a MyST Markdown text notebook converted to one."""
+    import nbformat
+
+    if path.suffix == ".md":
+        from myst_nb.core.read import read_myst_markdown_notebook
+
+        nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+        nb.metadata.setdefault("language_info", {"name": "python"})
+        return nb
+    return nbformat.read(path, as_version=4)
 
 
 @contextlib.contextmanager
@@ -191,7 +213,9 @@ def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title
 
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.read(source, as_version=4)
+    nb = read_any_notebook(Path(source))
+    for cell in nb.cells:  # the text reader adds line-number metadata that is no use in the output
+        cell.metadata.pop("source_map", None)
     if title and nb.cells and nb.cells[0].cell_type == "markdown":
         # the page title is the scenario's title (the template says "Scenario results")
         lines = nb.cells[0].source.splitlines()
@@ -339,8 +363,11 @@ def vendor_into(static: Path, modules: Path) -> None:
 
 # --- staging and the site swap ----------------------------------------------------------------------
 
-def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path) -> None:
-    """Copy the book's sources, the executed notebooks and the vendored JavaScript into `stage`."""
+def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_dir: Path) -> None:
+    """Copy the book's sources, the executed notebooks, the downloads and the vendored JavaScript
+    into `stage`."""
+    from .downloads import write_downloads
+
     book = root / BOOK_DIR
     shutil.copytree(book, stage, ignore=shutil.ignore_patterns(*IGNORED_IN_BOOK, "*.pyc"))
     for job in jobs:
@@ -348,7 +375,10 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(job.output, dest)
         hide_injected_parameters(dest)
+        if job.source.suffix == ".md":  # the executed notebook replaces its text source
+            (stage / Path(job.page).with_suffix(".md")).unlink(missing_ok=True)
     vendor_into(stage / VENDOR_STATIC, modules)
+    write_downloads(stage / DOWNLOADS, params_dir)
 
 
 def hide_injected_parameters(path: Path) -> None:
@@ -478,7 +508,7 @@ def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: in
             work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
             try:
                 stage = work / "src"
-                stage_book(root, stage, all_jobs, modules)
+                stage_book(root, stage, all_jobs, modules, params_dir)
                 html = sphinx_build(stage, work / "out")
                 sites.mkdir(parents=True, exist_ok=True)
                 if target.exists():
@@ -493,7 +523,9 @@ def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: in
                              cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
                              seconds=time.perf_counter() - started)
         write_atomic(root / LAST_BUILD, json.dumps({
-            "executed": report.executed, "cached": report.cached, "site_rebuilt": report.site_rebuilt,
+            "executed": [j.name for j in executed if j.kind == "scenario"],
+            "pages_executed": [j.name for j in executed if j.kind == "page"],
+            "cached": report.cached, "site_rebuilt": report.site_rebuilt,
             "site": current_site(root).name if current_site(root) else None,
             "seconds": round(report.seconds, 3)}, indent=2) + "\n")
     return report
