@@ -68,6 +68,17 @@ def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def options(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """The short list: business as usual (the reference, zero by construction), do minimum, and CONNECT."""
+    rows = [{"option": "Business as usual (reference)", "scenario": "", "pv_costs_gbp_m": 0.0,
+             "pv_benefits_gbp_m": 0.0, "npv_gbp_m": 0.0, "bcr": np.nan}]
+    for name, label in (("do_minimum", "Do minimum: stop after Drop 1"), ("fbc3", "CONNECT as contracted (FBC3)")):
+        r = result(name, params_dir)
+        rows.append({"option": label, "scenario": name, "pv_costs_gbp_m": r["pv_costs_gbp_m"],
+                     "pv_benefits_gbp_m": r["pv_benefits_gbp_m"], "npv_gbp_m": r["npv_gbp_m"], "bcr": r["bcr"]})
+    return pd.DataFrame(rows)
+
+
 # --- Tables 1 and 2 rebuilt ---------------------------------------------------------------------------
 
 def request_table(block_name: str, scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
@@ -325,6 +336,7 @@ def all_tables(params_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table the book shows, by download name (CSV file stem and XLSX sheet name)."""
     pdir = resolve_params_dir(params_dir)
     tables = {"versions": version_summary(pdir),
+              "options": options(pdir),
               "table1_capital": request_table("fbc3_capital_request", "fbc3", pdir),
               "table2_revenue": request_table("fbc3_revenue_request", "fbc3", pdir),
               "table1_column_totals": published_column_totals("fbc3_capital_request", "fbc3", pdir),

@@ -49,3 +49,107 @@ def cumulative_npv(data: dict) -> alt.LayerChart:
                  alt.Tooltip("pv_gbp_m:Q", title="PV in year £m", format=",.3f")])
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#555555", strokeDash=[4, 4]).encode(y="y:Q")
     return (zero + line).properties(width="container", height=260)
+
+
+def npv_bridge(bridge: pd.DataFrame) -> alt.LayerChart:
+    """Waterfall: the NPV of the first version, each driver's change, and the NPV of the last."""
+    frame = bridge.copy()
+    frame["order"] = range(len(frame))
+    frame["low"] = frame[["start_gbp_m", "end_gbp_m"]].min(axis=1)
+    frame["high"] = frame[["start_gbp_m", "end_gbp_m"]].max(axis=1)
+    frame["type"] = [("Total" if k == "total" else "Increase" if d >= 0 else "Decrease")
+                     for k, d in zip(frame.kind, frame.delta_gbp_m)]
+    order = list(frame.step)
+    base = alt.Chart(frame, title=alt.Title("NPV bridge", subtitle="£m, base-year prices", anchor="start"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("low:Q", title="Net present value (£m)"), x2="high:Q",
+        color=alt.Color("type:N", title="Bar", scale=alt.Scale(domain=["Total", "Decrease", "Increase"],
+                                                               range=[OKABE_ITO[0], OKABE_ITO[5], OKABE_ITO[2]])),
+        tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("delta_gbp_m:Q", title="£m", format=",.1f"),
+                 alt.Tooltip("end_gbp_m:Q", title="NPV after £m", format=",.1f")])
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#555555").encode(x="x:Q")
+    return (bars + zero).properties(width="container", height=34 * len(frame))
+
+
+def milestone_timeline(ms: pd.DataFrame) -> alt.LayerChart:
+    """Delivery milestones of each version on one time axis."""
+    keep = ms[ms.milestone.isin(["fbc_approved", "contract_effective", "drop1_go_live", "drop2_go_live",
+                                 "training_start", "business_as_usual"])].copy()
+    names = {"fbc_approved": "Business case approved", "contract_effective": "Contract effective",
+             "drop1_go_live": "Drop 1 go-live", "drop2_go_live": "Drop 2 go-live",
+             "training_start": "Classroom training starts", "business_as_usual": "Business as usual"}
+    keep["event"] = keep.milestone.map(names)
+    shapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+    base = alt.Chart(keep, title=alt.Title("Delivery milestones by version",
+                                           subtitle="each business case's own dates", anchor="start"))
+    points = base.mark_point(size=140, filled=True).encode(
+        x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y")),
+        y=alt.Y("version:N", title="Version", sort=["FBC1", "FBC2", "FBC3"]),
+        color=alt.Color("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()),
+                                                                      range=OKABE_ITO[:6])),
+        shape=alt.Shape("event:N", scale=alt.Scale(domain=list(names.values()), range=shapes), legend=None),
+        tooltip=[alt.Tooltip("version:N"), alt.Tooltip("event:N", title="Milestone"),
+                 alt.Tooltip("date:T", format="%d %b %Y")])
+    drops = keep[keep.milestone.isin(["drop1_go_live", "drop2_go_live"])]
+    lines = alt.Chart(drops).mark_line(color="#999999", strokeDash=[3, 3]).encode(
+        x="date:T", y=alt.Y("version:N", sort=["FBC1", "FBC2", "FBC3"]), detail="milestone:N")
+    return (lines + points).properties(width="container", height=200)
+
+
+def affordability(frame: pd.DataFrame) -> alt.Chart:
+    """Cash requirement by year: capital and revenue, less funding sources already identified."""
+    rows = []
+    for r in frame.to_dict(orient="records"):
+        rows += [{"fy": r["fy"], "part": "Capital", "gbp_m": r["capital_gbp_m"]},
+                 {"fy": r["fy"], "part": "Revenue", "gbp_m": r["revenue_gbp_m"]},
+                 {"fy": r["fy"], "part": "Funding sources (reserves)", "gbp_m": r["funding_gbp_m"]}]
+    data = pd.DataFrame(rows)
+    parts = ["Capital", "Revenue", "Funding sources (reserves)"]
+    return alt.Chart(data, title=alt.Title("Cash requirement by year", subtitle="FBC3, £m nominal",
+                                           anchor="start")).mark_bar().encode(
+        x=alt.X("fy:O", title="Financial year (FY)", sort=list(frame.fy)),
+        y=alt.Y("gbp_m:Q", title="£m (nominal)"),
+        color=alt.Color("part:N", title="", scale=alt.Scale(domain=parts, range=[OKABE_ITO[0], OKABE_ITO[1],
+                                                                                 OKABE_ITO[2]])),
+        tooltip=[alt.Tooltip("fy:O", title="FY"), alt.Tooltip("part:N"),
+                 alt.Tooltip("gbp_m:Q", title="£m", format=",.3f")],
+    ).properties(width="container", height=260)
+
+
+def costs_and_benefits(data: dict) -> alt.Chart:
+    """Real costs (after optimism bias) and benefits by year, side by side."""
+    rows = []
+    for r in data["cashflows"]:
+        rows += [{"fy": r["fy"], "flow": "Costs", "gbp_m": r["costs_real_gbp_m"]},
+                 {"fy": r["fy"], "flow": "Benefits", "gbp_m": r["benefits_real_gbp_m"]}]
+    frame = pd.DataFrame(rows)
+    return alt.Chart(frame, title=alt.Title("Costs and benefits by year",
+                                            subtitle=f"{data['scenario'].upper()}, £m at base-year prices",
+                                            anchor="start")).mark_bar().encode(
+        x=alt.X("fy:O", title="Financial year (FY)", sort=[r["fy"] for r in data["cashflows"]]),
+        xOffset=alt.XOffset("flow:N", sort=["Costs", "Benefits"]),
+        y=alt.Y("gbp_m:Q", title="£m (real)"),
+        color=alt.Color("flow:N", title="", scale=alt.Scale(domain=["Costs", "Benefits"],
+                                                            range=[OKABE_ITO[5], OKABE_ITO[2]])),
+        tooltip=[alt.Tooltip("fy:O", title="FY"), alt.Tooltip("flow:N"),
+                 alt.Tooltip("gbp_m:Q", title="£m", format=",.3f")],
+    ).properties(width="container", height=260)
+
+
+def versions(frame: pd.DataFrame) -> alt.Chart:
+    """TCO and NPV of each version."""
+    rows = []
+    for r in frame.to_dict(orient="records"):
+        rows += [{"version": r["version"], "measure": "TCO (nominal)", "gbp_m": r["tco_gbp_m"]},
+                 {"version": r["version"], "measure": "NPV", "gbp_m": r["npv_gbp_m"]}]
+    data = pd.DataFrame(rows)
+    return alt.Chart(data, title=alt.Title("Total cost of ownership and NPV by version", subtitle="£m",
+                                           anchor="start")).mark_bar().encode(
+        x=alt.X("version:N", title="Version"),
+        xOffset=alt.XOffset("measure:N"),
+        y=alt.Y("gbp_m:Q", title="£m"),
+        color=alt.Color("measure:N", title="", scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[1]])),
+        tooltip=[alt.Tooltip("version:N"), alt.Tooltip("measure:N"),
+                 alt.Tooltip("gbp_m:Q", title="£m", format=",.1f")],
+    ).properties(width="container", height=240)

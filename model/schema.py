@@ -362,6 +362,9 @@ class Scenario(_Strict):
 
     title: str
     description: str
+    #: published: a version of the business case (its published figures are reconciled);
+    #: option: an option appraised against it; sensitivity: a published version with inputs varied.
+    kind: Literal["published", "option", "sensitivity"] = "published"
     decision: Quantity | None = None
     appraisal: Appraisal
     costs: dict[str, CostBlock]
