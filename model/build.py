@@ -313,9 +313,12 @@ VENDOR_FILES = {
     "vega.min.js": "vega/build/vega.min.js",
     "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
     "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
-    "mathjax/tex-chtml.js": "mathjax/es5/tex-chtml.js",
 }
-VENDOR_DIRS = {"mathjax/output/chtml/fonts/woff-v2": "mathjax/es5/output/chtml/fonts/woff-v2"}
+#: MathJax goes to an extra path, copied to the site root as it is: Jupyter Book adds every .js file
+#: under _static/ to every page, and MathJax must load only where sphinx.ext.mathjax puts it.
+MATHJAX_FILES = {"tex-chtml.js": "mathjax/es5/tex-chtml.js"}
+MATHJAX_DIRS = {"output/chtml/fonts/woff-v2": "mathjax/es5/output/chtml/fonts/woff-v2"}
+EXTRA_PATH = "_extra"
 
 
 def npm_modules(root: Path) -> Path:
@@ -351,14 +354,17 @@ def vega_debug_script() -> str:
             f"var VEGA_DEBUG = {json.dumps(versions, sort_keys=True)};\n")
 
 
-def vendor_into(static: Path, modules: Path) -> None:
+def vendor_into(static: Path, extra: Path, modules: Path) -> None:
     static.mkdir(parents=True, exist_ok=True)
     for dest, src in VENDOR_FILES.items():
-        (static / dest).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(modules / src, static / dest)
-    for dest, src in VENDOR_DIRS.items():
-        shutil.copytree(modules / src, static / dest, dirs_exist_ok=True)
     (static / "vega-debug.js").write_text(vega_debug_script())
+    mathjax = extra / "mathjax"
+    mathjax.mkdir(parents=True, exist_ok=True)
+    for dest, src in MATHJAX_FILES.items():
+        shutil.copy2(modules / src, mathjax / dest)
+    for dest, src in MATHJAX_DIRS.items():
+        shutil.copytree(modules / src, mathjax / dest, dirs_exist_ok=True)
 
 
 # --- staging and the site swap ----------------------------------------------------------------------
@@ -377,7 +383,7 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
         hide_injected_parameters(dest)
         if job.source.suffix == ".md":  # the executed notebook replaces its text source
             (stage / Path(job.page).with_suffix(".md")).unlink(missing_ok=True)
-    vendor_into(stage / VENDOR_STATIC, modules)
+    vendor_into(stage / VENDOR_STATIC, stage / EXTRA_PATH, modules)
     write_downloads(stage / DOWNLOADS, params_dir)
 
 

@@ -17,7 +17,8 @@ def test_charts_draw_offline_without_console_errors(built):  # noqa: F811
     from playwright.sync_api import sync_playwright
 
     html = built / "book" / "_build" / "html"
-    pages = [html / "index.html"] + sorted((html / "scenarios").glob("*.html"))
+    pages = sorted(p for p in html.rglob("*.html")
+                   if "_static" not in p.relative_to(html).parts and p.name not in ("genindex.html", "search.html"))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM),
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -41,6 +42,7 @@ def test_charts_draw_offline_without_console_errors(built):  # noqa: F811
                 assert blocked == [], (page_path.name, blocked)
                 assert errors == [], (page_path.name, errors)
                 page.close()
-            assert charts_seen == 2 * len(list((html / "scenarios").glob("*.html")))
+            # two charts on each scenario page, and the chapters' own figures
+            assert charts_seen >= 2 * len(list((html / "scenarios").glob("*.html"))) + 5
         finally:
             browser.close()

@@ -17,7 +17,7 @@ from .conftest import ROOT, cli_json
 from .pipeline_helpers import (VENV_BIN, casebook, clone_built, copy_project, last_build,
                                site_digest)
 
-SCENARIOS = ["fbc1", "fbc2", "fbc3"]
+SCENARIOS = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,9 @@ def test_full_build_has_a_page_per_scenario(built):
         assert "Headline figures" in page.read_text()
     report = last_build(built)
     assert sorted(report["executed"]) == SCENARIOS and report["site_rebuilt"]
+    for chapter in ("strategic", "economic", "commercial", "financial", "management", "comparison",
+                    "appendix_register", "appendix_reconciliation", "appendix_method", "glossary"):
+        assert (html / f"{chapter}.html").is_file(), chapter
 
 
 def test_no_executed_cell_shows_an_error(built):
@@ -108,13 +111,19 @@ def test_changing_one_params_file_reexecutes_it_and_its_children(built, tmp_path
     fbc2.write_text(fbc2.read_text().replace("    value: 0.5\n", "    value: 0.6\n", 1))
     proc = casebook(project, "build")
     assert proc.returncode == 0, proc.stderr
-    assert sorted(last_build(project)["executed"]) == ["fbc2", "fbc3"]
+    # fbc2, the scenarios that extend it (fbc3, and do_minimum through fbc3), and no other scenario
+    assert sorted(last_build(project)["executed"]) == ["do_minimum", "fbc2", "fbc3"]
     # the leaf alone
     fbc3 = project / "params" / "fbc3.yaml"
     fbc3.write_text(fbc3.read_text().replace("Decision required from the Deputy Mayor",
                                              "Decision needed from the Deputy Mayor"))
     assert casebook(project, "build").returncode == 0
-    assert last_build(project)["executed"] == ["fbc3"]
+    assert sorted(last_build(project)["executed"]) == ["do_minimum", "fbc3"]
+    # an option that nothing extends re-executes alone
+    option = project / "params" / "do_minimum.yaml"
+    option.write_text(option.read_text().replace("stop after Drop 1\"", "stop after Drop 1 \""))
+    assert casebook(project, "build").returncode == 0
+    assert last_build(project)["executed"] == ["do_minimum"]
     # --force executes everything
     assert casebook(project, "build", "--force").returncode == 0
     assert sorted(last_build(project)["executed"]) == SCENARIOS
@@ -142,7 +151,7 @@ def test_a_failing_cell_is_reported_with_scenario_and_cell(built, tmp_path):
     proc = casebook(project, "build", "--jobs", "1")
     assert proc.returncode == 1
     err = proc.stderr.strip().splitlines()[-1]
-    assert "scenario fbc" in err and "cell 6" in err and "ValueError: the model refused" in err
+    assert "scenario " in err and "cell 6" in err and "ValueError: the model refused" in err
     assert site_digest(project) == before
     # the next good build succeeds
     nb.cells.pop(5)

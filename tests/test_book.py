@@ -1,0 +1,131 @@
+"""The business-case book: glued prose, downloads, the NPV bridge and the rebuilt tables."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from model import book
+from model.reconcile import reconcile_all
+
+from .conftest import PARAMS, ROOT, cli_json
+from .pipeline_helpers import casebook, clone_built
+from .test_pipeline import built  # noqa: F401  (the shared built project)
+
+
+def test_no_money_typed_into_the_prose():
+    typed = []
+    for page in (ROOT / "book").glob("*.md"):
+        for n, line in enumerate(page.read_text().splitlines(), 1):
+            if re.search(r"£ ?[0-9]", line) and "{glue" not in line:
+                typed.append(f"{page.name}:{n}: {line.strip()}")
+    assert not typed, typed
+
+
+def _text(page: Path) -> str:
+    return re.sub(r"<[^>]+>", "", page.read_text())
+
+
+def test_changing_a_parameter_changes_the_prose(built, tmp_path):  # noqa: F811
+    project = clone_built(built, tmp_path / "p")
+    html = project / "book" / "_build" / "html"
+    before = _text(html / "index.html")
+    assert "£214.7m" in before and "£29.2m" in before
+    # the published FBC1 NPV and the FBC2 addition, changed in a copy of the params
+    fbc1 = project / "params" / "fbc1.yaml"
+    fbc1.write_text(fbc1.read_text().replace("value: 214.7\n", "value: 250.0\n"))
+    fbc2 = project / "params" / "fbc2.yaml"
+    fbc2.write_text(fbc2.read_text().replace("value: 29.2\n", "value: 31.4\n"))
+    proc = casebook(project, "build")
+    assert proc.returncode == 0, proc.stderr
+    after = _text(html / "index.html")
+    assert "£250.0m" in after and "£214.7m" not in after
+    assert "£31.4m" in after and "£29.2m" not in after
+    # a computed figure moved too: FBC2's TCO is 129 + 31.4 = 160.4
+    assert "£160.4m" in after and "£158.2m" not in after
+
+
+def test_downloads_match_the_model(built):  # noqa: F811
+    dl = built / "book" / "_build" / "html" / "_static" / "downloads"
+    for name in ("fbc1", "fbc2", "fbc3"):
+        frame = pd.read_csv(dl / f"cashflows_{name}.csv")
+        expected = pd.DataFrame(cli_json("results", name)["cashflows"])
+        pd.testing.assert_frame_equal(frame, expected, check_dtype=False, rtol=0, atol=1e-12)
+    versions = pd.read_csv(dl / "versions.csv").set_index("version")
+    for name in ("fbc1", "fbc2", "fbc3"):
+        r = cli_json("results", name)
+        assert versions.loc[name.upper(), "npv_gbp_m"] == pytest.approx(r["npv_gbp_m"], abs=1e-12)
+        assert versions.loc[name.upper(), "tco_gbp_m"] == pytest.approx(r["tco_gbp_m"], abs=1e-12)
+    workbook = openpyxl.load_workbook(dl / "casebook-tables.xlsx", read_only=True)
+    csvs = sorted(p.stem for p in dl.glob("*.csv"))
+    assert sorted(workbook.sheetnames) == csvs
+    sheet = workbook["cashflows_fbc3"]
+    rows = list(sheet.values)
+    expected = cli_json("results", "fbc3")["cashflows"]
+    assert list(rows[0]) == list(expected[0].keys())
+    for row, exp in zip(rows[1:], expected):
+        assert dict(zip(rows[0], row))["pv_gbp_m"] == pytest.approx(exp["pv_gbp_m"], abs=1e-12)
+    # the same sheets read through pandas equal the CSVs
+    sheets = pd.read_excel(dl / "casebook-tables.xlsx", sheet_name=None)
+    pd.testing.assert_frame_equal(sheets["npv_bridge"], pd.read_csv(dl / "npv_bridge.csv"),
+                                  check_dtype=False, atol=1e-12)
+
+
+def test_every_page_table_has_its_csv(built):  # noqa: F811
+    html = built / "book" / "_build" / "html"
+    dl = html / "_static" / "downloads"
+    for page in [*html.glob("*.html")]:
+        for ref in re.findall(r'href="(_static/downloads/[^"]+)"', page.read_text()):
+            assert (html / ref).is_file(), (page.name, ref)
+    assert (dl / "casebook-tables.xlsx").stat().st_size > 10_000
+
+
+def test_bridge_bars_add_up_to_the_npv_difference():
+    bridge = book.npv_bridge("fbc1", "fbc3", PARAMS)
+    changes = bridge[bridge.kind == "change"]
+    npv1 = cli_json("results", "fbc1")["npv_gbp_m"]
+    npv3 = cli_json("results", "fbc3")["npv_gbp_m"]
+    assert changes.delta_gbp_m.sum() == pytest.approx(npv3 - npv1, abs=1e-9)
+    assert bridge.iloc[0].delta_gbp_m == pytest.approx(npv1) and bridge.iloc[-1].delta_gbp_m == pytest.approx(npv3)
+    # each bar starts where the last ended
+    assert (changes.start_gbp_m.iloc[1:].to_numpy() == pytest.approx(changes.end_gbp_m.iloc[:-1].to_numpy()))
+    assert "Other changes" not in set(bridge.step)  # the named drivers explain the whole difference
+    # the FBC2 bar is exactly the PV of the GBP 29.2m, none of it benefit: adding costs only lowers NPV
+    assert all(changes[changes.step.str.contains("cost", case=False)].delta_gbp_m < 0)
+
+
+def test_rebuilt_tables_total_to_the_published_totals_or_are_listed():
+    statuses = {c.id: c.status for c in reconcile_all(PARAMS)}
+    for block, prefix in (("fbc3_capital_request", "fbc3_capital_request"),
+                          ("fbc3_revenue_request", "fbc3_revenue_request")):
+        table = book.request_table(block, "fbc3", PARAMS)
+        for row in table.to_dict(orient="records"):
+            if pd.isna(row["published_total"]):
+                continue
+            diff = abs(row["total"] - row["published_total"])
+            if diff > 1e-9:
+                # any difference is a listed check: rounding at most, never silent
+                listed = [cid for cid, st in statuses.items() if cid.startswith(prefix) and st != "ok"]
+                assert listed, row["row"]
+                assert diff <= 0.001 + 1e-9, row["row"]
+    t2 = book.request_table("fbc3_revenue_request", "fbc3", PARAMS).set_index("row")
+    assert t2.loc["Gross requirement (computed)", "total"] == pytest.approx(82.863)
+    assert t2.loc["Gross requirement (computed)", "published_total"] == 82.864
+    assert t2.loc["Shortfall after funding sources (computed)", "FY23/24"] == pytest.approx(12.474)
+
+
+def test_contract_flags_follow_regulation_72():
+    hist = book.contract_history("fbc3", PARAMS)
+    nec = hist[hist.contract == "nec_mips_implementation"].set_index("event")
+    assert nec.loc["fbc2", "cumulative_pct_of_original"] == pytest.approx(100 * 21.2 / 44.1)
+    assert nec.loc["fbc2", "flag"].startswith("review clause basis")
+    # 21.2 + 22.048 = 43.248 on 44.1 is 98.07%: above half, with no regulation published
+    assert nec.loc["fbc3", "cumulative_pct_of_original"] == pytest.approx(100 * 43.248 / 44.1)
+    assert nec.loc["fbc3", "flag"].startswith("FLAG")
+    ey = hist[hist.contract == "ey_programme_director"].set_index("event")
+    assert ey.loc["original", "value_gbp_m"] == pytest.approx(0.499) and ey.loc["fbc3", "flag"] == ""
