@@ -174,11 +174,11 @@ def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = Non
             pct = 100.0 * cumulative / original if original else np.nan
             regulation = m.regulation.value if m.regulation else "not stated"
             if regulation.startswith("72(1)(a)"):
-                flag = "review clause basis: 72(1)(a) permits modifications irrespective of value"
+                flag = "review clause basis (72(1)(a): any value)"
             elif pct > 50 and regulation in ("72(1)(b)", "72(1)(c)"):
-                flag = "FLAG: cumulative uplift above 50% of the original value under 72(1)(b)/(c)"
+                flag = "FLAG: over 50% cumulative under 72(1)(b)/(c)"
             elif pct > 50:
-                flag = "FLAG: cumulative uplift above 50% of the original value; legal basis not published"
+                flag = "FLAG: over 50% cumulative; basis not published"
             else:
                 flag = ""
             rows.append({"contract": key, "label": c.label, "supplier": c.supplier, "event": mkey,
@@ -220,9 +220,8 @@ def drop_delays(params_dir: str | Path | None = None) -> pd.DataFrame:
 # --- NPV bridge -------------------------------------------------------------------------------------
 
 FACTOR_LABELS = {
-    "scope": "FBC3 change in scope", "training": "FBC3 classroom training",
-    "training_overtime": "FBC3 overtime for training", "delay": "FBC3 Drop 2 delay",
-    "post_go_live_support": "FBC3 post-go-live support", "change_fund": "FBC3 change fund",
+    "scope": "FBC3 scope", "training": "FBC3 training", "training_overtime": "FBC3 training overtime",
+    "delay": "FBC3 Drop 2 delay", "post_go_live_support": "FBC3 support", "change_fund": "FBC3 change fund",
     "other": "FBC3 other items", "baseline": "baseline",
 }
 
@@ -248,14 +247,14 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
 
     for key in ("drop1_go_live", "drop2_go_live"):
         current.milestones[key] = copy.deepcopy(b.milestones[key])
-    step("Delay to benefits (later go-live dates)")
+    step("Delay to benefits")
     new_blocks = [k for k in b.costs if k not in a.costs]
     for key in new_blocks:
         block = b.costs[key]
         if isinstance(block, TableBlock):
             continue
         current.costs[key] = copy.deepcopy(block)
-        step(f"{block.label}")
+        step(f"{key.split('_')[0].upper()} addition")
     factors = []
     for key in new_blocks:
         block = b.costs[key]
@@ -274,7 +273,7 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
             if key not in current.costs:
                 current.costs[key] = block.model_copy(update={"lines": {}}, deep=True)
             current.costs[key].lines.update(copy.deepcopy(chosen))
-        step(f"{FACTOR_LABELS.get(factor, factor)} (costs)")
+        step(f"{FACTOR_LABELS.get(factor, factor)} costs")
     current.benefits = copy.deepcopy(b.benefits)
     step("Benefit re-baselining")
     end_npv = _npv(b)

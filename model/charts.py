@@ -62,7 +62,7 @@ def npv_bridge(bridge: pd.DataFrame) -> alt.LayerChart:
     order = list(frame.step)
     base = alt.Chart(frame, title=alt.Title("NPV bridge", subtitle="£m, base-year prices", anchor="start"))
     bars = base.mark_bar().encode(
-        y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)),
         x=alt.X("low:Q", title="Net present value (£m)"), x2="high:Q",
         color=alt.Color("type:N", title="Bar", scale=alt.Scale(domain=["Total", "Decrease", "Increase"],
                                                                range=[OKABE_ITO[0], OKABE_ITO[5], OKABE_ITO[2]])),

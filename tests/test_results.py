@@ -77,7 +77,8 @@ def test_readable_table_by_default():
 def test_list_and_check():
     proc = run_cli("list")
     assert proc.returncode == 0
-    assert [line.split()[0] for line in proc.stdout.splitlines()] == ["fbc1", "fbc2", "fbc3"]
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == ["do_minimum", "fbc1", "fbc2", "fbc3"]
+    assert "(extends fbc3)" in proc.stdout.splitlines()[0]
     data = cli_json("check")
     assert data["valid"] is True and len(data["checks"]) >= 90
     proc = run_cli("check")
