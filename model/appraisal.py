@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from . import greenbook as gb
-from .cashflows import benefits_real_by_fy, costs_by_fy, funding_by_fy, fy_labels, go_live_years
+from .cashflows import (benefits_real_by_fy, costs_by_fy, duration_bias_delay_months, funding_by_fy,
+                        fy_labels, go_live_years)
 from .errors import CasebookError
 from .fy import fy_range
 from .schema import Scenario
@@ -47,7 +48,8 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
         _required(b.realisation_factor, "benefits.realisation_factor"),
         _required(b.drop1_share, "benefits.drop1_share"),
         _required(b.ramp_up_years, "benefits.ramp_up_years"),
-        _required(b.start_delay_months, "benefits.start_delay_months"))
+        _required(b.start_delay_months, "benefits.start_delay_months") + duration_bias_delay_months(scenario),
+        _required(b.level_multiplier, "benefits.level_multiplier"))
     return Inputs(fys=fys, capital_gbp_m=capital, revenue_gbp_m=revenue,
                   funding_gbp_m=funding_by_fy(scenario, fys), benefits_real_gbp_m=benefits,
                   base_year=a.base_year.value, discount_rate=a.discount_rate.value,

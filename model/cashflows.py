@@ -23,20 +23,29 @@ def allocate(total: float, profile: Series, fys: np.ndarray) -> np.ndarray:
     return total * weights / weights.sum()
 
 
-def block_costs(block, fys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(capital, revenue) by year for one cost block, gross of any funding sources."""
+def block_costs(block, fys: np.ndarray, multipliers: dict[str, float] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(capital, revenue) by year for one cost block, gross of any funding sources, each line scaled
+    by its cost factor's multiplier (1 unless a sensitivity sets it)."""
+    multipliers = multipliers or {}
     capital, revenue = np.zeros(len(fys)), np.zeros(len(fys))
     if isinstance(block, TableBlock):
-        gross = sum((series_array(line.by_fy, fys) for line in block.lines.values()), np.zeros(len(fys)))
+        gross = sum((series_array(line.by_fy, fys) * multipliers.get(line.factor, 1.0)
+                     for line in block.lines.values()), np.zeros(len(fys)))
         if block.kind == "capital":
             capital += gross
         else:
             revenue += gross
     elif isinstance(block, AllocatedBlock):
         share = block.capital_share.value
-        capital += allocate(block.total_gbp_m.value * share, block.capital_profile, fys)
-        revenue += allocate(block.total_gbp_m.value * (1 - share), block.revenue_profile, fys)
+        scale = multipliers.get(block.factor, 1.0)
+        capital += allocate(block.total_gbp_m.value * share, block.capital_profile, fys) * scale
+        revenue += allocate(block.total_gbp_m.value * (1 - share), block.revenue_profile, fys) * scale
     return capital, revenue
+
+
+def cost_multipliers(scenario: Scenario) -> dict[str, float]:
+    return {factor: q.value for factor, q in scenario.cost_multipliers.items()}
 
 
 def costs_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,8 +54,9 @@ def costs_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[np.ndarray, np.nda
     Gross of funding sources: reserves pay for costs, they do not remove them.
     """
     capital, revenue = np.zeros(len(fys)), np.zeros(len(fys))
+    multipliers = cost_multipliers(scenario)
     for block in scenario.costs.values():
-        c, r = block_costs(block, fys)
+        c, r = block_costs(block, fys, multipliers)
         capital += c
         revenue += r
     return capital, revenue
@@ -62,10 +72,16 @@ def funding_by_fy(scenario: Scenario, fys: np.ndarray) -> np.ndarray:
     return out
 
 
-def month_midpoints(fys: np.ndarray) -> np.ndarray:
-    """The middle of each month of each financial year, as fractional calendar years, shape (n*12,)."""
-    months = np.arange(12)
-    return (fys[:, None] + (3 + months[None, :] + 0.5) / 12.0).ravel()
+def ramp_integral(u: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
+    """Antiderivative of the linear ramp clip(u / R, 0, 1) in u (years since the start), with G(0) = 0.
+
+    G(u) = 0 for u <= 0; u^2 / 2R for 0 < u <= R; u - R/2 for u > R. With R = 0 it is max(u, 0).
+    """
+    ramp_years = np.asarray(ramp_years, dtype=float)
+    safe = np.where(ramp_years > 0, ramp_years, 1.0)
+    u = np.asarray(u, dtype=float)
+    rising = np.where(u > 0, u * u / (2.0 * safe), 0.0)
+    return np.where(ramp_years > 0, np.where(u > ramp_years, u - ramp_years / 2.0, rising), np.maximum(u, 0.0))
 
 
 def ramp(time: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
@@ -76,27 +92,34 @@ def ramp(time: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndar
     return np.where(ramp_years > 0, linear, (time >= start).astype(float))
 
 
+def year_share(fys: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
+    """The average of the ramp over each financial year (1 April to 31 March), exactly:
+    G(end - start) - G(begin - start) for a year of length one."""
+    begin = np.asarray(fys, dtype=float)[None, :] + 3.0 / 12.0   # 1 April as a fractional year
+    return ramp_integral(begin + 1.0 - start, ramp_years) - ramp_integral(begin - start, ramp_years)
+
+
 def benefits_real_by_fy(fys: np.ndarray, drop1_start: np.ndarray, drop2_start: np.ndarray,
                         annual_gbp_m: np.ndarray, realisation_factor: np.ndarray,
                         drop1_share: np.ndarray, ramp_up_years: np.ndarray,
-                        start_delay_months: np.ndarray) -> np.ndarray:
+                        start_delay_months: np.ndarray, level_multiplier: np.ndarray = 1.0) -> np.ndarray:
     """Benefits in real base-year prices, by financial year.
 
     Each drop unlocks its share of the steady-state annual benefit, ramping up linearly from its
-    go-live (plus any start delay) over `ramp_up_years`. The annual rate is integrated month by month.
-    Every argument after `fys` may be an array of draws (shape (k,) or (k, 1)); the result is then
-    (k, n). With scalars the result is (n,).
+    go-live (plus any start delay) over `ramp_up_years`; each year's benefit is the exact integral of
+    that rate over the year. Every argument after `fys` may be an array of draws (shape (k,) or (k, 1));
+    the result is then (k, n). With scalars the result is (n,).
     """
-    scalar = all(np.ndim(a) == 0 for a in (drop1_start, drop2_start, annual_gbp_m, realisation_factor,
-                                           drop1_share, ramp_up_years, start_delay_months))
-    col = lambda a: np.asarray(a, dtype=float).reshape(-1, 1)  # noqa: E731  (draws down, months across)
-    times = month_midpoints(np.asarray(fys))[None, :]
+    args = (drop1_start, drop2_start, annual_gbp_m, realisation_factor, drop1_share, ramp_up_years,
+            start_delay_months, level_multiplier)
+    scalar = all(np.ndim(a) == 0 for a in args)
+    col = lambda a: np.asarray(a, dtype=float).reshape(-1, 1)  # noqa: E731  (draws down, years across)
     delay = col(start_delay_months) / 12.0
     share1 = col(drop1_share)
-    level = share1 * ramp(times, col(drop1_start) + delay, col(ramp_up_years)) \
-        + (1.0 - share1) * ramp(times, col(drop2_start) + delay, col(ramp_up_years))
-    monthly = col(annual_gbp_m) * col(realisation_factor) * level / 12.0
-    by_fy = monthly.reshape(monthly.shape[0], len(fys), 12).sum(axis=2)
+    ramp_years = col(ramp_up_years)
+    level = share1 * year_share(fys, col(drop1_start) + delay, ramp_years) \
+        + (1.0 - share1) * year_share(fys, col(drop2_start) + delay, ramp_years)
+    by_fy = col(annual_gbp_m) * col(realisation_factor) * col(level_multiplier) * level
     return by_fy[0] if scalar else by_fy
 
 
@@ -105,6 +128,18 @@ def go_live_years(scenario: Scenario) -> tuple[float, float]:
     ms = scenario.milestones
     return (decimal_year(parse_date(ms["drop1_go_live"].value)),
             decimal_year(parse_date(ms["drop2_go_live"].value)))
+
+
+def duration_bias_delay_months(scenario: Scenario) -> float:
+    """Extra months before benefits start under works-duration optimism bias (Mott MacDonald Table 2):
+    the uplift times the implementation period, from contract start to Drop 2 go-live."""
+    uplift = scenario.appraisal.optimism_bias_duration.value or 0.0
+    if uplift == 0:
+        return 0.0
+    ms = scenario.milestones
+    start = decimal_year(parse_date(ms["contract_effective"].value))
+    end = decimal_year(parse_date(ms["drop2_go_live"].value))
+    return uplift * max(end - start, 0.0) * 12.0
 
 
 def fy_labels(fys: np.ndarray) -> list[str]:

@@ -195,6 +195,7 @@ class AllocatedBlock(_Strict):
 
     type: Literal["allocated"]
     label: str
+    factor: str = "fbc2_addition"
     total_gbp_m: Quantity
     capital_share: Quantity
     capital_profile: Series
@@ -222,6 +223,7 @@ class Appraisal(_Strict):
     price_basis: Quantity
     gdp_deflator: Quantity
     optimism_bias: Quantity
+    optimism_bias_duration: Quantity
 
     @field_validator("first_fy", "last_fy", "base_year")
     @classmethod
@@ -244,7 +246,7 @@ class Appraisal(_Strict):
             raise ValueError("must be 'nominal' or 'real'")
         return q
 
-    @field_validator("optimism_bias")
+    @field_validator("optimism_bias", "optimism_bias_duration")
     @classmethod
     def _ob(cls, q: Quantity) -> Quantity:
         if q.value is None or not 0 <= q.value <= 10:
@@ -271,6 +273,7 @@ class Benefits(_Strict):
     drop1_share: Quantity
     ramp_up_years: Quantity
     start_delay_months: Quantity
+    level_multiplier: Quantity
 
     @field_validator("drop1_share", "realisation_factor")
     @classmethod
@@ -368,6 +371,7 @@ class Scenario(_Strict):
     decision: Quantity | None = None
     appraisal: Appraisal
     costs: dict[str, CostBlock]
+    cost_multipliers: dict[str, Quantity] = Field(default_factory=dict)
     benefits: Benefits
     milestones: dict[str, Quantity] = Field(default_factory=dict)
     delays: dict[str, Quantity] = Field(default_factory=dict)
