@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .fy import decimal_year, fy_label, parse_date, parse_fy
+from .fy import decimal_year, fy_label, fy_range, parse_date, parse_fy
 from .schema import AllocatedBlock, Scenario, Series, TableBlock
 
 
@@ -45,7 +45,41 @@ def block_costs(block, fys: np.ndarray, multipliers: dict[str, float] | None = N
 
 
 def cost_multipliers(scenario: Scenario) -> dict[str, float]:
-    return {factor: q.value for factor, q in scenario.cost_multipliers.items()}
+    """Each cost factor's multiplier: the params' value, times any reduction a contract cap makes."""
+    multipliers = {factor: q.value for factor, q in scenario.cost_multipliers.items()}
+    cap = scenario.contract_cap
+    if cap is not None:
+        excess = contract_cap_excess(scenario)
+        if excess > 0:
+            fys = fy_range(scenario.appraisal.first_fy.value, scenario.appraisal.last_fy.value)
+            funded = sum(float(series_array(ln.by_fy, fys).sum()) * multipliers.get(ln.factor, 1.0)
+                         for block in scenario.costs.values() if isinstance(block, TableBlock)
+                         for ln in block.lines.values() if ln.factor in cap.funded_from)
+            keep = max(0.0, 1.0 - excess / funded) if funded > 0 else 1.0
+            for factor in cap.funded_from:
+                multipliers[factor] = multipliers.get(factor, 1.0) * keep
+    return multipliers
+
+
+def contract_cap_excess(scenario: Scenario) -> float:
+    """The cumulative uplift of the capped contract above the cap, in GBP m (0 if within it)."""
+    cap = scenario.contract_cap
+    if cap is None:
+        return 0.0
+    contract = scenario.contracts[cap.contract]
+    original = contract.original_value_gbp_m.value
+    uplift = 0.0
+    previous = original
+    for m in contract.modifications.values():
+        if m.uplift_gbp_m is not None:
+            step = m.uplift_gbp_m.value
+        elif m.new_value_gbp_m is not None:
+            step = m.new_value_gbp_m.value - previous
+        else:
+            step = 0.0
+        uplift += step
+        previous = m.new_value_gbp_m.value if m.new_value_gbp_m is not None else previous + step
+    return max(0.0, uplift - cap.cap_pct_of_original / 100.0 * original)
 
 
 def costs_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

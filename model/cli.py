@@ -129,6 +129,75 @@ def build(params_dir: Path, jobs: int | None, force: bool) -> None:
     click.echo(str(report.index_html))
 
 
+@cli.command()
+@click.argument("scenario")
+@set_option
+@params_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def switching(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
+    """Switching values: for each uncertain input, the value at which NPV is zero (or null)."""
+    from .scenario import load_scenario
+    from .uncertainty import switching_values
+
+    rows = switching_values(load_scenario(scenario, params_dir, parse_sets(sets)))
+    out = [{k: r[k] for k in ("parameter", "base_value", "switching_value", "change_pct")} for r in rows]
+    if as_json:
+        click.echo(_dumps(out))
+        return
+    click.echo(f"{'parameter':<42}{'base':>10}{'switching value':>18}{'change':>10}")
+    for r in out:
+        sv = "none within range" if r["switching_value"] is None else f"{r['switching_value']:.6g}"
+        ch = "" if r["change_pct"] is None else f"{r['change_pct']:+.1f}%"
+        click.echo(f"{r['parameter']:<42}{r['base_value']:>10.4g}{sv:>18}{ch:>10}")
+
+
+@cli.command()
+@click.argument("scenario")
+@set_option
+@params_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
+    """NPV with each uncertain input at its low and high value, widest swing first."""
+    from .scenario import load_scenario
+    from .uncertainty import tornado as run_tornado
+
+    rows = run_tornado(load_scenario(scenario, params_dir, parse_sets(sets)))
+    if as_json:
+        click.echo(_dumps(rows))
+        return
+    for r in rows:
+        click.echo(f"{r['parameter']:<42} low {r['npv_low_gbp_m']:>10.3f}  high {r['npv_high_gbp_m']:>10.3f}"
+                   f"  swing {r['swing_gbp_m']:>9.3f}")
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--draws", required=True, type=int, help="Number of draws (a positive whole number).")
+@click.option("--seed", required=True, type=int, help="Seed for the random generator.")
+@set_option
+@params_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], params_dir: Path,
+               as_json: bool) -> None:
+    """Monte Carlo over every uncertain input: mean, P10/P50/P90 of NPV and P(NPV > 0)."""
+    from .scenario import load_scenario
+    from .uncertainty import monte_carlo
+
+    if draws <= 0:
+        raise CasebookError(f"must be a positive whole number, not {draws}", key="--draws")
+    if seed < 0:
+        raise CasebookError(f"must not be negative, not {seed}", key="--seed")
+    result = monte_carlo(load_scenario(scenario, params_dir, parse_sets(sets)), draws, seed)
+    keys = ("scenario", "draws", "seed", "npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m",
+            "p_npv_positive", "quantiles")
+    if as_json:
+        click.echo(_dumps({k: result[k] for k in keys}))
+        return
+    click.echo(f"{scenario}: {draws:,} draws, seed {seed}")
+    for k in keys[3:8]:
+        click.echo(f"  {k:<18} {result[k]:>12.3f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every expected failure is one line on stderr with exit code 2."""
     try:

@@ -290,6 +290,28 @@ class Benefits(_Strict):
         return q
 
 
+class UncertainInput(Provenance):
+    """One uncertain input: a dotted parameter key, its range and its distribution."""
+
+    parameter: str
+    low: float
+    high: float
+    distribution: Literal["uniform", "triangular", "pert", "truncnormal", "lognormal"]
+    base: float | None = None          # where the parameter itself is blank (the STPR discount rate)
+    search: tuple[float, float] | None = None   # where to look for a switching value
+
+    @model_validator(mode="after")
+    def _range(self) -> "UncertainInput":
+        for name in ("low", "high"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number")
+        if self.low > self.high:
+            raise ValueError("low is above high")
+        if self.search is not None and self.search[0] >= self.search[1]:
+            raise ValueError("search must be [lower, upper] with lower < upper")
+        return self
+
+
 class Calibration(_Strict):
     parameter: str
     target: str
@@ -360,6 +382,15 @@ class Contract(_Strict):
     modifications: dict[str, Modification] = Field(default_factory=dict)
 
 
+class ContractCap(Provenance):
+    """Hold a contract's cumulative uplift to a share of its original value; the uplift above the cap
+    is taken out of the cost factors that fund the contract, pro rata."""
+
+    contract: str
+    cap_pct_of_original: float
+    funded_from: list[str] = Field(min_length=1)
+
+
 class Scenario(_Strict):
     """One scenario after `extends` has been resolved."""
 
@@ -381,9 +412,13 @@ class Scenario(_Strict):
     facts: dict[str, Fact] = Field(default_factory=dict)
     contracts: dict[str, Contract] = Field(default_factory=dict)
     delivery: dict[str, Quantity] = Field(default_factory=dict)
+    uncertainty: dict[str, UncertainInput] = Field(default_factory=dict)
+    contract_cap: ContractCap | None = None
 
     @model_validator(mode="after")
     def _milestone_dates(self) -> "Scenario":
+        if self.contract_cap and self.contract_cap.contract not in self.contracts:
+            raise ValueError(f"contract_cap: unknown contract {self.contract_cap.contract!r}")
         for name, q in self.milestones.items():
             if q.unit != "date":
                 raise ValueError(f"milestones.{name} must have unit: date")

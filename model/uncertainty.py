@@ -1,0 +1,273 @@
+"""Uncertainty: tornado, switching values and Monte Carlo (Green Book 5.59-5.61, Box 12; A5.21-A5.23).
+
+The NPV is linear in the cost multipliers, the optimism-bias uplift and the benefit level, and
+depends on the discount rate and the benefit delay in closed form, so one vectorised function
+evaluates it for any number of draws at once (:class:`Engine`). The scalar model (`casebook results`)
+and the engine agree to floating-point accuracy; the tests hold them to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import greenbook as gb
+from .cashflows import (block_costs, cost_multipliers, duration_bias_delay_months, go_live_years,
+                        year_share)
+from .errors import CasebookError
+from .fy import fy_range
+from .rootfind import NoBracket, brent_root
+from .scenario import Loaded, quantity_at
+from .schema import UncertainInput
+
+#: Parameters the vectorised engine can vary (others can be varied one at a time through --set).
+SUPPORTED = ("benefits.level_multiplier", "benefits.start_delay_months", "appraisal.discount_rate",
+             "appraisal.optimism_bias")
+DEFAULT_CHUNK = 200_000
+EXACT_QUANTILES_UP_TO = 10_000_000
+
+
+# --- distributions ----------------------------------------------------------------------------------
+
+def sample(spec: UncertainInput, base: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n draws of one input. Every distribution collapses to its single value when low == high.
+
+    uniform(low, high); triangular and PERT (beta, lambda 4) with the mode at the base value;
+    truncated normal with mean at the base and sd = (high - low) / 4, cut at low and high;
+    lognormal with median at the base and low/high as its 10th and 90th percentiles.
+    """
+    low, high = float(spec.low), float(spec.high)
+    mode = float(np.clip(base, low, high))
+    if high == low:
+        return np.full(n, low)
+    kind = spec.distribution
+    if kind == "uniform":
+        return rng.uniform(low, high, n)
+    if kind == "triangular":
+        return rng.triangular(low, mode, high, n)
+    if kind == "pert":
+        span = high - low
+        a = 1.0 + 4.0 * (mode - low) / span
+        b = 1.0 + 4.0 * (high - mode) / span
+        return low + span * rng.beta(a, b, n)
+    if kind == "truncnormal":
+        from scipy.special import ndtr, ndtri
+
+        sd = (high - low) / 4.0
+        lo_p, hi_p = ndtr((low - mode) / sd), ndtr((high - mode) / sd)
+        u = rng.uniform(lo_p, hi_p, n)
+        return np.clip(mode + sd * ndtri(u), low, high)
+    if kind == "lognormal":
+        if mode <= 0 or low <= 0:
+            raise CasebookError("a lognormal input needs positive low, high and base values",
+                                key=spec.parameter)
+        sigma = np.log(high / low) / (2.0 * 1.2815515655446004)
+        return mode * np.exp(sigma * rng.standard_normal(n))
+    raise CasebookError(f"unknown distribution {kind!r}", key=spec.parameter)
+
+
+# --- the vectorised engine --------------------------------------------------------------------------
+
+@dataclass
+class Engine:
+    """NPV of one scenario as a function of its uncertain inputs, for many draws at once."""
+
+    loaded: Loaded
+    t: np.ndarray
+    factors: list[str]
+    costs_by_factor: np.ndarray     # (K, T) nominal
+    deflator: np.ndarray            # (T,) 1 / (1 + g)^t, or ones when costs are in real prices
+    base: dict[str, float]          # base value of every input the engine varies
+    drop_starts: tuple[float, float]
+    benefit_fixed: dict[str, float]
+
+    @classmethod
+    def from_loaded(cls, loaded: Loaded) -> "Engine":
+        s = loaded.scenario
+        a = s.appraisal
+        fys = fy_range(a.first_fy.value, a.last_fy.value)
+        t = fys - a.base_year.value
+        factors: list[str] = []
+        rows: list[np.ndarray] = []
+        for block in s.costs.values():
+            names = ({ln.factor for ln in block.lines.values()} if hasattr(block, "lines")
+                     else {block.factor})
+            for factor in sorted(names):
+                only = {f: (1.0 if f == factor else 0.0) for f in names}
+                c, r = block_costs(block, fys, only)
+                if factor in factors:
+                    rows[factors.index(factor)] = rows[factors.index(factor)] + c + r
+                else:
+                    factors.append(factor)
+                    rows.append(c + r)
+        deflator = np.ones(len(t)) if a.price_basis.value == "real" else 1.0 / (1.0 + a.gdp_deflator.value) ** t
+        mult = cost_multipliers(s)
+        b = s.benefits
+        base = {"benefits.level_multiplier": b.level_multiplier.value,
+                "benefits.start_delay_months": b.start_delay_months.value,
+                "appraisal.discount_rate": a.discount_rate.value,
+                "appraisal.optimism_bias": a.optimism_bias.value}
+        base.update({f"cost_multipliers.{f}": mult.get(f, 1.0) for f in factors})
+        fixed = {"annual": b.annual_steady_state_gbp_m.value, "factor": b.realisation_factor.value,
+                 "share": b.drop1_share.value, "ramp": b.ramp_up_years.value,
+                 "duration_delay": duration_bias_delay_months(s), "fy0": float(fys[0])}
+        return cls(loaded=loaded, t=t, factors=factors, costs_by_factor=np.vstack(rows), deflator=deflator,
+                   base=base, drop_starts=go_live_years(s), benefit_fixed=fixed)
+
+    def supports(self, parameter: str) -> bool:
+        return parameter in SUPPORTED or (parameter.startswith("cost_multipliers.")
+                                          and parameter.split(".", 1)[1] in self.factors)
+
+    def npv(self, values: dict[str, np.ndarray | float], n: int = 1) -> np.ndarray:
+        """NPV for n draws; inputs missing from `values` stay at their base values."""
+        def get(name: str) -> np.ndarray:
+            v = values.get(name, self.base.get(name))
+            return np.broadcast_to(np.asarray(v, dtype=float), (n,)).reshape(n, 1)
+
+        fx = self.benefit_fixed
+        fys = self.t + (self.loaded.scenario.appraisal.base_year.value)
+        delay = (get("benefits.start_delay_months") + fx["duration_delay"]) / 12.0
+        share = fx["share"]
+        level = share * year_share(fys, self.drop_starts[0] + delay, fx["ramp"]) \
+            + (1.0 - share) * year_share(fys, self.drop_starts[1] + delay, fx["ramp"])
+        benefits = fx["annual"] * fx["factor"] * get("benefits.level_multiplier") * level       # (n, T)
+        mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])                 # (n, K)
+        costs = (mult @ self.costs_by_factor) * self.deflator * (1.0 + get("appraisal.optimism_bias"))
+        rate = values.get("appraisal.discount_rate", self.base["appraisal.discount_rate"])
+        if rate is None:
+            df = gb.discount_factors(self.t)[None, :]
+        else:
+            df = (1.0 + get("appraisal.discount_rate")) ** (-self.t[None, :].astype(float))
+        return np.sum((benefits - costs) * df, axis=1)
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+def inputs(loaded: Loaded) -> dict[str, UncertainInput]:
+    specs = loaded.scenario.uncertainty
+    if not specs:
+        raise CasebookError(f"scenario {loaded.name!r} declares no uncertain inputs (`uncertainty:`)")
+    return specs
+
+
+def base_value(loaded: Loaded, spec: UncertainInput) -> float:
+    """The input's value in the scenario; a blank discount rate is the first STPR band (3.5%)."""
+    if spec.base is not None:
+        return float(spec.base)
+    value = quantity_at(loaded.scenario, spec.parameter).value
+    if value is None and spec.parameter == "appraisal.discount_rate":
+        return gb.STPR_STANDARD[0][1]
+    return float(value)
+
+
+def _check_supported(engine: Engine, spec: UncertainInput) -> None:
+    if not engine.supports(spec.parameter):
+        raise CasebookError("is not an input the uncertainty engine can vary", key=spec.parameter)
+
+
+# --- tornado and switching values -------------------------------------------------------------------
+
+def tornado(loaded: Loaded) -> list[dict[str, Any]]:
+    """NPV with each input at its low and at its high value, the others at base; widest swing first."""
+    engine = Engine.from_loaded(loaded)
+    base_npv = float(engine.npv({})[0])
+    rows = []
+    for key, spec in inputs(loaded).items():
+        _check_supported(engine, spec)
+        low = float(engine.npv({spec.parameter: spec.low})[0])
+        high = float(engine.npv({spec.parameter: spec.high})[0])
+        rows.append({"input": key, "label": spec.label or key, "parameter": spec.parameter,
+                     "base_value": base_value(loaded, spec), "low_value": spec.low, "high_value": spec.high,
+                     "npv_low_gbp_m": low, "npv_high_gbp_m": high, "npv_base_gbp_m": base_npv,
+                     "swing_gbp_m": abs(high - low)})
+    rows.sort(key=lambda r: (-r["swing_gbp_m"], r["input"]))
+    return rows
+
+
+def switching_values(loaded: Loaded) -> list[dict[str, Any]]:
+    """For each input, the value at which NPV is zero (Brent's method), searched over the input's
+    `search` range (its low-high range unless the params widen it); null where NPV does not cross zero."""
+    engine = Engine.from_loaded(loaded)
+    rows = []
+    for key, spec in inputs(loaded).items():
+        _check_supported(engine, spec)
+        base = base_value(loaded, spec)
+        lo, hi = spec.search if spec.search else (spec.low, spec.high)
+
+        def f(x: float) -> float:
+            return float(engine.npv({spec.parameter: x})[0])
+
+        try:
+            value: float | None = brent_root(f, float(lo), float(hi), xtol=1e-12)
+        except NoBracket:
+            value = None
+        rows.append({"input": key, "parameter": spec.parameter, "base_value": base,
+                     "switching_value": value,
+                     "change_pct": (None if value is None or base == 0 else 100.0 * (value - base) / base),
+                     "search_range": [float(lo), float(hi)]})
+    return rows
+
+
+# --- Monte Carlo ------------------------------------------------------------------------------------
+
+def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUNK,
+                keep: bool = False) -> dict[str, Any]:
+    """Monte Carlo over every uncertain input at once, vectorised in chunks of draws.
+
+    Draws are made chunk by chunk from one seeded generator, so the same (draws, seed, chunk) gives
+    the same numbers. Up to ten million draws the quantiles are exact; beyond that they come from a
+    fine histogram (2**20 bins), so memory stays flat however many draws are asked for.
+    """
+    if not isinstance(draws, int) or draws <= 0:
+        raise CasebookError(f"--draws must be a positive whole number, not {draws!r}")
+    engine = Engine.from_loaded(loaded)
+    specs = inputs(loaded)
+    for spec in specs.values():
+        _check_supported(engine, spec)
+    rng = np.random.default_rng(seed)
+    exact = draws <= EXACT_QUANTILES_UP_TO
+    kept: list[np.ndarray] = []
+    total, positive, count = 0.0, 0, 0
+    hist = edges = None
+    remaining = draws
+    while remaining > 0:
+        n = min(chunk, remaining)
+        values = {spec.parameter: sample(spec, base_value(loaded, spec), n, rng) for spec in specs.values()}
+        npv = engine.npv(values, n)
+        total += float(npv.sum())
+        positive += int((npv > 0).sum())
+        count += n
+        if exact:
+            kept.append(npv)
+        else:
+            if edges is None:
+                span = float(npv.max() - npv.min()) or 1.0
+                edges = np.linspace(npv.min() - span, npv.max() + span, 2**20 + 1)
+                hist = np.zeros(2**20, dtype=np.int64)
+            hist += np.histogram(np.clip(npv, edges[0], edges[-1]), bins=edges)[0]
+        remaining -= n
+    if exact:
+        all_npv = np.concatenate(kept)
+        p10, p50, p90 = (float(v) for v in np.percentile(all_npv, [10, 50, 90]))
+    else:
+        cdf = np.cumsum(hist) / count
+        mids = (edges[:-1] + edges[1:]) / 2.0
+        p10, p50, p90 = (float(mids[np.searchsorted(cdf, q)]) for q in (0.10, 0.50, 0.90))
+        all_npv = None
+    out = {"scenario": loaded.name, "draws": draws, "seed": seed,
+           "npv_mean_gbp_m": total / count, "npv_p10_gbp_m": p10, "npv_p50_gbp_m": p50,
+           "npv_p90_gbp_m": p90, "p_npv_positive": positive / count,
+           "quantiles": "exact" if exact else "histogram (2**20 bins)",
+           "inputs": {k: {"parameter": s.parameter, "distribution": s.distribution, "low": s.low,
+                          "high": s.high, "base": base_value(loaded, s)} for k, s in specs.items()}}
+    if keep and all_npv is not None:
+        out["npv_draws"] = all_npv
+    return out
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, indent=2, allow_nan=False, sort_keys=False)
