@@ -79,6 +79,23 @@ def options(params_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every scenario that is not one of the three published versions, against FBC3."""
+    pdir = resolve_params_dir(params_dir)
+    base = result("fbc3", pdir)
+    rows = [{"scenario": "fbc3", "title": base["title"], "kind": "published", "npv_gbp_m": base["npv_gbp_m"],
+             "tco_gbp_m": base["tco_gbp_m"], "change_in_npv_gbp_m": 0.0, "bcr": base["bcr"]}]
+    for name in scenario_names(pdir):
+        ld = loaded(name, pdir)
+        if ld.scenario.kind == "published":
+            continue
+        r = results(ld)
+        rows.append({"scenario": name, "title": ld.title, "kind": ld.scenario.kind, "npv_gbp_m": r["npv_gbp_m"],
+                     "tco_gbp_m": r["tco_gbp_m"], "change_in_npv_gbp_m": r["npv_gbp_m"] - base["npv_gbp_m"],
+                     "bcr": r["bcr"]})
+    return pd.DataFrame(rows)
+
+
 # --- Tables 1 and 2 rebuilt ---------------------------------------------------------------------------
 
 def request_table(block_name: str, scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
@@ -336,6 +353,7 @@ def all_tables(params_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     pdir = resolve_params_dir(params_dir)
     tables = {"versions": version_summary(pdir),
               "options": options(pdir),
+              "scenario_comparison": scenario_comparison(pdir),
               "table1_capital": request_table("fbc3_capital_request", "fbc3", pdir),
               "table2_revenue": request_table("fbc3_revenue_request", "fbc3", pdir),
               "table1_column_totals": published_column_totals("fbc3_capital_request", "fbc3", pdir),

@@ -317,3 +317,55 @@ def register_html(params_dir=None) -> HTML:
             f'<td>{html.escape(r["calibrated_to"])}</td><td>{html.escape(r["defined_in"])}</td>'
             f'<td>{html.escape(r["overridden_by"])}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register">{head}{"".join(body)}</table></div>')
+
+
+# --- uncertainty (economic case) ----------------------------------------------------------------------
+
+MC_DRAWS = 20_000
+MC_SEED = 20231207  # the date of the FBC3 meeting, as a fixed seed
+
+
+def glue_uncertainty(params_dir=None) -> None:
+    from . import uncertainty as unc
+
+    loaded = book.loaded("fbc3", params_dir)
+    rows = unc.tornado(loaded)
+    glue_chart("fig_tornado", _charts().tornado(rows))
+    glue("unc_top_input", rows[0]["label"].lower())
+    glue_money("unc_top_swing", rows[0]["swing_gbp_m"])
+    switching = unc.switching_values(loaded)
+    crossing = [r for r in switching if r["switching_value"] is not None]
+    glue_number("unc_switching_found", len(crossing))
+    glue_number("unc_switching_inputs", len(switching))
+    level = next((r for r in switching if r["parameter"] == "benefits.level_multiplier"), None)
+    glue("unc_benefit_switch", "none" if level is None or level["switching_value"] is None
+         else f"{level['switching_value']:.2f}", "benefits.level_multiplier")
+    mc = unc.monte_carlo(loaded, MC_DRAWS, MC_SEED, keep=True)
+    glue_number("unc_draws", mc["draws"])
+    glue_money("unc_p10", mc["npv_p10_gbp_m"])
+    glue_money("unc_p50", mc["npv_p50_gbp_m"])
+    glue_money("unc_p90", mc["npv_p90_gbp_m"])
+    glue_money("unc_mean", mc["npv_mean_gbp_m"])
+    glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}")
+    glue_chart("fig_montecarlo", _charts().npv_distribution(mc["npv_draws"], mc["npv_p10_gbp_m"],
+                                                            mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"]))
+    r3 = book.result("fbc3", params_dir)
+    s = loaded.scenario
+    rate = s.appraisal.discount_rate.value
+    glue_chart("fig_whatif", _charts().what_if(r3["cashflows"], 0.035 if rate is None else rate,
+                                               s.benefits.level_multiplier.value, s.appraisal.optimism_bias.value))
+
+
+def switching_table(params_dir=None) -> pd.DataFrame:
+    from . import uncertainty as unc
+
+    rows = unc.switching_values(book.loaded("fbc3", params_dir))
+    return pd.DataFrame([{"parameter": r["parameter"], "base_value": r["base_value"],
+                          "switching_value": r["switching_value"], "change_pct": r["change_pct"],
+                          "searched": f"{r['search_range'][0]:g} to {r['search_range'][1]:g}"} for r in rows])
+
+
+def tornado_table(params_dir=None) -> pd.DataFrame:
+    from . import uncertainty as unc
+
+    return pd.DataFrame(unc.tornado(book.loaded("fbc3", params_dir)))

@@ -111,9 +111,15 @@ def ramp_integral(u: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
 
     G(u) = 0 for u <= 0; u^2 / 2R for 0 < u <= R; u - R/2 for u > R. With R = 0 it is max(u, 0).
     """
+    u = np.asarray(u, dtype=float)
+    if np.ndim(ramp_years) == 0:  # one ramp length for every draw: G = min(u+, R)^2 / 2R + (u - R)+
+        r = float(ramp_years)
+        if r <= 0:
+            return np.maximum(u, 0.0)
+        capped = np.clip(u, 0.0, r)
+        return capped * capped / (2.0 * r) + np.maximum(u - r, 0.0)
     ramp_years = np.asarray(ramp_years, dtype=float)
     safe = np.where(ramp_years > 0, ramp_years, 1.0)
-    u = np.asarray(u, dtype=float)
     rising = np.where(u > 0, u * u / (2.0 * safe), 0.0)
     return np.where(ramp_years > 0, np.where(u > ramp_years, u - ramp_years / 2.0, rising), np.maximum(u, 0.0))
 

@@ -153,3 +153,72 @@ def versions(frame: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("version:N"), alt.Tooltip("measure:N"),
                  alt.Tooltip("gbp_m:Q", title="£m", format=",.1f")],
     ).properties(width="container", height=240)
+
+
+def tornado(rows: list[dict]) -> alt.LayerChart:
+    """Tornado: NPV at each input's low and high value, widest swing on top."""
+    frame = pd.DataFrame([{"input": r["label"], "end": end, "npv": r[f"npv_{end}_gbp_m"],
+                           "base": r["npv_base_gbp_m"], "swing": r["swing_gbp_m"]}
+                          for r in rows for end in ("low", "high")])
+    order = [r["label"] for r in rows]
+    base = alt.Chart(frame, title=alt.Title("Tornado: NPV at each input's low and high value",
+                                            subtitle="FBC3, £m; the others held at base", anchor="start"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=170)),
+        x=alt.X("npv:Q", title="NPV (£m)"), x2="base:Q",
+        color=alt.Color("end:N", title="Input at", scale=alt.Scale(domain=["low", "high"],
+                                                                   range=[OKABE_ITO[0], OKABE_ITO[1]])),
+        tooltip=[alt.Tooltip("input:N"), alt.Tooltip("end:N", title="at"),
+                 alt.Tooltip("npv:Q", title="NPV £m", format=",.2f")])
+    rule = alt.Chart(pd.DataFrame({"x": [rows[0]["npv_base_gbp_m"]]})).mark_rule(color="#333333").encode(x="x:Q")
+    return (bars + rule).properties(width="container", height=28 * len(rows))
+
+
+def npv_distribution(draws, p10: float, p50: float, p90: float) -> alt.LayerChart:
+    """Histogram of Monte Carlo NPVs with the P10, P50 and P90 marked."""
+    import numpy as np
+
+    counts, edges = np.histogram(np.asarray(draws), bins=60)  # binned here: the page carries 60 rows
+    frame = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "draws": counts})
+    hist = alt.Chart(frame, title=alt.Title("Monte Carlo distribution of NPV",
+                                            subtitle="FBC3, £m; dashed lines at P10, P50, P90",
+                                            anchor="start")).mark_bar(color=OKABE_ITO[0]).encode(
+        x=alt.X("start:Q", title="NPV (£m)"), x2="end:Q",
+        y=alt.Y("draws:Q", title="Draws"), y2=alt.datum(0),
+        tooltip=[alt.Tooltip("start:Q", format=",.1f"), alt.Tooltip("end:Q", format=",.1f"), "draws:Q"])
+    marks = alt.Chart(pd.DataFrame({"x": [p10, p50, p90], "q": ["P10", "P50", "P90"]})).mark_rule(
+        color=OKABE_ITO[5], strokeDash=[5, 3]).encode(x="x:Q", tooltip=["q:N", alt.Tooltip("x:Q", format=",.1f")])
+    return (hist + marks).properties(width="container", height=240)
+
+
+def what_if(cashflows: list[dict], base_rate: float, base_level: float, base_ob: float) -> alt.LayerChart:
+    """An interactive NPV: sliders for the discount rate, benefit level and optimism bias, recomputed
+    in the browser with Vega expressions from the cash flows the page carries.
+
+    PV_t = (level x benefits_t - (1 + ob) x costs_t) / (1 + rate)^t, with benefits and costs in real
+    base-year prices at a benefit level of 1 and no optimism bias. A flat rate of 3.5% equals the STPR
+    over the first 30 years.
+    """
+    rows = [{"fy": r["fy"], "t": r["t"],
+             "benefits": r["benefits_real_gbp_m"] / base_level if base_level else 0.0,
+             "costs": r["costs_real_gbp_m"] / (1.0 + base_ob)} for r in cashflows]
+    frame = pd.DataFrame(rows)
+    rate = alt.param(name="rate", value=base_rate,
+                     bind=alt.binding_range(min=0.0, max=0.10, step=0.0005, name="Discount rate "))
+    level = alt.param(name="level", value=base_level,
+                      bind=alt.binding_range(min=0.0, max=3.0, step=0.01, name="Benefit level "))
+    ob = alt.param(name="ob", value=base_ob,
+                   bind=alt.binding_range(min=0.0, max=2.0, step=0.01, name="Optimism bias "))
+    base = alt.Chart(frame, title=alt.Title("What if? NPV under your assumptions",
+                                            subtitle="FBC3, £m at base-year prices", anchor="start")
+                     ).transform_calculate(
+        pv="(level * datum.benefits - (1 + ob) * datum.costs) / pow(1 + rate, datum.t)")
+    bars = base.mark_bar(color=OKABE_ITO[0]).encode(
+        x=alt.X("fy:O", title="Financial year (FY)", sort=list(frame.fy)),
+        y=alt.Y("pv:Q", title="Present value (£m)"),
+        tooltip=[alt.Tooltip("fy:O", title="FY"), alt.Tooltip("pv:Q", title="PV £m", format=",.3f")])
+    total = base.transform_aggregate(npv="sum(pv)").transform_calculate(
+        label="'NPV: ' + format(datum.npv, ',.2f') + ' £m'").mark_text(
+        align="left", baseline="top", fontSize=16, fontWeight="bold", dx=4, dy=4).encode(
+        x=alt.value(0), y=alt.value(0), text="label:N")
+    return (bars + total).add_params(rate, level, ob).properties(width="container", height=260)

@@ -132,17 +132,20 @@ class Engine:
         fys = self.t + (self.loaded.scenario.appraisal.base_year.value)
         delay = (get("benefits.start_delay_months") + fx["duration_delay"]) / 12.0
         share = fx["share"]
-        level = share * year_share(fys, self.drop_starts[0] + delay, fx["ramp"]) \
-            + (1.0 - share) * year_share(fys, self.drop_starts[1] + delay, fx["ramp"])
-        benefits = fx["annual"] * fx["factor"] * get("benefits.level_multiplier") * level       # (n, T)
-        mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])                 # (n, K)
-        costs = (mult @ self.costs_by_factor) * self.deflator * (1.0 + get("appraisal.optimism_bias"))
+        level = share * year_share(fys, self.drop_starts[0] + delay, fx["ramp"])
+        level += (1.0 - share) * year_share(fys, self.drop_starts[1] + delay, fx["ramp"])
+        level *= fx["annual"] * fx["factor"] * get("benefits.level_multiplier")            # benefits (n, T)
+        mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
+        costs = mult @ (self.costs_by_factor * self.deflator)                              # real, (n, T)
+        costs *= 1.0 + get("appraisal.optimism_bias")
+        level -= costs                                                                     # net real
         rate = values.get("appraisal.discount_rate", self.base["appraisal.discount_rate"])
         if rate is None:
-            df = gb.discount_factors(self.t)[None, :]
-        else:
-            df = (1.0 + get("appraisal.discount_rate")) ** (-self.t[None, :].astype(float))
-        return np.sum((benefits - costs) * df, axis=1)
+            return level @ gb.discount_factors(self.t)
+        log_growth = np.log1p(get("appraisal.discount_rate"))                              # (n, 1)
+        df = np.exp(-log_growth * self.t[None, :])
+        level *= df
+        return level.sum(axis=1)
 
 
 # --- inputs -----------------------------------------------------------------------------------------
