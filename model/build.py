@@ -188,6 +188,14 @@ def read_any_notebook(path: Path):
     return nbformat.read(path, as_version=4)
 
 
+KERNEL_START_ATTEMPTS = 3
+
+
+def _kernel_start_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    return "Kernel died" in text or "Kernel didn't respond" in text or "kernel_info" in text
+
+
 @contextlib.contextmanager
 def stderr_to(path: Path) -> Iterator[None]:
     """Send this process's stderr (and so the kernel's start-up chatter) to a log file."""
@@ -227,15 +235,26 @@ def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title
     try:
         nbformat.write(nb, tmp_in)
         try:
-            with stderr_to(out.with_suffix(".log")):
-                pm.execute_notebook(tmp_in, tmp_out, parameters=parameters, kernel_name="python3",
-                                    progress_bar=False, log_output=False, cwd=cwd)
+            for attempt in range(KERNEL_START_ATTEMPTS):
+                try:
+                    with stderr_to(out.with_suffix(".log")):
+                        pm.execute_notebook(tmp_in, tmp_out, parameters=parameters, kernel_name="python3",
+                                            progress_bar=False, log_output=False, cwd=cwd)
+                    break
+                except RuntimeError as exc:  # a kernel that died or hung while starting: start another
+                    if not _kernel_start_failure(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.5 * (attempt + 1))
         except pm.PapermillExecutionError as exc:
             failed = out.with_suffix(".failed.ipynb")
             with contextlib.suppress(OSError):
                 os.replace(tmp_out, failed)
             return {"ok": False, "cell": exc.cell_index, "exec_count": exc.exec_count,
                     "error": f"{exc.ename}: {exc.evalue}", "notebook": str(failed)}
+        except Exception as exc:  # the kernel or papermill itself failed, not a cell
+            return {"ok": False, "cell": None, "exec_count": None,
+                    "error": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                    "notebook": str(out.with_suffix(".log"))}
         os.replace(tmp_out, out)
         return {"ok": True}
     finally:
@@ -282,8 +301,9 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
     if failures:
         job, r = failures[0]
         what = f"scenario {job.name}" if job.kind == "scenario" else f"notebook {job.name}"
-        raise BuildError(f"{what}: cell {r['cell']} (execution count {r['exec_count']}) raised "
-                         f"{r['error']} (executed notebook kept at {r['notebook']})"
+        where = (f"cell {r['cell']} (execution count {r['exec_count']}) raised" if r["cell"] is not None
+                 else "could not be executed:")
+        raise BuildError(f"{what}: {where} {r['error']} (see {r['notebook']})"
                          + (f"; {len(failures) - 1} more notebook(s) failed" if len(failures) > 1 else ""))
     return [j for j in todo if j.executed]
 
@@ -598,6 +618,7 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
                               {"scenario": scenario, "overrides": overrides,
                                "params_dir": str(params_dir)}, str(root), loaded.title)
     if not result["ok"]:
-        raise BuildError(f"scenario {scenario}: cell {result['cell']} (execution count "
-                         f"{result['exec_count']}) raised {result['error']}")
+        where = (f"cell {result['cell']} (execution count {result['exec_count']}) raised"
+                 if result["cell"] is not None else "could not be executed:")
+        raise BuildError(f"scenario {scenario}: {where} {result['error']}")
     return out, read_glue(out)

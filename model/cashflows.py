@@ -116,8 +116,13 @@ def ramp_integral(u: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
         r = float(ramp_years)
         if r <= 0:
             return np.maximum(u, 0.0)
-        capped = np.clip(u, 0.0, r)
-        return capped * capped / (2.0 * r) + np.maximum(u - r, 0.0)
+        g = np.clip(u, 0.0, r)
+        g *= g
+        g *= 1.0 / (2.0 * r)
+        excess = u - r
+        np.maximum(excess, 0.0, out=excess)
+        g += excess
+        return g
     ramp_years = np.asarray(ramp_years, dtype=float)
     safe = np.where(ramp_years > 0, ramp_years, 1.0)
     rising = np.where(u > 0, u * u / (2.0 * safe), 0.0)
@@ -135,7 +140,13 @@ def ramp(time: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndar
 def year_share(fys: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
     """The average of the ramp over each financial year (1 April to 31 March), exactly:
     G(end - start) - G(begin - start) for a year of length one."""
-    begin = np.asarray(fys, dtype=float)[None, :] + 3.0 / 12.0   # 1 April as a fractional year
+    fys = np.asarray(fys, dtype=float)
+    begin = fys + 3.0 / 12.0                                      # 1 April as a fractional year
+    if len(fys) > 1 and np.all(np.diff(fys) == 1.0):
+        # consecutive years share their boundaries: integrate to each of the T + 1 edges once
+        edges = np.append(begin, begin[-1] + 1.0)[None, :]
+        return np.diff(ramp_integral(edges - start, ramp_years), axis=1)
+    begin = begin[None, :]
     return ramp_integral(begin + 1.0 - start, ramp_years) - ramp_integral(begin - start, ramp_years)
 
 

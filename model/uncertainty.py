@@ -27,7 +27,7 @@ from .schema import UncertainInput
 #: Parameters the vectorised engine can vary (others can be varied one at a time through --set).
 SUPPORTED = ("benefits.level_multiplier", "benefits.start_delay_months", "appraisal.discount_rate",
              "appraisal.optimism_bias")
-DEFAULT_CHUNK = 200_000
+DEFAULT_CHUNK = 10_000  # small enough that each (draws x years) array stays in cache
 EXACT_QUANTILES_UP_TO = 10_000_000
 
 
@@ -38,7 +38,8 @@ def sample(spec: UncertainInput, base: float, n: int, rng: np.random.Generator) 
 
     uniform(low, high); triangular and PERT (beta, lambda 4) with the mode at the base value;
     truncated normal with mean at the base and sd = (high - low) / 4, cut at low and high;
-    lognormal with median at the base and low/high as its 10th and 90th percentiles.
+    lognormal with median at the base and its 90th percentile high/low times its 10th (so low and
+    high are its 10th and 90th percentiles when the base is their geometric mean).
     """
     low, high = float(spec.low), float(spec.high)
     mode = float(np.clip(base, low, high))
@@ -118,6 +119,12 @@ class Engine:
         return cls(loaded=loaded, t=t, factors=factors, costs_by_factor=np.vstack(rows), deflator=deflator,
                    base=base, drop_starts=go_live_years(s), benefit_fixed=fixed)
 
+    @property
+    def real_costs_by_factor(self) -> np.ndarray:
+        if getattr(self, "_real", None) is None:
+            self._real = self.costs_by_factor * self.deflator
+        return self._real
+
     def supports(self, parameter: str) -> bool:
         return parameter in SUPPORTED or (parameter.startswith("cost_multipliers.")
                                           and parameter.split(".", 1)[1] in self.factors)
@@ -136,14 +143,14 @@ class Engine:
         level += (1.0 - share) * year_share(fys, self.drop_starts[1] + delay, fx["ramp"])
         level *= fx["annual"] * fx["factor"] * get("benefits.level_multiplier")            # benefits (n, T)
         mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
-        costs = mult @ (self.costs_by_factor * self.deflator)                              # real, (n, T)
+        costs = mult @ self.real_costs_by_factor                                           # real, (n, T)
         costs *= 1.0 + get("appraisal.optimism_bias")
         level -= costs                                                                     # net real
         rate = values.get("appraisal.discount_rate", self.base["appraisal.discount_rate"])
         if rate is None:
             return level @ gb.discount_factors(self.t)
-        log_growth = np.log1p(get("appraisal.discount_rate"))                              # (n, 1)
-        df = np.exp(-log_growth * self.t[None, :])
+        df = np.multiply(-np.log1p(get("appraisal.discount_rate")), self.t[None, :])       # (n, T)
+        np.exp(df, out=df)
         level *= df
         return level.sum(axis=1)
 

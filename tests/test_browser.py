@@ -46,3 +46,40 @@ def test_charts_draw_offline_without_console_errors(built):  # noqa: F811
             assert charts_seen >= 2 * len(list((html / "scenarios").glob("*.html"))) + 5
         finally:
             browser.close()
+
+
+
+def _page_npv(page) -> float:
+    texts = [t for t in page.locator(".vega-embed svg text").all_text_contents() if t.startswith("NPV:")]
+    assert len(texts) == 1, texts
+    return float(texts[0].split(":")[1].replace("£m", "").replace("\u2212", "-").replace(",", "").strip())
+
+
+def test_what_if_sliders_agree_with_the_cli(built):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    from .conftest import cli_json
+
+    page_path = built / "book" / "_build" / "html" / "economic.html"
+    positions = [(0.035, 1.0, 0.0), (0.05, 1.0, 0.0), (0.05, 2.0, 0.0), (0.05, 2.0, 0.4), (0.0, 0.5, 1.2)]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                       else route.abort())
+            page.goto(page_path.as_uri())
+            page.wait_for_function("document.querySelectorAll('input[type=range]').length >= 3", timeout=20_000)
+            sliders = page.locator("input[type=range]")
+            for rate, level, ob in positions:
+                for i, value in enumerate((rate, level, ob)):
+                    sliders.nth(i).evaluate(
+                        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+                page.wait_for_timeout(300)
+                shown = _page_npv(page)
+                expected = cli_json("results", "fbc3", "--set", f"appraisal.discount_rate={rate}",
+                                    "--set", f"benefits.level_multiplier={level}",
+                                    "--set", f"appraisal.optimism_bias={ob}")["npv_gbp_m"]
+                assert abs(shown - expected) < 0.01, (rate, level, ob, shown, expected)
+        finally:
+            browser.close()

@@ -1,0 +1,157 @@
+"""Tornado, switching values, Monte Carlo and the sensitivity scenarios."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import uncertainty as unc
+from model.results import results
+from model.scenario import load_scenario
+
+from .conftest import PARAMS, cli_json, run_cli
+
+DISTRIBUTIONS = ["uniform", "triangular", "pert", "truncnormal", "lognormal"]
+
+
+@pytest.fixture(scope="module")
+def fbc3():
+    return load_scenario("fbc3", PARAMS)
+
+
+def test_engine_equals_the_model_at_base(fbc3):
+    assert unc.Engine.from_loaded(fbc3).npv({})[0] == pytest.approx(results(fbc3)["npv_gbp_m"], abs=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(level=st.floats(0.0, 3.0), delay=st.floats(0.0, 36.0), ob=st.floats(0.0, 2.0),
+       rate=st.floats(0.0, 0.12), scope=st.floats(0.5, 2.0), support=st.floats(0.5, 2.0))
+def test_engine_equals_the_model_under_overrides(level, delay, ob, rate, scope, support):
+    overrides = {"benefits.level_multiplier": repr(level), "benefits.start_delay_months": repr(delay),
+                 "appraisal.optimism_bias": repr(ob), "appraisal.discount_rate": repr(rate),
+                 "cost_multipliers.scope": repr(scope), "cost_multipliers.post_go_live_support": repr(support)}
+    model = results(load_scenario("fbc3", PARAMS, overrides))["npv_gbp_m"]
+    engine = unc.Engine.from_loaded(load_scenario("fbc3", PARAMS)).npv({
+        "benefits.level_multiplier": level, "benefits.start_delay_months": delay,
+        "appraisal.optimism_bias": ob, "appraisal.discount_rate": rate,
+        "cost_multipliers.scope": scope, "cost_multipliers.post_go_live_support": support})[0]
+    assert engine == pytest.approx(model, abs=1e-9)
+
+
+def test_each_switching_value_gives_zero_npv_through_set():
+    rows = cli_json("switching", "fbc3")
+    assert {"parameter", "base_value", "switching_value", "change_pct"} <= set(rows[0])
+    found = [r for r in rows if r["switching_value"] is not None]
+    assert found, "at least the benefit level switches"
+    for r in found:
+        data = cli_json("results", "fbc3", "--set", f"{r['parameter']}={r['switching_value']!r}")
+        assert abs(data["npv_gbp_m"]) < 0.01, r
+        assert r["change_pct"] == pytest.approx(100 * (r["switching_value"] - r["base_value"]) / r["base_value"])
+    # the benefit level must rise to PV(costs) / PV(benefits) = 227.504 / 82.874 = 2.745 times
+    level = next(r for r in rows if r["parameter"] == "benefits.level_multiplier")
+    base = cli_json("results", "fbc3")
+    assert level["switching_value"] == pytest.approx(base["pv_costs_gbp_m"] / base["pv_benefits_gbp_m"], rel=1e-9)
+    # no cost on its own can turn the NPV positive: null, reported as "none within range"
+    assert any(r["switching_value"] is None for r in rows)
+    assert "none within range" in run_cli("switching", "fbc3").stdout
+
+
+def test_tornado_order_and_values(fbc3):
+    rows = unc.tornado(fbc3)
+    swings = [r["swing_gbp_m"] for r in rows]
+    assert swings == sorted(swings, reverse=True)
+    base = results(fbc3)
+    ob = next(r for r in rows if r["parameter"] == "appraisal.optimism_bias")
+    # optimism bias is linear in costs: NPV at 200% = NPV - 2.0 x PV(costs)
+    assert ob["npv_high_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 2.0 * base["pv_costs_gbp_m"], abs=1e-9)
+    level = next(r for r in rows if r["parameter"] == "benefits.level_multiplier")
+    assert level["npv_low_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.5 * base["pv_benefits_gbp_m"], abs=1e-9)
+    assert rows[0]["parameter"] == "appraisal.optimism_bias"
+
+
+@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
+def test_monte_carlo_collapsed_to_a_point_is_the_deterministic_npv(fbc3, distribution):
+    loaded = copy.deepcopy(fbc3)
+    for spec in loaded.scenario.uncertainty.values():
+        point = unc.base_value(loaded, spec)
+        spec.low = spec.high = point
+        spec.distribution = distribution if point > 0 or distribution != "lognormal" else "uniform"
+    mc = unc.monte_carlo(loaded, 5_000, 7, chunk=1_000)
+    expected = results(fbc3)["npv_gbp_m"]
+    for key in ("npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m"):
+        assert mc[key] == pytest.approx(expected, abs=1e-9), key
+    assert mc["p_npv_positive"] == 0.0
+
+
+@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
+def test_distributions_respect_their_definitions(fbc3, distribution):
+    spec = copy.deepcopy(fbc3.scenario.uncertainty["benefit_level"])
+    spec.distribution = distribution
+    spec.low, spec.high = 0.5, 1.5
+    x = unc.sample(spec, 1.0, 200_000, np.random.default_rng(3))
+    if distribution != "lognormal":
+        assert x.min() >= 0.5 and x.max() <= 1.5
+    expected_mean = {"uniform": 1.0, "triangular": 1.0, "pert": 1.0, "truncnormal": 1.0}
+    if distribution in expected_mean:
+        assert x.mean() == pytest.approx(expected_mean[distribution], abs=0.005)
+    else:  # lognormal: median at the base, P90 / P10 = high / low = 3
+        assert np.median(x) == pytest.approx(1.0, abs=0.01)
+        p10, p90 = np.percentile(x, [10, 90])
+        assert p90 / p10 == pytest.approx(3.0, rel=0.02)
+        assert p10 * p90 == pytest.approx(1.0, rel=0.02)  # symmetric in logs about the median
+
+
+def test_same_seed_gives_byte_identical_output():
+    a = run_cli("montecarlo", "fbc3", "--draws", "20000", "--seed", "11", "--json")
+    b = run_cli("montecarlo", "fbc3", "--draws", "20000", "--seed", "11", "--json")
+    c = run_cli("montecarlo", "fbc3", "--draws", "20000", "--seed", "12", "--json")
+    assert a.returncode == 0 and a.stdout == b.stdout and a.stdout != c.stdout
+    data = cli_json("montecarlo", "fbc3", "--draws", "20000", "--seed", "11")
+    assert {"npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m", "p_npv_positive", "draws",
+            "seed"} <= set(data)
+    assert data["npv_p10_gbp_m"] <= data["npv_p50_gbp_m"] <= data["npv_p90_gbp_m"]
+    assert data["draws"] == 20000 and data["seed"] == 11
+
+
+def test_chunking_does_not_change_the_answer(fbc3):
+    a = unc.monte_carlo(fbc3, 30_000, 5, chunk=30_000)
+    b = unc.monte_carlo(fbc3, 30_000, 5, chunk=7_000)
+    # the same generator feeds the chunks input by input, so the draws differ but the estimates agree
+    assert a["npv_mean_gbp_m"] == pytest.approx(b["npv_mean_gbp_m"], rel=0.02)
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--draws", "0", "--seed", "1"], "--draws"),
+    (["--draws", "-5", "--seed", "1"], "--draws"),
+    (["--draws", "many", "--seed", "1"], "draws"),
+    (["--draws", "10", "--seed", "-1"], "--seed"),
+])
+def test_bad_monte_carlo_arguments(args, fragment):
+    proc = run_cli("montecarlo", "fbc3", *args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and fragment in proc.stderr
+
+
+def test_unknown_scenario_for_monte_carlo():
+    proc = run_cli("montecarlo", "nope", "--draws", "10", "--seed", "1")
+    assert proc.returncode == 2 and "unknown scenario 'nope'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_sensitivity_scenarios_by_hand():
+    base = cli_json("results", "fbc3")
+    half = cli_json("results", "fbc3_benefits_half")
+    assert half["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.5 * base["pv_benefits_gbp_m"], abs=1e-9)
+    cap = cli_json("results", "fbc3_uplift_cap")
+    # NEC uplifts 21.2 + 22.048 = 43.248 against a cap of 50% x 44.1 = 22.05: 21.198 not spent
+    assert base["tco_gbp_m"] - cap["tco_gbp_m"] == pytest.approx(21.198, abs=1e-9)
+    slip = cli_json("results", "fbc3_drop2_slip")
+    assert slip["tco_gbp_m"] == base["tco_gbp_m"] and slip["npv_gbp_m"] < base["npv_gbp_m"]
+    upper = cli_json("results", "fbc3_optimism_upper")
+    costs_only = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias=2.0")
+    assert upper["npv_gbp_m"] < costs_only["npv_gbp_m"]  # the 54% duration uplift delays benefits too
+    assert costs_only["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 2 * base["pv_costs_gbp_m"], abs=1e-9)
