@@ -613,7 +613,12 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
         out = root / RUNS_DIR / "single" / f"{scenario}{suffix}.ipynb"
     out = Path(out)
     if out.suffix != ".ipynb":
-        raise CasebookError("--out must name an .ipynb file", key="--out")
+        raise CasebookError("must name an .ipynb file", key="--out")
+    if ".." in out.parts:
+        raise CasebookError("must not contain '..' (write inside the project, or give an absolute path)",
+                            key="--out")
+    if out.exists() and not out.is_file():
+        raise CasebookError("names something that is not a file", key="--out")
     result = execute_notebook(str(root / SCENARIO_NOTEBOOK), str(out),
                               {"scenario": scenario, "overrides": overrides,
                                "params_dir": str(params_dir)}, str(root), loaded.title)

@@ -203,6 +203,8 @@ class AllocatedBlock(_Strict):
 
     @model_validator(mode="after")
     def _profiles_positive(self) -> "AllocatedBlock":
+        if self.total_gbp_m.value is None or self.total_gbp_m.value < 0:
+            raise ValueError("total_gbp_m must be a non-negative amount")
         for name in ("capital_profile", "revenue_profile"):
             if sum(getattr(self, name).by_fy.values()) <= 0:
                 raise ValueError(f"{name}: the weights must add up to more than zero")
@@ -364,6 +366,12 @@ class Fact(_Strict):
         return self
 
 
+def _non_negative_money(q: Quantity | None) -> Quantity | None:
+    if q is not None and q.value is not None and q.value < 0:
+        raise ValueError("a contract value must not be negative")
+    return q
+
+
 class Modification(_Strict):
     decision: str
     previous_value_gbp_m: Quantity | None = None
@@ -373,6 +381,9 @@ class Modification(_Strict):
     new_value_gbp_m: Quantity | None = None
     regulation: Quantity | None = None
 
+    _money = field_validator("previous_value_gbp_m", "uplift_gbp_m", "new_value_gbp_m")(
+        lambda cls, q: _non_negative_money(q))
+
 
 class Contract(_Strict):
     label: str
@@ -380,6 +391,8 @@ class Contract(_Strict):
     original_value_gbp_m: Quantity | None = None
     term_years: Quantity | None = None
     modifications: dict[str, Modification] = Field(default_factory=dict)
+
+    _money = field_validator("original_value_gbp_m")(lambda cls, q: _non_negative_money(q))
 
 
 class ContractCap(Provenance):
