@@ -86,6 +86,36 @@ def dependency_lock(root: Path) -> str:
     return sha256_bytes("\n".join(dists).encode(), npm_lock.read_bytes() if npm_lock.exists() else b"")
 
 
+# --- manifest -------------------------------------------------------------------------------------
+
+def project_version() -> str:
+    try:
+        return metadata.version("casebook")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def manifest(root: Path, params_dir: Path) -> dict[str, Any]:
+    """Every input of the report with its SHA-256: params, notebooks, book sources, model source and
+    the locked dependency versions; and one digest over all of them."""
+    files: list[Path] = sorted(params_dir.glob("*.yaml")) + sorted((root / "notebooks").glob("*.ipynb"))
+    files += sorted(p for p in (root / BOOK_DIR).rglob("*")
+                    if p.is_file() and not IGNORED_IN_BOOK & set(p.relative_to(root / BOOK_DIR).parts)
+                    or p.parent == root / BOOK_DIR / "vendor" and p.name in ("package.json", "package-lock.json"))
+    files += sorted(p for p in PACKAGE_DIR.glob("*.py"))
+    entries = []
+    for path in dict.fromkeys(files):
+        try:
+            rel = str(path.relative_to(root))
+        except ValueError:
+            rel = f"model/{path.name}" if path.parent == PACKAGE_DIR else path.name
+        entries.append({"path": rel, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    deps = dependency_lock(root)
+    digest = sha256_bytes(*[f"{e['path']}:{e['sha256']}".encode() for e in entries], deps.encode())
+    return {"casebook_version": project_version(), "inputs_sha256": digest, "dependencies_sha256": deps,
+            "files": entries}
+
+
 # --- jobs -------------------------------------------------------------------------------------------
 
 @dataclass
@@ -405,6 +435,24 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
             (stage / Path(job.page).with_suffix(".md")).unlink(missing_ok=True)
     vendor_into(stage / VENDOR_STATIC, stage / EXTRA_PATH, modules)
     write_downloads(stage / DOWNLOADS, params_dir)
+    stamp_footer(stage, manifest(root, params_dir))
+
+
+def stamp_footer(stage: Path, info: dict[str, Any]) -> None:
+    """Put the project version and the inputs' digest in every page's footer, so that a reviewer can
+    tell two reports apart and match a report to its inputs (`casebook build --manifest`)."""
+    import yaml
+
+    config_path = stage / "_config.yml"
+    config = yaml.safe_load(config_path.read_text()) or {}
+    # sphinx.config.html_theme_options replaces what Jupyter Book derives from `html:`, so the footer
+    # goes there
+    options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
+    footer = options.get("extra_footer", "")
+    options["extra_footer"] = (f'{footer} <p class="casebook-stamp">casebook {info["casebook_version"]} · '
+                               f'inputs sha256 <code>{info["inputs_sha256"][:16]}</code> '
+                               f'(<code>casebook build --manifest</code> lists them)</p>').strip()
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
 
 
 def hide_injected_parameters(path: Path) -> None:
@@ -508,7 +556,8 @@ class BuildReport:
 
 
 def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: int | None = None,
-          force: bool = False, progress: bool = True, wait: bool = True) -> BuildReport:
+          force: bool = False, progress: bool = True, wait: bool = True,
+          manifest_path: Path | str | None = None) -> BuildReport:
     """Execute every notebook that needs it, then build and swap in the site."""
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -517,18 +566,40 @@ def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: in
         if not needed.is_file():
             raise CasebookError(f"{needed.relative_to(root)} is missing: run casebook build from the "
                                 "project's top directory")
+    try:
+        return _build(root, params_dir, jobs, force, progress, wait, manifest_path, started)
+    except OSError as exc:  # a read-only or full disk, a missing directory: one clear line
+        where = exc.filename or (root / BOOK_DIR / "_build")
+        raise BuildError(f"cannot write the build output at {where}: {exc.strerror or exc}") from None
+
+
+def check_writable(directory: Path) -> None:
+    """Fail at once, before any work, when the output directory cannot be written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    probe = directory / f".write-probe-{os.getpid()}"
+    probe.write_bytes(b"ok")
+    probe.unlink()
+
+
+def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress: bool, wait: bool,
+           manifest_path: Path | str | None, started: float) -> BuildReport:
+    check_writable(root / BOOK_DIR / "_build")
+    check_writable(root / RUNS_DIR)
     with build_lock(root, wait=wait):
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode()).encode()
         all_jobs = scenario_jobs(root, params_dir, common) + book_notebook_jobs(root, params_dir, common)
         executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress)
         # the site is a function of the book's sources, the executed notebooks and the vendored files
         site_key = sha256_bytes(tree_digest(root / BOOK_DIR, IGNORED_IN_BOOK).encode(),
+                                project_version().encode(),
                                 *[f"{j.page}:{j.key}".encode() for j in all_jobs],
                                 vega_debug_script().encode())[:16]
         sites = root / BOOK_DIR / "_build" / "sites"
         target = sites / site_key
         current = current_site(root)
         rebuilt = not (current == target.resolve() and (target / "index.html").is_file())
+        if manifest_path is not None:
+            write_atomic(Path(manifest_path), json.dumps(manifest(root, params_dir), indent=2) + "\n")
         if rebuilt:
             modules = npm_modules(root)
             work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))

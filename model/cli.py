@@ -117,11 +117,13 @@ def run(scenario: str, sets: tuple[str, ...], params_dir: Path, out: Path | None
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Notebooks to execute at once (default: one per core).")
 @click.option("--force", is_flag=True, help="Execute every notebook, cached or not.")
-def build(params_dir: Path, jobs: int | None, force: bool) -> None:
+@click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None,
+              help="Write a JSON manifest of every input file with its SHA-256.")
+def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path | None) -> None:
     """Execute every scenario notebook (cached, in parallel), then build the book."""
     from .build import build as run_build
 
-    report = run_build(".", params_dir, jobs=jobs, force=force, progress=True)
+    report = run_build(".", params_dir, jobs=jobs, force=force, progress=True, manifest_path=manifest_path)
     click.echo(f"executed {len(report.executed)} notebook(s)"
                + (f" ({', '.join(report.executed)})" if report.executed else "")
                + f", {len(report.cached)} from cache; site "
