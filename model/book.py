@@ -141,7 +141,8 @@ def published_column_totals(block_name: str, scenario: str = "fbc3",
     years = [c for c in table.columns if c.startswith("FY")]
     rows = [{"fy": fy, "computed_gbp_m": gross[fy],
              "printed_gbp_m": pt.gross_by_fy.get(fy, np.nan) if pt else np.nan,
-             "difference_gbp_m": gross[fy] - pt.gross_by_fy[fy] if pt and fy in pt.gross_by_fy else np.nan}
+             "difference_gbp_m": (round(gross[fy] - pt.gross_by_fy[fy], 9) + 0.0  # no "-0.000"
+                                  if pt and fy in pt.gross_by_fy else np.nan)}
             for fy in years]
     return pd.DataFrame(rows)
 

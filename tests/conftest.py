@@ -32,3 +32,16 @@ def params_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "params"
     shutil.copytree(PARAMS, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """One clean build of a scratch copy of the project, shared by every test that only reads it
+    (tests that change it work on a clone)."""
+    from .pipeline_helpers import casebook, copy_project
+
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    proc = casebook(project, "build", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == str(project / "book" / "_build" / "html" / "index.html")
+    return project

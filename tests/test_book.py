@@ -15,7 +15,6 @@ from model.reconcile import reconcile_all
 
 from .conftest import PARAMS, ROOT, cli_json
 from .pipeline_helpers import casebook, clone_built
-from .test_pipeline import built  # noqa: F401  (the shared built project)
 
 
 def test_no_money_typed_into_the_prose():
@@ -31,7 +30,7 @@ def _text(page: Path) -> str:
     return re.sub(r"<[^>]+>", "", page.read_text())
 
 
-def test_changing_a_parameter_changes_the_prose(built, tmp_path):  # noqa: F811
+def test_changing_a_parameter_changes_the_prose(built, tmp_path):
     project = clone_built(built, tmp_path / "p")
     html = project / "book" / "_build" / "html"
     before = _text(html / "index.html")
@@ -50,7 +49,7 @@ def test_changing_a_parameter_changes_the_prose(built, tmp_path):  # noqa: F811
     assert "£160.4m" in after and "£158.2m" not in after
 
 
-def test_downloads_match_the_model(built):  # noqa: F811
+def test_downloads_match_the_model(built):
     dl = built / "book" / "_build" / "html" / "_static" / "downloads"
     for name in ("fbc1", "fbc2", "fbc3"):
         frame = pd.read_csv(dl / f"cashflows_{name}.csv")
@@ -76,7 +75,7 @@ def test_downloads_match_the_model(built):  # noqa: F811
                                   check_dtype=False, atol=1e-12)
 
 
-def test_every_page_table_has_its_csv(built):  # noqa: F811
+def test_every_page_table_has_its_csv(built):
     html = built / "book" / "_build" / "html"
     dl = html / "_static" / "downloads"
     for page in [*html.glob("*.html")]:

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_pipeline import built  # noqa: F401  (the shared built project)
 
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def test_charts_draw_offline_without_console_errors(built):  # noqa: F811
+def test_charts_draw_offline_without_console_errors(built):
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -55,7 +54,7 @@ def _page_npv(page) -> float:
     return float(texts[0].split(":")[1].replace("£m", "").replace("\u2212", "-").replace(",", "").strip())
 
 
-def test_what_if_sliders_agree_with_the_cli(built):  # noqa: F811
+def test_what_if_sliders_agree_with_the_cli(built):
     from playwright.sync_api import sync_playwright
 
     from .conftest import cli_json

@@ -14,7 +14,7 @@ import pytest
 from model.build import read_glue
 
 from .conftest import ROOT, cli_json
-from .pipeline_helpers import (VENV_BIN, casebook, clone_built, copy_project, last_build,
+from .pipeline_helpers import (VENV_BIN, casebook, clone_built, last_build,
                                site_digest)
 
 SCENARIOS = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
@@ -25,16 +25,6 @@ def extending(name: str) -> list[str]:
     from model.params import read_chain
 
     return sorted(s for s in SCENARIOS if name in [lvl for lvl, _ in read_chain(ROOT / "params", s)])
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """One clean build of a scratch copy of the project, shared by the read-only tests."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    proc = casebook(project, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == str(project / "book" / "_build" / "html" / "index.html")
-    return project
 
 
 def test_full_build_has_a_page_per_scenario(built):

@@ -18,7 +18,6 @@ import pytest
 
 from .conftest import ROOT, run_cli
 from .pipeline_helpers import casebook, clone_built, last_build, site_digest
-from .test_pipeline import built  # noqa: F401  (the shared built project)
 
 
 def _start_build(project: Path) -> subprocess.Popen:
@@ -35,7 +34,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait(timeout=60)
 
 
-def test_sigkill_at_random_points_leaves_the_previous_site(built, tmp_path):  # noqa: F811
+def test_sigkill_at_random_points_leaves_the_previous_site(built, tmp_path):
     project = clone_built(built, tmp_path / "p")
     before = site_digest(project)
     params = project / "params" / "fbc3.yaml"
@@ -62,7 +61,7 @@ def test_sigkill_at_random_points_leaves_the_previous_site(built, tmp_path):  # 
     assert "Decision 4 required" in register.read_text()
 
 
-def test_two_builds_at_once_neither_corrupts_the_site(built, tmp_path):  # noqa: F811
+def test_two_builds_at_once_neither_corrupts_the_site(built, tmp_path):
     project = clone_built(built, tmp_path / "p")
     params = project / "params" / "fbc1.yaml"
     params.write_text(params.read_text().replace('title: "FBC1: MiPS Full Business Case (2018)"',
@@ -80,7 +79,7 @@ def test_two_builds_at_once_neither_corrupts_the_site(built, tmp_path):  # noqa:
     assert not list((project / "book" / "_build" / "tmp").iterdir())  # no scratch left behind
 
 
-def test_read_only_output_gives_a_clear_error(built, tmp_path):  # noqa: F811
+def test_read_only_output_gives_a_clear_error(built, tmp_path):
     project = clone_built(built, tmp_path / "p")
     before = site_digest(project)
     target = project / "book" / "_build"
@@ -97,7 +96,7 @@ def test_read_only_output_gives_a_clear_error(built, tmp_path):  # noqa: F811
     assert site_digest(project) == before
 
 
-def test_full_disk_gives_a_clear_error(built, tmp_path, monkeypatch):  # noqa: F811
+def test_full_disk_gives_a_clear_error(built, tmp_path, monkeypatch):
     from model import build as b
     from model.errors import CasebookError
 
@@ -124,7 +123,7 @@ def _digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def test_two_builds_give_byte_identical_downloads_and_results(built, tmp_path):  # noqa: F811
+def test_two_builds_give_byte_identical_downloads_and_results(built, tmp_path):
     project = clone_built(built, tmp_path / "p")
     downloads = project / "book" / "_build" / "html" / "_static" / "downloads"
     first = _digests(downloads)
@@ -139,7 +138,7 @@ def test_two_builds_give_byte_identical_downloads_and_results(built, tmp_path): 
     assert a == b and json.loads(a)["npv_gbp_m"] == pytest.approx(-144.63, abs=1e-6)
 
 
-def test_manifest_and_the_stamp_on_every_page(built, tmp_path):  # noqa: F811
+def test_manifest_and_the_stamp_on_every_page(built, tmp_path):
     project = clone_built(built, tmp_path / "p")
     manifest = tmp_path / "manifest.json"
     assert casebook(project, "build", "--manifest", str(manifest)).returncode == 0
@@ -183,7 +182,7 @@ def test_papermill_parameters_are_data_not_code(tmp_path):
     assert namespace["scenario"] == evil
 
 
-def test_html_has_no_machine_paths_or_environment_values(built):  # noqa: F811
+def test_html_has_no_machine_paths_or_environment_values(built):
     html = built / "book" / "_build" / "html"
     secrets = {str(built), str(ROOT), str(Path.home())}
     secrets |= {v for k, v in os.environ.items() if k in ("USER", "LOGNAME", "HOSTNAME", "VIRTUAL_ENV")

@@ -155,3 +155,5 @@ def test_sensitivity_scenarios_by_hand():
     costs_only = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias=2.0")
     assert upper["npv_gbp_m"] < costs_only["npv_gbp_m"]  # the 54% duration uplift delays benefits too
     assert costs_only["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 2 * base["pv_costs_gbp_m"], abs=1e-9)
+    lower = cli_json("results", "fbc3_optimism_lower")
+    assert upper["npv_gbp_m"] < lower["npv_gbp_m"] < base["npv_gbp_m"]
