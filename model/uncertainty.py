@@ -29,6 +29,7 @@ SUPPORTED = ("benefits.level_multiplier", "benefits.start_delay_months", "apprai
              "appraisal.optimism_bias")
 DEFAULT_CHUNK = 10_000  # small enough that each (draws x years) array stays in cache
 EXACT_QUANTILES_UP_TO = 10_000_000
+BINS = 2**20
 
 
 # --- distributions ----------------------------------------------------------------------------------
@@ -243,6 +244,7 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
     kept: list[np.ndarray] = []
     total, positive, count = 0.0, 0, 0
     hist = edges = None
+    scale = 1.0
     remaining = draws
     while remaining > 0:
         n = min(chunk, remaining)
@@ -256,9 +258,12 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
         else:
             if edges is None:
                 span = float(npv.max() - npv.min()) or 1.0
-                edges = np.linspace(npv.min() - span, npv.max() + span, 2**20 + 1)
-                hist = np.zeros(2**20, dtype=np.int64)
-            hist += np.histogram(np.clip(npv, edges[0], edges[-1]), bins=edges)[0]
+                edges = np.linspace(npv.min() - span, npv.max() + span, BINS + 1)
+                hist = np.zeros(BINS, dtype=np.int64)
+                scale = BINS / (edges[-1] - edges[0])
+            index = ((npv - edges[0]) * scale).astype(np.int64)
+            np.clip(index, 0, BINS - 1, out=index)   # draws beyond the range go to the end bins
+            hist += np.bincount(index, minlength=BINS)
         remaining -= n
     if exact:
         all_npv = np.concatenate(kept)

@@ -157,3 +157,13 @@ def test_sensitivity_scenarios_by_hand():
     assert costs_only["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 2 * base["pv_costs_gbp_m"], abs=1e-9)
     lower = cli_json("results", "fbc3_optimism_lower")
     assert upper["npv_gbp_m"] < lower["npv_gbp_m"] < base["npv_gbp_m"]
+
+
+def test_histogram_quantiles_agree_with_exact_ones(fbc3, monkeypatch):
+    exact = unc.monte_carlo(fbc3, 300_000, 9)
+    monkeypatch.setattr(unc, "EXACT_QUANTILES_UP_TO", 1_000)  # force the flat-memory path
+    binned = unc.monte_carlo(fbc3, 300_000, 9)
+    assert exact["quantiles"] == "exact" and binned["quantiles"].startswith("histogram")
+    assert binned["npv_mean_gbp_m"] == pytest.approx(exact["npv_mean_gbp_m"], abs=1e-9)
+    for key in ("npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m"):
+        assert binned[key] == pytest.approx(exact[key], abs=0.01), key
