@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from model import uncertainty as unc  # noqa: E402
+from model.cashflows import benefits_real_by_fy  # noqa: E402
 from model.scenario import load_scenario  # noqa: E402
 
 
@@ -45,14 +46,11 @@ def naive(loaded, draws: int) -> float:
     start = time.perf_counter()
     fx = engine.benefit_fixed
     fys = engine.t + loaded.scenario.appraisal.base_year.value
-    from model.cashflows import year_share
     for i in range(draws):
         v = {k: a[i] for k, a in samples.items()}
-        delay = (v.get("benefits.start_delay_months", engine.base["benefits.start_delay_months"])
-                 + fx["duration_delay"]) / 12.0
-        level = (fx["share"] * year_share(fys, engine.drop_starts[0] + delay, fx["ramp"])[0]
-                 + (1 - fx["share"]) * year_share(fys, engine.drop_starts[1] + delay, fx["ramp"])[0])
-        benefits = fx["annual"] * fx["factor"] * v.get("benefits.level_multiplier", 1.0) * level
+        delay = v.get("benefits.start_delay_months", engine.base["benefits.start_delay_months"]) + fx["duration_delay"]
+        benefits = benefits_real_by_fy(fys, engine.drop_starts[0], engine.drop_starts[1], fx["annual"], fx["factor"],
+                                       fx["share"], fx["ramp"], delay, v.get("benefits.level_multiplier", 1.0))
         mult = np.array([v.get(f"cost_multipliers.{f}", engine.base[f"cost_multipliers.{f}"]) for f in engine.factors])
         costs = (mult @ engine.costs_by_factor) * engine.deflator * (1 + v.get("appraisal.optimism_bias", 0.0))
         npf.npv(v.get("appraisal.discount_rate", 0.035), benefits - costs)

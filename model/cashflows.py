@@ -129,14 +129,6 @@ def ramp_integral(u: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
     return np.where(ramp_years > 0, np.where(u > ramp_years, u - ramp_years / 2.0, rising), np.maximum(u, 0.0))
 
 
-def ramp(time: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
-    """Share of full benefits reached at `time`: 0 before `start`, rising linearly to 1 over ramp_years."""
-    ramp_years = np.asarray(ramp_years, dtype=float)
-    safe = np.where(ramp_years > 0, ramp_years, 1.0)
-    linear = np.clip((time - start) / safe, 0.0, 1.0)
-    return np.where(ramp_years > 0, linear, (time >= start).astype(float))
-
-
 def year_share(fys: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
     """The average of the ramp over each financial year (1 April to 31 March), exactly:
     G(end - start) - G(begin - start) for a year of length one."""
@@ -167,10 +159,15 @@ def benefits_real_by_fy(fys: np.ndarray, drop1_start: np.ndarray, drop2_start: n
     col = lambda a: np.asarray(a, dtype=float).reshape(-1, 1)  # noqa: E731  (draws down, years across)
     delay = col(start_delay_months) / 12.0
     share1 = col(drop1_share)
-    ramp_years = col(ramp_up_years)
-    level = share1 * year_share(fys, col(drop1_start) + delay, ramp_years) \
-        + (1.0 - share1) * year_share(fys, col(drop2_start) + delay, ramp_years)
-    by_fy = col(annual_gbp_m) * col(realisation_factor) * col(level_multiplier) * level
+    ramp_years = ramp_up_years if np.ndim(ramp_up_years) == 0 else col(ramp_up_years)
+    first = share1 * year_share(fys, col(drop1_start) + delay, ramp_years)
+    second = (1.0 - share1) * year_share(fys, col(drop2_start) + delay, ramp_years)
+    scale = col(annual_gbp_m) * col(realisation_factor) * col(level_multiplier)
+    # in place on one array of the full shape: the Monte Carlo calls this for every chunk of draws
+    shape = np.broadcast_shapes(first.shape, second.shape, scale.shape)
+    by_fy = first if first.shape == shape else np.broadcast_to(first, shape).copy()
+    by_fy += second
+    by_fy *= scale
     return by_fy[0] if scalar else by_fy
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from . import greenbook as gb
-from .cashflows import (block_costs, cost_multipliers, duration_bias_delay_months, go_live_years,
-                        year_share)
+from .cashflows import (benefits_real_by_fy, block_costs, cost_multipliers, duration_bias_delay_months,
+                        go_live_years)
 from .errors import CasebookError
 from .fy import fy_range
 from .rootfind import NoBracket, brent_root
@@ -138,11 +138,9 @@ class Engine:
 
         fx = self.benefit_fixed
         fys = self.t + (self.loaded.scenario.appraisal.base_year.value)
-        delay = (get("benefits.start_delay_months") + fx["duration_delay"]) / 12.0
-        share = fx["share"]
-        level = share * year_share(fys, self.drop_starts[0] + delay, fx["ramp"])
-        level += (1.0 - share) * year_share(fys, self.drop_starts[1] + delay, fx["ramp"])
-        level *= fx["annual"] * fx["factor"] * get("benefits.level_multiplier")            # benefits (n, T)
+        level = benefits_real_by_fy(                                                       # benefits (n, T)
+            fys, self.drop_starts[0], self.drop_starts[1], fx["annual"], fx["factor"], fx["share"], fx["ramp"],
+            get("benefits.start_delay_months") + fx["duration_delay"], get("benefits.level_multiplier"))
         mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
         costs = mult @ self.real_costs_by_factor                                           # real, (n, T)
         costs *= 1.0 + get("appraisal.optimism_bias")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model.cashflows import benefits_real_by_fy, ramp
+from model.cashflows import benefits_real_by_fy
 
 FYS = np.array([2020, 2021])
 APRIL_2020 = 2020 + 3 / 12  # 1 April 2020 as a fractional year
@@ -41,6 +41,3 @@ def test_vectorised_draws_match_scalar_calls():
         one = benefits_real_by_fy(FYS, APRIL_2020, APRIL_2020 + 0.5, a, 1.0, 0.3, 1.5, 2.0)
         assert many[i].tolist() == pytest.approx(one.tolist())
 
-
-def test_ramp_is_clipped():
-    assert ramp(np.array([0.0, 1.0, 2.0, 5.0]), 1.0, 2.0).tolist() == [0.0, 0.0, 0.5, 1.0]
