@@ -41,10 +41,6 @@ def anchor(parameter: str) -> str:
     return "p-" + parameter.replace(".", "-").replace("/", "-").replace("_", "-").lower()
 
 
-def register_link(parameter: str, text: str) -> str:
-    return f'<a class="reg-link" href="{REGISTER_PAGE}#{anchor(parameter)}" title="{parameter}">{text}</a>'
-
-
 # --- versions side by side --------------------------------------------------------------------------
 
 def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
