@@ -186,6 +186,11 @@ def glue_summary(params_dir=None) -> None:
     glue("period", r3["appraisal"]["period"], "appraisal.first_fy")
     hist = book.contract_history("fbc3", params_dir)
     glue_number("com_direct_awards", int(((hist.event == "original") & (hist.term_years == 1)).sum()))
+
+
+def glue_checks(params_dir=None) -> None:
+    """How many reconciliation checks ran and how many found discrepancies (front page only: it loads
+    and reconciles every scenario)."""
     checks = book.reconciliation(params_dir)
     glue_number("checks_run", len(checks))
     glue_number("checks_discrepancies", int((checks.status == "discrepancy").sum()))
