@@ -178,16 +178,31 @@ def go_live_years(scenario: Scenario) -> tuple[float, float]:
             decimal_year(parse_date(ms["drop2_go_live"].value)))
 
 
+def decision_point(scenario: Scenario) -> float:
+    """The start of the decision year (1 April) as a fractional year: works before it are done."""
+    return float(scenario.appraisal.decision_fy.value) + 3.0 / 12.0
+
+
 def duration_bias_delay_months(scenario: Scenario) -> float:
     """Extra months before benefits start under works-duration optimism bias (Mott MacDonald Table 2):
-    the uplift times the implementation period, from contract start to Drop 2 go-live."""
+    the uplift times the implementation still to do at the decision point, from the later of the
+    contract start and the decision year's start to Drop 2 go-live. Works already done are facts, not
+    estimates, so the uplift never lengthens them (green-book.md, sunk costs and the decision point)."""
     uplift = scenario.appraisal.optimism_bias_duration.value or 0.0
     if uplift == 0:
         return 0.0
     ms = scenario.milestones
-    start = decimal_year(parse_date(ms["contract_effective"].value))
+    start = max(decimal_year(parse_date(ms["contract_effective"].value)), decision_point(scenario))
     end = decimal_year(parse_date(ms["drop2_go_live"].value))
     return uplift * max(end - start, 0.0) * 12.0
+
+
+def benefit_starts(scenario: Scenario) -> tuple[float, float]:
+    """Drop 1 and Drop 2 go-live as fractional years, each delayed by the works-duration optimism bias
+    only if it goes live after the decision point (a drop already live is not delayed)."""
+    delay_years = duration_bias_delay_months(scenario) / 12.0
+    point = decision_point(scenario)
+    return tuple(d + delay_years if d >= point else d for d in go_live_years(scenario))  # type: ignore[return-value]
 
 
 def fy_labels(fys: np.ndarray) -> list[str]:

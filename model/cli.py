@@ -137,15 +137,19 @@ def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path |
 @params_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def switching(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
-    """Switching values: for each uncertain input, the value at which NPV is zero (or null)."""
+    """Switching values: for each uncertain input, the value at which the NPV of the Green Book
+    appraisal at the decision point (sunk costs excluded) is zero (or null)."""
     from .scenario import load_scenario
     from .uncertainty import switching_values
 
     rows = switching_values(load_scenario(scenario, params_dir, parse_sets(sets)))
-    out = [{k: r[k] for k in ("parameter", "base_value", "switching_value", "change_pct")} for r in rows]
+    out = [{k: r[k] for k in ("parameter", "base_value", "switching_value", "change_pct", "appraisal")}
+           for r in rows]
     if as_json:
         click.echo(_dumps(out))
         return
+    click.echo(f"Values at which the NPV of {rows[0]['appraisal']} is zero "
+               "(`casebook results --json`: green_book.npv_gbp_m)")
     click.echo(f"{'parameter':<42}{'base':>10}{'switching value':>18}{'change':>10}")
     for r in out:
         sv = "none within range" if r["switching_value"] is None else f"{r['switching_value']:.6g}"
@@ -159,7 +163,8 @@ def switching(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: b
 @params_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
-    """NPV with each uncertain input at its low and high value, widest swing first."""
+    """NPV (the Green Book appraisal at the decision point) with each uncertain input at its low and
+    high value, widest swing first."""
     from .scenario import load_scenario
     from .uncertainty import tornado as run_tornado
 
@@ -167,6 +172,7 @@ def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
     if as_json:
         click.echo(_dumps(rows))
         return
+    click.echo(f"NPV of {rows[0]['appraisal']}, GBP m")
     for r in rows:
         click.echo(f"{r['parameter']:<42} low {r['npv_low_gbp_m']:>10.3f}  high {r['npv_high_gbp_m']:>10.3f}"
                    f"  swing {r['swing_gbp_m']:>9.3f}")
@@ -181,7 +187,8 @@ def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], params_dir: Path,
                as_json: bool) -> None:
-    """Monte Carlo over every uncertain input: mean, P10/P50/P90 of NPV and P(NPV > 0)."""
+    """Monte Carlo over every uncertain input: mean, P10/P50/P90 of NPV (the Green Book appraisal at
+    the decision point) and P(NPV > 0)."""
     from .scenario import load_scenario
     from .uncertainty import monte_carlo
 
@@ -190,13 +197,13 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
     if seed < 0:
         raise CasebookError(f"must not be negative, not {seed}", key="--seed")
     result = monte_carlo(load_scenario(scenario, params_dir, parse_sets(sets)), draws, seed)
-    keys = ("scenario", "draws", "seed", "npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m",
+    keys = ("scenario", "appraisal", "draws", "seed", "npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m",
             "p_npv_positive", "quantiles")
     if as_json:
         click.echo(_dumps({k: result[k] for k in keys}))
         return
-    click.echo(f"{scenario}: {draws:,} draws, seed {seed}")
-    for k in keys[3:8]:
+    click.echo(f"{scenario}: {draws:,} draws, seed {seed}; NPV of {result['appraisal']}")
+    for k in keys[4:9]:
         click.echo(f"  {k:<18} {result[k]:>12.3f}")
 
 

@@ -9,17 +9,39 @@ def gbp(x: float | None, places: int = 3) -> str:
     return "n/a" if x is None else f"{x:,.{places}f}"
 
 
+def _cashflow_table(rows: list[dict]) -> str:
+    frame = pd.DataFrame(rows)
+    cols = ["fy", "capital_gbp_m", "revenue_gbp_m", "benefits_gbp_m", "net_real_gbp_m",
+            "discount_factor", "pv_gbp_m"]
+    table = frame[cols].rename(columns={
+        "capital_gbp_m": "capital", "revenue_gbp_m": "revenue", "benefits_gbp_m": "benefits",
+        "net_real_gbp_m": "net (real)", "discount_factor": "DF", "pv_gbp_m": "PV"})
+    return table.to_string(index=False, float_format=lambda x: f"{x:,.3f}")
+
+
 def format_results(data: dict) -> str:
+    a, g = data["appraisal"], data["green_book"]
+    ob = f"optimism bias {a['optimism_bias_capital']:.0%} capital, {a['optimism_bias_operating']:.0%} operating"
     lines = [
         f"{data['scenario']}: {data['title']}",
-        f"  appraisal: {data['appraisal']['period']}, base year FY{data['appraisal']['base_year'] % 100:02d}/"
-        f"{(data['appraisal']['base_year'] + 1) % 100:02d} prices, {data['appraisal']['discounting']}, "
-        f"optimism bias {data['appraisal']['optimism_bias']:.0%}",
+        f"  appraisal: {a['period']}, base year FY{a['base_year'] % 100:02d}/"
+        f"{(a['base_year'] + 1) % 100:02d} prices, {a['discounting']}, {ob} "
+        f"(from {a['decision_fy']}, the decision year, on)",
+        "",
+        f"  The paper's measure: 10-year TCO NPV, {a['period']}, costs already spent included",
         f"  NPV                {gbp(data['npv_gbp_m']):>10} GBP m",
         f"  TCO (nominal)      {gbp(data['tco_gbp_m']):>10} GBP m",
         f"  PV costs           {gbp(data['pv_costs_gbp_m']):>10} GBP m",
         f"  PV benefits        {gbp(data['pv_benefits_gbp_m']):>10} GBP m",
         f"  BCR                {gbp(data['bcr'], 3):>10}",
+        "",
+        f"  The Green Book appraisal at the decision point: {g['decision_fy']} on, sunk costs excluded",
+        f"  Sunk costs         {gbp(g['sunk_costs_gbp_m']):>10} GBP m (nominal, before {g['decision_fy']})",
+        f"  NPV                {gbp(g['npv_gbp_m']):>10} GBP m",
+        f"  PV costs           {gbp(g['pv_costs_gbp_m']):>10} GBP m",
+        f"  PV benefits        {gbp(g['pv_benefits_gbp_m']):>10} GBP m",
+        f"  BCR                {gbp(g['bcr'], 3):>10}",
+        "",
     ]
     for c in data["calibrated"]:
         state = " (overridden by --set)" if c["overridden"] else ""
@@ -27,14 +49,10 @@ def format_results(data: dict) -> str:
                      f"{c['target_value']:g} [{c['target']}]{state}")
     for k, v in data["overrides"].items():
         lines.append(f"  override: {k} = {v}")
-    frame = pd.DataFrame(data["cashflows"])
-    cols = ["fy", "capital_gbp_m", "revenue_gbp_m", "benefits_gbp_m", "net_real_gbp_m",
-            "discount_factor", "pv_gbp_m"]
-    table = frame[cols].rename(columns={
-        "capital_gbp_m": "capital", "revenue_gbp_m": "revenue", "benefits_gbp_m": "benefits",
-        "net_real_gbp_m": "net (real)", "discount_factor": "DF", "pv_gbp_m": "PV"})
     lines.append("")
-    lines.append(table.to_string(index=False, float_format=lambda x: f"{x:,.3f}"))
+    lines.append("  Cash flows, the paper's measure (every year of the period):")
+    lines.append(_cashflow_table(data["cashflows"]))
     lines.append("  (GBP m; capital, revenue and benefits in nominal cash; net in real base-year "
-                 "prices after optimism bias)")
+                 "prices after optimism bias; the Green Book appraisal counts the rows from "
+                 f"{g['decision_fy']} on)")
     return "\n".join(lines)

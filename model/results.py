@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .appraisal import Appraisal, appraise, inputs_from_scenario
+from .appraisal import Appraisal, appraise, green_book, inputs_from_scenario
+from .fy import fy_label
 from .scenario import Loaded
 
 CASHFLOW_COLUMNS = ["fy", "t", "capital_gbp_m", "revenue_gbp_m", "benefits_gbp_m", "funding_gbp_m",
@@ -16,8 +17,41 @@ def appraise_loaded(loaded: Loaded) -> Appraisal:
     return appraise(inputs_from_scenario(loaded.scenario))
 
 
+def green_book_loaded(loaded: Loaded) -> Appraisal:
+    return green_book(inputs_from_scenario(loaded.scenario))
+
+
+def _records(frame) -> list[dict[str, Any]]:
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def green_book_results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any]:
+    """The Green Book appraisal at the decision point, as plain data.
+
+    Invariants: sunk costs + the nominal costs counted = the paper's TCO; npv = sum(pv) over the years
+    from the decision year on; npv = pv_benefits - pv_costs.
+    """
+    g = appraisal or green_book_loaded(loaded)
+    a = loaded.scenario.appraisal
+    return {
+        "decision_fy": fy_label(a.decision_fy.value),
+        "sunk_costs_gbp_m": g.sunk_costs_gbp_m,
+        "npv_gbp_m": g.npv_gbp_m,
+        "pv_costs_gbp_m": g.pv_costs_gbp_m,
+        "pv_benefits_gbp_m": g.pv_benefits_gbp_m,
+        "bcr": g.bcr,
+        "pv_optimism_bias_gbp_m": float(sum(g.optimism_bias_gbp_m * g.discount_factor)),
+        "optimism_bias_capital": a.optimism_bias_capital.value,
+        "optimism_bias_operating": a.optimism_bias_operating.value,
+        "cashflows": _records(g.frame()[CASHFLOW_COLUMNS]),
+    }
+
+
 def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any]:
-    """Headline figures, calibration report and cash flows by financial year.
+    """Headline figures, calibration report and cash flows by financial year: the paper's measure
+    (`npv_gbp_m`, `cashflows`: the 10-year TCO NPV, costs already spent included) and, under
+    `green_book`, the Green Book appraisal at the decision point.
 
     Invariants: tco = sum(capital + revenue); pv = net_real x discount_factor; npv = sum(pv).
     """
@@ -43,12 +77,12 @@ def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any
             "discounting": "Green Book STPR schedule" if rate is None else f"flat {rate:g}",
             "discount_rate": rate,
             "gdp_deflator": s.appraisal.gdp_deflator.value,
-            "optimism_bias": s.appraisal.optimism_bias.value,
+            "decision_fy": fy_label(s.appraisal.decision_fy.value),
+            "optimism_bias_capital": s.appraisal.optimism_bias_capital.value,
+            "optimism_bias_operating": s.appraisal.optimism_bias_operating.value,
         },
         "calibrated": loaded.calibrated,
         "overrides": {k: str(v) for k, v in loaded.overrides.items()},
-        "cashflows": [
-            {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")
-        ],
+        "cashflows": _records(frame),
+        "green_book": green_book_results(loaded),
     }

@@ -221,13 +221,18 @@ class Appraisal(_Strict):
     first_fy: Quantity
     last_fy: Quantity
     base_year: Quantity
+    #: The financial year of the decision the version asks for: the Green Book appraisal counts costs
+    #: and benefits from this year on (earlier spend is sunk), and optimism bias never touches a year
+    #: before it.
+    decision_fy: Quantity
     discount_rate: Quantity
     price_basis: Quantity
     gdp_deflator: Quantity
-    optimism_bias: Quantity
+    optimism_bias_capital: Quantity
+    optimism_bias_operating: Quantity
     optimism_bias_duration: Quantity
 
-    @field_validator("first_fy", "last_fy", "base_year")
+    @field_validator("first_fy", "last_fy", "base_year", "decision_fy")
     @classmethod
     def _has_year(cls, q: Quantity) -> Quantity:
         if q.value is None:
@@ -248,7 +253,7 @@ class Appraisal(_Strict):
             raise ValueError("must be 'nominal' or 'real'")
         return q
 
-    @field_validator("optimism_bias", "optimism_bias_duration")
+    @field_validator("optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration")
     @classmethod
     def _ob(cls, q: Quantity) -> Quantity:
         if q.value is None or not 0 <= q.value <= 10:
@@ -266,6 +271,8 @@ class Appraisal(_Strict):
     def _period(self) -> "Appraisal":
         if self.last_fy.value < self.first_fy.value:
             raise ValueError("last_fy is before first_fy")
+        if not self.first_fy.value <= self.decision_fy.value <= self.last_fy.value:
+            raise ValueError("decision_fy must fall within the appraisal period (first_fy to last_fy)")
         return self
 
 
@@ -396,11 +403,18 @@ class Contract(_Strict):
 
 
 class ContractCap(Provenance):
-    """Hold a contract's cumulative uplift to a share of its original value; the uplift above the cap
-    is taken out of the cost factors that fund the contract, pro rata."""
+    """Hold a contract's uplifts to a share of its original value; the uplift above the cap is taken
+    out of the cost factors that fund the contract, pro rata.
+
+    `reading` says how the cap is applied: `per_modification` (PCR 2015 reg. 72(2): where there are
+    several successive modifications, the 50% limit of 72(1)(b) and (c) applies to the value of each)
+    or `cumulative` (every uplift added together: not the regulation's test, but what would bind if
+    successive modifications were treated as one under the anti-circumvention clause of 72(2))."""
 
     contract: str
     cap_pct_of_original: float
+    reading: Literal["per_modification", "cumulative"] = "per_modification"
+    regulation: str | None = None
     funded_from: list[str] = Field(min_length=1)
 
 

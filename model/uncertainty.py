@@ -1,9 +1,12 @@
 """Uncertainty: tornado, switching values and Monte Carlo (Green Book 5.59-5.61, Box 12; A5.21-A5.23).
 
-The NPV is linear in the cost multipliers, the optimism-bias uplift and the benefit level, and
+All of them use the Green Book appraisal at the decision point: costs and benefits from the decision
+year on, sunk costs excluded, optimism bias on future capital and operating costs at their own rates.
+The NPV is linear in the cost multipliers, the two optimism-bias uplifts and the benefit level, and
 depends on the discount rate and the benefit delay in closed form, so one vectorised function
-evaluates it for any number of draws at once (:class:`Engine`). The scalar model (`casebook results`)
-and the engine agree to floating-point accuracy; the tests hold them to it.
+evaluates it for any number of draws at once (:class:`Engine`). The scalar model (`casebook results`,
+its `green_book` block; or the paper's measure with ``measure="paper"``) and the engine agree to
+floating-point accuracy; the tests hold them to it.
 """
 
 from __future__ import annotations
@@ -16,24 +19,33 @@ from typing import Any
 import numpy as np
 
 from . import greenbook as gb
-from .cashflows import (benefits_real_by_fy, block_costs, cost_multipliers, duration_bias_delay_months,
-                        go_live_years)
+from .appraisal import future_years
+from .cashflows import benefit_starts, benefits_real_by_fy, block_costs, cost_multipliers
 from .errors import CasebookError
-from .fy import fy_range
+from .fy import fy_label, fy_range
 from .rootfind import NoBracket, brent_root
 from .scenario import Loaded, quantity_at
 from .schema import UncertainInput
 
 #: Parameters the vectorised engine can vary (others can be varied one at a time through --set).
 SUPPORTED = ("benefits.level_multiplier", "benefits.start_delay_months", "appraisal.discount_rate",
-             "appraisal.optimism_bias")
+             "appraisal.optimism_bias_capital", "appraisal.optimism_bias_operating")
+#: The appraisal every uncertainty figure is of.
+MEASURES = {"green_book": "the Green Book appraisal at the decision point",
+            "paper": "the paper's measure (10-year TCO NPV)"}
 DEFAULT_CHUNK = 10_000  # small enough that each (draws x years) array stays in cache
 EXACT_QUANTILES_UP_TO = 10_000_000
 BINS = 2**20
 
 
-# --- distributions ----------------------------------------------------------------------------------
+def appraisal_label(loaded: Loaded, measure: str = "green_book") -> str:
+    """Which NPV the figures are of, in words: 'the Green Book appraisal at the decision point (FY23/24 on)'."""
+    if measure == "green_book":
+        return f"{MEASURES[measure]} ({fy_label(loaded.scenario.appraisal.decision_fy.value)} on, sunk costs excluded)"
+    return MEASURES[measure]
 
+
+# --- distributions ----------------------------------------------------------------------------------
 def sample(spec: UncertainInput, base: float, n: int, rng: np.random.Generator) -> np.ndarray:
     """n draws of one input. Every distribution collapses to its single value when low == high.
 
@@ -76,54 +88,73 @@ def sample(spec: UncertainInput, base: float, n: int, rng: np.random.Generator) 
 
 @dataclass
 class Engine:
-    """NPV of one scenario as a function of its uncertain inputs, for many draws at once."""
+    """NPV of one scenario as a function of its uncertain inputs, for many draws at once.
+
+    `measure` "green_book" (the default) counts the years from the decision year on; "paper" counts
+    every year of the period. Either way optimism bias raises only the years from the decision year on.
+    """
 
     loaded: Loaded
+    fys: np.ndarray
     t: np.ndarray
     factors: list[str]
-    costs_by_factor: np.ndarray     # (K, T) nominal
+    capital_by_factor: np.ndarray   # (K, T) nominal
+    revenue_by_factor: np.ndarray   # (K, T) nominal
     deflator: np.ndarray            # (T,) 1 / (1 + g)^t, or ones when costs are in real prices
+    future: np.ndarray              # (T,) 1 from the decision year on, 0 before: where optimism bias applies
     base: dict[str, float]          # base value of every input the engine varies
     drop_starts: tuple[float, float]
     benefit_fixed: dict[str, float]
+    measure: str = "green_book"
 
     @classmethod
-    def from_loaded(cls, loaded: Loaded) -> "Engine":
+    def from_loaded(cls, loaded: Loaded, measure: str = "green_book") -> "Engine":
+        if measure not in MEASURES:
+            raise CasebookError(f"unknown appraisal {measure!r}")
         s = loaded.scenario
         a = s.appraisal
-        fys = fy_range(a.first_fy.value, a.last_fy.value)
+        all_fys = fy_range(a.first_fy.value, a.last_fy.value)
+        keep = all_fys >= (a.decision_fy.value if measure == "green_book" else a.first_fy.value)
+        fys = all_fys[keep]
         t = fys - a.base_year.value
         factors: list[str] = []
-        rows: list[np.ndarray] = []
+        capital_rows: list[np.ndarray] = []
+        revenue_rows: list[np.ndarray] = []
         for block in s.costs.values():
             names = ({ln.factor for ln in block.lines.values()} if hasattr(block, "lines")
                      else {block.factor})
             for factor in sorted(names):
                 only = {f: (1.0 if f == factor else 0.0) for f in names}
-                c, r = block_costs(block, fys, only)
+                c, r = block_costs(block, all_fys, only)
                 if factor in factors:
-                    rows[factors.index(factor)] = rows[factors.index(factor)] + c + r
+                    i = factors.index(factor)
+                    capital_rows[i] = capital_rows[i] + c[keep]
+                    revenue_rows[i] = revenue_rows[i] + r[keep]
                 else:
                     factors.append(factor)
-                    rows.append(c + r)
+                    capital_rows.append(c[keep])
+                    revenue_rows.append(r[keep])
         deflator = np.ones(len(t)) if a.price_basis.value == "real" else 1.0 / (1.0 + a.gdp_deflator.value) ** t
         mult = cost_multipliers(s)
         b = s.benefits
         base = {"benefits.level_multiplier": b.level_multiplier.value,
                 "benefits.start_delay_months": b.start_delay_months.value,
                 "appraisal.discount_rate": a.discount_rate.value,
-                "appraisal.optimism_bias": a.optimism_bias.value}
+                "appraisal.optimism_bias_capital": a.optimism_bias_capital.value,
+                "appraisal.optimism_bias_operating": a.optimism_bias_operating.value}
         base.update({f"cost_multipliers.{f}": mult.get(f, 1.0) for f in factors})
         fixed = {"annual": b.annual_steady_state_gbp_m.value, "factor": b.realisation_factor.value,
-                 "share": b.drop1_share.value, "ramp": b.ramp_up_years.value,
-                 "duration_delay": duration_bias_delay_months(s), "fy0": float(fys[0])}
-        return cls(loaded=loaded, t=t, factors=factors, costs_by_factor=np.vstack(rows), deflator=deflator,
-                   base=base, drop_starts=go_live_years(s), benefit_fixed=fixed)
+                 "share": b.drop1_share.value, "ramp": b.ramp_up_years.value}
+        return cls(loaded=loaded, fys=fys, t=t, factors=factors, capital_by_factor=np.vstack(capital_rows),
+                   revenue_by_factor=np.vstack(revenue_rows), deflator=deflator,
+                   future=future_years(fys, a.decision_fy.value), base=base, drop_starts=benefit_starts(s),
+                   benefit_fixed=fixed, measure=measure)
 
     @property
-    def real_costs_by_factor(self) -> np.ndarray:
+    def real_costs_by_factor(self) -> tuple[np.ndarray, np.ndarray]:
+        """(capital, revenue) by factor in real base-year prices, before optimism bias."""
         if getattr(self, "_real", None) is None:
-            self._real = self.costs_by_factor * self.deflator
+            self._real = (self.capital_by_factor * self.deflator, self.revenue_by_factor * self.deflator)
         return self._real
 
     def supports(self, parameter: str) -> bool:
@@ -137,14 +168,17 @@ class Engine:
             return np.broadcast_to(np.asarray(v, dtype=float), (n,)).reshape(n, 1)
 
         fx = self.benefit_fixed
-        fys = self.t + (self.loaded.scenario.appraisal.base_year.value)
         level = benefits_real_by_fy(                                                       # benefits (n, T)
-            fys, self.drop_starts[0], self.drop_starts[1], fx["annual"], fx["factor"], fx["share"], fx["ramp"],
-            get("benefits.start_delay_months") + fx["duration_delay"], get("benefits.level_multiplier"))
+            self.fys, self.drop_starts[0], self.drop_starts[1], fx["annual"], fx["factor"], fx["share"],
+            fx["ramp"], get("benefits.start_delay_months"), get("benefits.level_multiplier"))
         mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
-        costs = mult @ self.real_costs_by_factor                                           # real, (n, T)
-        costs *= 1.0 + get("appraisal.optimism_bias")
-        level -= costs                                                                     # net real
+        capital_real, revenue_real = self.real_costs_by_factor
+        capital = mult @ capital_real                                                      # real, (n, T)
+        capital *= 1.0 + get("appraisal.optimism_bias_capital") * self.future
+        revenue = mult @ revenue_real
+        revenue *= 1.0 + get("appraisal.optimism_bias_operating") * self.future
+        level -= capital
+        level -= revenue                                                                   # net real
         rate = values.get("appraisal.discount_rate", self.base["appraisal.discount_rate"])
         if rate is None:
             return level @ gb.discount_factors(self.t)
@@ -181,8 +215,10 @@ def _check_supported(engine: Engine, spec: UncertainInput) -> None:
 # --- tornado and switching values -------------------------------------------------------------------
 
 def tornado(loaded: Loaded) -> list[dict[str, Any]]:
-    """NPV with each input at its low and at its high value, the others at base; widest swing first."""
+    """NPV (the Green Book appraisal at the decision point) with each input at its low and at its high
+    value, the others at base; widest swing first."""
     engine = Engine.from_loaded(loaded)
+    measure = appraisal_label(loaded)
     base_npv = float(engine.npv({})[0])
     rows = []
     for key, spec in inputs(loaded).items():
@@ -192,15 +228,17 @@ def tornado(loaded: Loaded) -> list[dict[str, Any]]:
         rows.append({"input": key, "label": spec.label or key, "parameter": spec.parameter,
                      "base_value": base_value(loaded, spec), "low_value": spec.low, "high_value": spec.high,
                      "npv_low_gbp_m": low, "npv_high_gbp_m": high, "npv_base_gbp_m": base_npv,
-                     "swing_gbp_m": abs(high - low)})
+                     "swing_gbp_m": abs(high - low), "appraisal": measure})
     rows.sort(key=lambda r: (-r["swing_gbp_m"], r["input"]))
     return rows
 
 
 def switching_values(loaded: Loaded) -> list[dict[str, Any]]:
-    """For each input, the value at which NPV is zero (Brent's method), searched over the input's
-    `search` range (its low-high range unless the params widen it); null where NPV does not cross zero."""
+    """For each input, the value at which the NPV of the Green Book appraisal at the decision point is
+    zero (Brent's method), searched over the input's `search` range (its low-high range unless the
+    params widen it); null where NPV does not cross zero."""
     engine = Engine.from_loaded(loaded)
+    measure = appraisal_label(loaded)
     rows = []
     for key, spec in inputs(loaded).items():
         _check_supported(engine, spec)
@@ -217,7 +255,7 @@ def switching_values(loaded: Loaded) -> list[dict[str, Any]]:
         rows.append({"input": key, "parameter": spec.parameter, "base_value": base,
                      "switching_value": value,
                      "change_pct": (None if value is None or base == 0 else 100.0 * (value - base) / base),
-                     "search_range": [float(lo), float(hi)]})
+                     "search_range": [float(lo), float(hi)], "appraisal": measure})
     return rows
 
 
@@ -271,7 +309,7 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
         mids = (edges[:-1] + edges[1:]) / 2.0
         p10, p50, p90 = (float(mids[np.searchsorted(cdf, q)]) for q in (0.10, 0.50, 0.90))
         all_npv = None
-    out = {"scenario": loaded.name, "draws": draws, "seed": seed,
+    out = {"scenario": loaded.name, "appraisal": appraisal_label(loaded), "draws": draws, "seed": seed,
            "npv_mean_gbp_m": total / count, "npv_p10_gbp_m": p10, "npv_p50_gbp_m": p50,
            "npv_p90_gbp_m": p90, "p_npv_positive": positive / count,
            "quantiles": "exact" if exact else "histogram (2**20 bins)",

@@ -72,7 +72,9 @@ def appraisal_settings(run: Run) -> pd.DataFrame:
     a = run.results["appraisal"]
     rows = [("Appraisal period", a["period"]), ("Price base", f"FY{a['base_year'] % 100:02d}/{(a['base_year'] + 1) % 100:02d}"),
             ("Discounting", a["discounting"]), ("GDP deflator", f"{a['gdp_deflator']:.1%}"),
-            ("Optimism bias", f"{a['optimism_bias']:.0%}")]
+            ("Decision year (sunk costs before it)", a["decision_fy"]),
+            ("Optimism bias on capital, from the decision year", f"{a['optimism_bias_capital']:.0%}"),
+            ("Optimism bias on operating costs, from the decision year", f"{a['optimism_bias_operating']:.0%}")]
     rows += [(f"Override {k}", v) for k, v in run.results["overrides"].items()]
     return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
 

@@ -125,7 +125,7 @@ def test_set_without_equals():
 
 
 def test_duplicate_key(params_copy):
-    line = edit(params_copy / "fbc1.yaml", "  optimism_bias:\n", "  gdp_deflator: {value: 0.03, unit: fraction, assumption: true, why: x}\n  optimism_bias:\n")
+    line = edit(params_copy / "fbc1.yaml", "  optimism_bias_capital:\n", "  gdp_deflator: {value: 0.03, unit: fraction, assumption: true, why: x}\n  optimism_bias_capital:\n")
     assert_one_line_error(run_cli("results", "fbc1", "--params", str(params_copy)),
                           f"fbc1.yaml:{line}", "gdp_deflator", "duplicate key")
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import greenbook as gb
-from model.appraisal import Inputs, appraise
+from model.appraisal import Inputs, appraise, green_book
 
 
 def test_stpr_year_10_is_0_7089():
@@ -61,12 +61,14 @@ def test_optimism_bias_and_bcr():
     assert gb.benefit_cost_ratio(1.0, 0.0) is None
 
 
-def _inputs(costs, benefits, rate, deflator=0.0, ob=0.0, base=2018):
+def _inputs(costs, benefits, rate, deflator=0.0, ob=0.0, base=2018, revenue=None, ob_operating=None,
+            decision=None):
     n = len(costs)
     return Inputs(fys=np.arange(2018, 2018 + n), capital_gbp_m=np.asarray(costs, float),
-                  revenue_gbp_m=np.zeros(n), funding_gbp_m=np.zeros(n),
-                  benefits_real_gbp_m=np.asarray(benefits, float), base_year=base,
-                  discount_rate=rate, gdp_deflator=deflator, optimism_bias=ob)
+                  revenue_gbp_m=np.zeros(n) if revenue is None else np.asarray(revenue, float),
+                  funding_gbp_m=np.zeros(n), benefits_real_gbp_m=np.asarray(benefits, float), base_year=base,
+                  discount_rate=rate, gdp_deflator=deflator, optimism_bias_capital=ob,
+                  optimism_bias_operating=ob if ob_operating is None else ob_operating, decision_fy=decision)
 
 
 def test_npv_by_hand():
@@ -128,3 +130,70 @@ def test_brent_root_refuses_an_unbracketed_root():
 
     with pytest.raises(NoBracket):
         brent_root(lambda x: x * x + 1, -1.0, 1.0)
+
+
+# --- the two appraisals: the paper's measure and the Green Book appraisal at the decision point ---------
+
+def test_green_book_appraisal_by_hand():
+    # FY18/19-FY21/22 (t = 0..3), decision in FY20/21, 10% flat rate, no deflator.
+    # capital 100, 50, 20, 0; revenue 10, 10, 10, 10; benefits 0, 0, 60, 80.
+    # Optimism bias 50% on capital and 20% on revenue, from FY20/21 only:
+    #   FY20/21 costs 20 x 1.5 + 10 x 1.2 = 42, net 18; FY21/22 costs 0 + 12 = 12, net 68.
+    # Green Book: sunk = 110 + 60 = 170; NPV = 18 / 1.1^2 + 68 / 1.1^3 = 14.8760 + 51.0894 = 65.9654
+    # Paper's measure: FY18/19 net -110, FY19/20 -60 (no uplift before the decision year):
+    #   NPV = -110 - 60 / 1.1 + 65.9654 = -98.5800
+    i = _inputs([100, 50, 20, 0], [0, 0, 60, 80], rate=0.10, revenue=[10, 10, 10, 10], ob=0.5,
+                ob_operating=0.2, decision=2020)
+    g, p = green_book(i), appraise(i)
+    assert g.sunk_costs_gbp_m == 170.0 and p.sunk_costs_gbp_m == 0.0
+    assert g.fys.tolist() == [2020, 2021] and g.t.tolist() == [2, 3]
+    assert g.costs_real_gbp_m.tolist() == pytest.approx([42.0, 12.0])
+    assert g.optimism_bias_gbp_m.tolist() == pytest.approx([12.0, 2.0])
+    assert g.npv_gbp_m == pytest.approx(18 / 1.1 ** 2 + 68 / 1.1 ** 3, abs=1e-12)
+    assert round(g.npv_gbp_m, 4) == 65.9654
+    assert p.costs_real_gbp_m.tolist() == pytest.approx([110.0, 60.0, 42.0, 12.0])
+    assert p.npv_gbp_m == pytest.approx(-110 - 60 / 1.1 + 18 / 1.1 ** 2 + 68 / 1.1 ** 3, abs=1e-12)
+    assert round(p.npv_gbp_m, 4) == -98.5800
+    assert g.pv_costs_gbp_m == pytest.approx(42 / 1.21 + 12 / 1.331, abs=1e-12)
+    assert g.bcr == pytest.approx((60 / 1.21 + 80 / 1.331) / (42 / 1.21 + 12 / 1.331), rel=1e-12)
+
+
+cash = st.lists(st.floats(min_value=0, max_value=500, allow_nan=False, allow_infinity=False), min_size=10,
+                max_size=10)
+rates = st.floats(min_value=0.0, max_value=3.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cash, cash, cash, rates, st.one_of(st.none(), st.floats(0.0, 0.15)), st.floats(0.0, 0.1))
+def test_decision_in_the_first_year_makes_the_two_appraisals_equal(capital, revenue, benefits, ob, rate,
+                                                                    deflator):
+    # no sunk years: the Green Book appraisal is the paper's measure, exactly
+    i = _inputs(capital, benefits, rate, deflator=deflator, revenue=revenue, ob=ob, decision=2018)
+    g, p = green_book(i), appraise(i)
+    assert g.sunk_costs_gbp_m == 0.0
+    assert g.npv_gbp_m == p.npv_gbp_m
+    assert g.pv_gbp_m.tolist() == p.pv_gbp_m.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(cash, cash, cash, rates, rates, st.integers(2018, 2027), st.one_of(st.none(), st.floats(0.0, 0.15)),
+       st.floats(0.0, 0.1))
+def test_optimism_bias_leaves_every_year_before_the_decision_year_unchanged(capital, revenue, benefits, ob_c, ob_o,
+                                                                            decision, rate, deflator):
+    plain = appraise(_inputs(capital, benefits, rate, deflator=deflator, revenue=revenue, decision=decision))
+    biased = appraise(_inputs(capital, benefits, rate, deflator=deflator, revenue=revenue, ob=ob_c,
+                              ob_operating=ob_o, decision=decision))
+    before = plain.fys < decision
+    for name in ("costs_real_gbp_m", "net_real_gbp_m", "pv_gbp_m"):
+        assert getattr(biased, name)[before].tolist() == getattr(plain, name)[before].tolist(), name
+    assert not biased.optimism_bias_gbp_m[before].any()
+    # from the decision year on: capital at its rate, revenue at its own
+    after = ~before
+    expected = plain.capital_real_gbp_m[after] * ob_c + plain.revenue_real_gbp_m[after] * ob_o
+    assert biased.optimism_bias_gbp_m[after] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    # and the Green Book appraisal's sunk costs are the nominal costs of the years before it
+    g = green_book(_inputs(capital, benefits, rate, deflator=deflator, revenue=revenue, ob=ob_c,
+                           ob_operating=ob_o, decision=decision))
+    assert g.sunk_costs_gbp_m == pytest.approx(sum(c + r for c, r, y in zip(capital, revenue, range(2018, 2028))
+                                                   if y < decision), abs=1e-9)
+    assert g.npv_gbp_m == pytest.approx(float(biased.pv_gbp_m[after].sum()), abs=1e-9)

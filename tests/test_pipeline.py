@@ -173,11 +173,11 @@ def test_plain_papermill_gives_the_same_npv_as_the_cli(tmp_path):
 def test_casebook_run_prints_path_and_headlines(tmp_path):
     out = tmp_path / "fbc1-run.ipynb"
     proc = subprocess.run([str(VENV_BIN / "casebook"), "run", "fbc1", "--set",
-                           "appraisal.optimism_bias=0.2", "--out", str(out)],
+                           "appraisal.optimism_bias_capital=0.2", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == str(out) and out.is_file()
-    expected = cli_json("results", "fbc1", "--set", "appraisal.optimism_bias=0.2")
+    expected = cli_json("results", "fbc1", "--set", "appraisal.optimism_bias_capital=0.2")
     npv_line = next(line for line in lines if "npv_gbp_m" in line)
     assert float(npv_line.split()[-1].replace(",", "")) == pytest.approx(expected["npv_gbp_m"], abs=5e-4)

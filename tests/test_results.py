@@ -62,9 +62,12 @@ def test_zero_discount_rate_gives_the_sum_of_real_net_flows():
 
 def test_overrides_do_not_recalibrate():
     base = cli_json("results", "fbc3")
-    ob = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias=0.1")
-    # 10% more real costs: NPV falls by exactly 10% of PV(costs)
-    assert ob["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.1 * base["pv_costs_gbp_m"], abs=1e-9)
+    ob = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias_capital=0.1",
+                  "--set", "appraisal.optimism_bias_operating=0.1")
+    # 10% more real costs from the decision year on: the Green Book NPV falls by exactly 10% of its PV(costs)
+    gb, gb_ob = base["green_book"], ob["green_book"]
+    assert gb_ob["npv_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.1 * gb["pv_costs_gbp_m"], abs=1e-9)
+    assert ob["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.1 * gb["pv_costs_gbp_m"], abs=1e-9)
     assert ob["calibrated"][1]["value"] == base["calibrated"][1]["value"]
 
 
@@ -72,6 +75,39 @@ def test_readable_table_by_default():
     proc = run_cli("results", "fbc3")
     assert proc.returncode == 0
     assert "NPV" in proc.stdout and "-144.630" in proc.stdout and "FY27/28" in proc.stdout
+    # both appraisals, each named for what it is
+    assert "The paper's measure: 10-year TCO NPV" in proc.stdout
+    assert "The Green Book appraisal at the decision point: FY23/24 on, sunk costs excluded" in proc.stdout
+    assert "107.980" in proc.stdout  # the sunk costs, stated
+
+
+def test_green_book_appraisal_of_fbc3():
+    data = cli_json("results", "fbc3")
+    gb = data["green_book"]
+    assert gb["decision_fy"] == "FY23/24"
+    # sunk: FBC1 FY18/19-FY22/23 (15 + 25 + 15 capital, 4 + 6 + 8 + 8 + 8 revenue = 89) plus FBC2's
+    # 29.2 x (0.5 x (0.3 + 0.5) + 0.5 x (0.2 + 0.3)) = 18.98 in FY21/22 and FY22/23: 107.98
+    assert gb["sunk_costs_gbp_m"] == pytest.approx(107.98, abs=1e-9)
+    assert [r["fy"] for r in gb["cashflows"]] == [f"FY{y:02d}/{y + 1:02d}" for y in range(23, 28)]
+    # the Green Book cash flows are the paper's rows from the decision year on, unchanged (no optimism bias)
+    assert gb["cashflows"] == data["cashflows"][5:]
+    assert gb["sunk_costs_gbp_m"] + sum(r["capital_gbp_m"] + r["revenue_gbp_m"] for r in gb["cashflows"]) \
+        == pytest.approx(data["tco_gbp_m"], abs=1e-9)
+    assert gb["npv_gbp_m"] == pytest.approx(sum(r["pv_gbp_m"] for r in gb["cashflows"]), abs=1e-9)
+    assert gb["npv_gbp_m"] == pytest.approx(gb["pv_benefits_gbp_m"] - gb["pv_costs_gbp_m"], abs=1e-9)
+    assert gb["bcr"] == pytest.approx(gb["pv_benefits_gbp_m"] / gb["pv_costs_gbp_m"], rel=1e-12)
+
+
+def test_decision_year_in_the_first_year_gives_the_papers_measure():
+    data = cli_json("results", "fbc3", "--set", "appraisal.decision_fy=2018",
+                    "--set", "appraisal.optimism_bias_capital=0.3", "--set", "appraisal.optimism_bias_operating=0.3")
+    gb = data["green_book"]
+    assert gb["sunk_costs_gbp_m"] == 0.0 and gb["cashflows"] == data["cashflows"]
+    for key in ("npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr"):
+        assert gb[key] == data[key], key
+    # FBC1 decided in FY18/19, the first year: its two appraisals are one
+    fbc1 = cli_json("results", "fbc1")
+    assert fbc1["green_book"]["npv_gbp_m"] == fbc1["npv_gbp_m"] == pytest.approx(214.7, abs=1e-6)
 
 
 def test_list_and_check():
@@ -100,15 +136,19 @@ def fbc3_loaded():
        delay=st.floats(min_value=0.0, max_value=36.0))
 def test_invariants_hold_under_any_override(rate, ob, deflator, base_year, delay):
     overrides = {"appraisal.discount_rate": "null" if rate is None else repr(rate),
-                 "appraisal.optimism_bias": repr(ob), "appraisal.gdp_deflator": repr(deflator),
+                 "appraisal.optimism_bias_capital": repr(ob), "appraisal.optimism_bias_operating": repr(ob / 2),
+                 "appraisal.gdp_deflator": repr(deflator),
                  "appraisal.base_year": str(base_year), "benefits.start_delay_months": repr(delay)}
     data = results(load_scenario("fbc3", PARAMS, overrides))
     assert_invariants(data)
     assert data["cashflows"][0]["t"] == 2018 - base_year
     assert math.isfinite(data["npv_gbp_m"])
-    # costs after optimism bias in real prices, cell by cell
+    # costs after optimism bias in real prices, cell by cell: capital at ob, revenue at ob / 2, and
+    # neither before the decision year (FY23/24)
     for r in data["cashflows"]:
-        expected = (r["capital_gbp_m"] + r["revenue_gbp_m"]) / (1 + deflator) ** r["t"] * (1 + ob)
+        future = r["fy"] >= "FY23/24"
+        expected = (r["capital_gbp_m"] * (1 + ob * future) + r["revenue_gbp_m"] * (1 + ob / 2 * future)) \
+            / (1 + deflator) ** r["t"]
         assert r["net_real_gbp_m"] + expected == pytest.approx(
             r["benefits_gbp_m"] / (1 + deflator) ** r["t"], abs=1e-9)
 
@@ -116,9 +156,10 @@ def test_invariants_hold_under_any_override(rate, ob, deflator, base_year, delay
 @settings(max_examples=20, deadline=None)
 @given(st.floats(min_value=0.0, max_value=1.0), st.floats(min_value=0.01, max_value=1.0))
 def test_more_optimism_bias_never_raises_npv(low, extra):
-    a = results(load_scenario("fbc3", PARAMS, {"appraisal.optimism_bias": repr(low)}))
-    b = results(load_scenario("fbc3", PARAMS, {"appraisal.optimism_bias": repr(low + extra)}))
+    a = results(load_scenario("fbc3", PARAMS, {"appraisal.optimism_bias_capital": repr(low)}))
+    b = results(load_scenario("fbc3", PARAMS, {"appraisal.optimism_bias_capital": repr(low + extra)}))
     assert b["npv_gbp_m"] < a["npv_gbp_m"]
+    assert b["green_book"]["npv_gbp_m"] < a["green_book"]["npv_gbp_m"]
     assert b["tco_gbp_m"] == a["tco_gbp_m"]  # TCO is nominal cash, before optimism bias
 
 

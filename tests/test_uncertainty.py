@@ -24,53 +24,80 @@ def fbc3():
 
 
 def test_engine_equals_the_model_at_base(fbc3):
-    assert unc.Engine.from_loaded(fbc3).npv({})[0] == pytest.approx(results(fbc3)["npv_gbp_m"], abs=1e-9)
+    # the engine's default is the Green Book appraisal at the decision point; "paper" is the paper's measure
+    data = results(fbc3)
+    assert unc.Engine.from_loaded(fbc3).npv({})[0] == pytest.approx(data["green_book"]["npv_gbp_m"], abs=1e-9)
+    assert unc.Engine.from_loaded(fbc3, "paper").npv({})[0] == pytest.approx(data["npv_gbp_m"], abs=1e-9)
+    assert data["green_book"]["npv_gbp_m"] != pytest.approx(data["npv_gbp_m"], abs=1.0)  # sunk costs differ
+
+
+@pytest.mark.parametrize("scenario", ["fbc3", "fbc2", "fbc3_optimism_upper", "do_minimum"])
+def test_engine_equals_the_model_in_every_kind_of_scenario(scenario):
+    loaded = load_scenario(scenario, PARAMS)
+    data = results(loaded)
+    assert unc.Engine.from_loaded(loaded).npv({})[0] == pytest.approx(data["green_book"]["npv_gbp_m"], abs=1e-9)
+    assert unc.Engine.from_loaded(loaded, "paper").npv({})[0] == pytest.approx(data["npv_gbp_m"], abs=1e-9)
 
 
 @settings(max_examples=30, deadline=None)
-@given(level=st.floats(0.0, 3.0), delay=st.floats(0.0, 36.0), ob=st.floats(0.0, 2.0),
-       rate=st.floats(0.0, 0.12), scope=st.floats(0.5, 2.0), support=st.floats(0.5, 2.0))
-def test_engine_equals_the_model_under_overrides(level, delay, ob, rate, scope, support):
-    overrides = {"benefits.level_multiplier": repr(level), "benefits.start_delay_months": repr(delay),
-                 "appraisal.optimism_bias": repr(ob), "appraisal.discount_rate": repr(rate),
-                 "cost_multipliers.scope": repr(scope), "cost_multipliers.post_go_live_support": repr(support)}
-    model = results(load_scenario("fbc3", PARAMS, overrides))["npv_gbp_m"]
-    engine = unc.Engine.from_loaded(load_scenario("fbc3", PARAMS)).npv({
-        "benefits.level_multiplier": level, "benefits.start_delay_months": delay,
-        "appraisal.optimism_bias": ob, "appraisal.discount_rate": rate,
-        "cost_multipliers.scope": scope, "cost_multipliers.post_go_live_support": support})[0]
-    assert engine == pytest.approx(model, abs=1e-9)
+@given(level=st.floats(0.0, 3.0), delay=st.floats(0.0, 36.0), ob_capital=st.floats(0.0, 2.0),
+       ob_operating=st.floats(0.0, 2.0), rate=st.floats(0.0, 0.12), scope=st.floats(0.5, 2.0),
+       support=st.floats(0.5, 2.0))
+def test_engine_equals_the_model_under_overrides(level, delay, ob_capital, ob_operating, rate, scope, support):
+    values = {"benefits.level_multiplier": level, "benefits.start_delay_months": delay,
+              "appraisal.optimism_bias_capital": ob_capital, "appraisal.optimism_bias_operating": ob_operating,
+              "appraisal.discount_rate": rate, "cost_multipliers.scope": scope,
+              "cost_multipliers.post_go_live_support": support}
+    model = results(load_scenario("fbc3", PARAMS, {k: repr(v) for k, v in values.items()}))
+    base = load_scenario("fbc3", PARAMS)
+    assert unc.Engine.from_loaded(base).npv(values)[0] == pytest.approx(model["green_book"]["npv_gbp_m"], abs=1e-9)
+    assert unc.Engine.from_loaded(base, "paper").npv(values)[0] == pytest.approx(model["npv_gbp_m"], abs=1e-9)
 
 
 def test_each_switching_value_gives_zero_npv_through_set():
+    # Switching values zero the Green Book appraisal at the decision point (green_book.npv_gbp_m), not the
+    # paper's measure (this test used to check the paper's NPV, which counts sunk costs).
     rows = cli_json("switching", "fbc3")
-    assert {"parameter", "base_value", "switching_value", "change_pct"} <= set(rows[0])
+    assert {"parameter", "base_value", "switching_value", "change_pct", "appraisal"} <= set(rows[0])
+    assert rows[0]["appraisal"].startswith("the Green Book appraisal at the decision point (FY23/24 on")
     found = [r for r in rows if r["switching_value"] is not None]
     assert found, "at least the benefit level switches"
     for r in found:
         data = cli_json("results", "fbc3", "--set", f"{r['parameter']}={r['switching_value']!r}")
-        assert abs(data["npv_gbp_m"]) < 0.01, r
+        assert abs(data["green_book"]["npv_gbp_m"]) < 1e-6, r
+        assert data["npv_gbp_m"] < -50  # the paper's measure still carries the sunk costs
         assert r["change_pct"] == pytest.approx(100 * (r["switching_value"] - r["base_value"]) / r["base_value"])
-    # the benefit level must rise to PV(costs) / PV(benefits) = 227.504 / 82.874 = 2.745 times
+    # the benefit level must rise to PV(costs) / PV(benefits) from FY23/24: 129.654 / 82.425 = 1.573 times
     level = next(r for r in rows if r["parameter"] == "benefits.level_multiplier")
-    base = cli_json("results", "fbc3")
-    assert level["switching_value"] == pytest.approx(base["pv_costs_gbp_m"] / base["pv_benefits_gbp_m"], rel=1e-9)
+    gb = cli_json("results", "fbc3")["green_book"]
+    assert level["switching_value"] == pytest.approx(gb["pv_costs_gbp_m"] / gb["pv_benefits_gbp_m"], rel=1e-9)
+    assert round(level["switching_value"], 3) == 1.573
     # no cost on its own can turn the NPV positive: null, reported as "none within range"
     assert any(r["switching_value"] is None for r in rows)
-    assert "none within range" in run_cli("switching", "fbc3").stdout
+    text = run_cli("switching", "fbc3").stdout
+    assert "none within range" in text and "Green Book appraisal at the decision point" in text.splitlines()[0]
 
 
 def test_tornado_order_and_values(fbc3):
     rows = unc.tornado(fbc3)
     swings = [r["swing_gbp_m"] for r in rows]
     assert swings == sorted(swings, reverse=True)
-    base = results(fbc3)
-    ob = next(r for r in rows if r["parameter"] == "appraisal.optimism_bias")
-    # optimism bias is linear in costs: NPV at 200% = NPV - 2.0 x PV(costs)
-    assert ob["npv_high_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 2.0 * base["pv_costs_gbp_m"], abs=1e-9)
+    gb = results(fbc3)["green_book"]
+    # PV of real capital and of real revenue from FY23/24 on (no optimism bias at base), by hand
+    pv_capital = sum(r["capital_gbp_m"] / 1.02 ** r["t"] * r["discount_factor"] for r in gb["cashflows"])
+    pv_revenue = sum(r["revenue_gbp_m"] / 1.02 ** r["t"] * r["discount_factor"] for r in gb["cashflows"])
+    assert pv_capital + pv_revenue == pytest.approx(gb["pv_costs_gbp_m"], abs=1e-9)
+    # optimism bias is linear in costs: NPV at 200% on capital = NPV - 2.0 x PV(capital); 41% on revenue
+    capital = next(r for r in rows if r["parameter"] == "appraisal.optimism_bias_capital")
+    assert capital["npv_high_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 2.0 * pv_capital, abs=1e-9)
+    assert capital["npv_low_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.1 * pv_capital, abs=1e-9)
+    operating = next(r for r in rows if r["parameter"] == "appraisal.optimism_bias_operating")
+    assert operating["npv_high_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.41 * pv_revenue, abs=1e-9)
     level = next(r for r in rows if r["parameter"] == "benefits.level_multiplier")
-    assert level["npv_low_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.5 * base["pv_benefits_gbp_m"], abs=1e-9)
-    assert rows[0]["parameter"] == "appraisal.optimism_bias"
+    assert level["npv_low_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.5 * gb["pv_benefits_gbp_m"], abs=1e-9)
+    # from the decision point the benefit level swings widest (1.0 x PV(benefits) = 82.425)
+    assert rows[0]["parameter"] == "benefits.level_multiplier"
+    assert rows[0]["swing_gbp_m"] == pytest.approx(gb["pv_benefits_gbp_m"], abs=1e-9)
 
 
 @pytest.mark.parametrize("distribution", DISTRIBUTIONS)
@@ -81,7 +108,7 @@ def test_monte_carlo_collapsed_to_a_point_is_the_deterministic_npv(fbc3, distrib
         spec.low = spec.high = point
         spec.distribution = distribution if point > 0 or distribution != "lognormal" else "uniform"
     mc = unc.monte_carlo(loaded, 5_000, 7, chunk=1_000)
-    expected = results(fbc3)["npv_gbp_m"]
+    expected = results(fbc3)["green_book"]["npv_gbp_m"]
     for key in ("npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m"):
         assert mc[key] == pytest.approx(expected, abs=1e-9), key
     assert mc["p_npv_positive"] == 0.0
@@ -152,11 +179,21 @@ def test_sensitivity_scenarios_by_hand():
     slip = cli_json("results", "fbc3_drop2_slip")
     assert slip["tco_gbp_m"] == base["tco_gbp_m"] and slip["npv_gbp_m"] < base["npv_gbp_m"]
     upper = cli_json("results", "fbc3_optimism_upper")
-    costs_only = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias=2.0")
-    assert upper["npv_gbp_m"] < costs_only["npv_gbp_m"]  # the 54% duration uplift delays benefits too
-    assert costs_only["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 2 * base["pv_costs_gbp_m"], abs=1e-9)
+    costs_only = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias_capital=2.0",
+                          "--set", "appraisal.optimism_bias_operating=0.41")
+    for measure in (lambda d: d, lambda d: d["green_book"]):
+        # the 54% duration uplift delays Drop 2's benefits too
+        assert measure(upper)["npv_gbp_m"] < measure(costs_only)["npv_gbp_m"]
+    # optimism bias falls on the costs from FY23/24 only, so it costs the same in both appraisals
+    gb = base["green_book"]
+    uplift = gb["npv_gbp_m"] - costs_only["green_book"]["npv_gbp_m"]
+    assert base["npv_gbp_m"] - costs_only["npv_gbp_m"] == pytest.approx(uplift, abs=1e-9)
+    assert costs_only["green_book"]["pv_optimism_bias_gbp_m"] == pytest.approx(uplift, abs=1e-9)
+    # the sunk years are untouched: FY18/19 to FY22/23 cash flows are the same with and without the uplift
+    assert upper["cashflows"][:5] == base["cashflows"][:5]
     lower = cli_json("results", "fbc3_optimism_lower")
     assert upper["npv_gbp_m"] < lower["npv_gbp_m"] < base["npv_gbp_m"]
+    assert upper["green_book"]["npv_gbp_m"] < lower["green_book"]["npv_gbp_m"] < gb["npv_gbp_m"]
 
 
 def test_histogram_quantiles_agree_with_exact_ones(fbc3, monkeypatch):
