@@ -15,7 +15,7 @@ from .params import scenario_names
 from .paths import resolve_params_dir
 from .reconcile import reconcile_all
 from .register import register
-from .results import results
+from .results import green_book_loaded, results
 from .scenario import Loaded, load_scenario
 from .schema import Scenario, TableBlock
 
@@ -65,31 +65,97 @@ def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def options(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """The short list: business as usual (the reference, zero by construction), do minimum, and CONNECT."""
-    rows = [{"option": "Business as usual (reference)", "scenario": "", "pv_costs_gbp_m": 0.0,
-             "pv_benefits_gbp_m": 0.0, "npv_gbp_m": 0.0, "bcr": np.nan}]
+    """The short list: business as usual (the reference, zero by construction), do minimum, and CONNECT,
+    each by the Green Book appraisal at the decision point (sunk costs excluded and stated)."""
+    rows = [{"option": "Business as usual (reference)", "scenario": "", "sunk_costs_gbp_m": 0.0,
+             "pv_costs_gbp_m": 0.0, "pv_benefits_gbp_m": 0.0, "npv_gbp_m": 0.0, "bcr": np.nan}]
     for name, label in (("do_minimum", "Do minimum: stop after Drop 1"), ("fbc3", "CONNECT as contracted (FBC3)")):
-        r = result(name, params_dir)
-        rows.append({"option": label, "scenario": name, "pv_costs_gbp_m": r["pv_costs_gbp_m"],
-                     "pv_benefits_gbp_m": r["pv_benefits_gbp_m"], "npv_gbp_m": r["npv_gbp_m"], "bcr": r["bcr"]})
+        g = result(name, params_dir)["green_book"]
+        rows.append({"option": label, "scenario": name, "sunk_costs_gbp_m": g["sunk_costs_gbp_m"],
+                     "pv_costs_gbp_m": g["pv_costs_gbp_m"], "pv_benefits_gbp_m": g["pv_benefits_gbp_m"],
+                     "npv_gbp_m": g["npv_gbp_m"], "bcr": g["bcr"]})
     return pd.DataFrame(rows)
 
 
 def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every scenario that is not one of the three published versions, against FBC3."""
+    """Every scenario that is not one of the three published versions, against FBC3: the Green Book
+    appraisal at the decision point and, beside it, the paper's measure."""
     pdir = resolve_params_dir(params_dir)
     base = result("fbc3", pdir)
-    rows = [{"scenario": "fbc3", "title": base["title"], "kind": "published", "npv_gbp_m": base["npv_gbp_m"],
-             "tco_gbp_m": base["tco_gbp_m"], "change_in_npv_gbp_m": 0.0, "bcr": base["bcr"]}]
+
+    def row(name: str, title: str, kind: str, r: dict) -> dict:
+        g = r["green_book"]
+        return {"scenario": name, "title": title, "kind": kind, "tco_gbp_m": r["tco_gbp_m"],
+                "gb_npv_gbp_m": g["npv_gbp_m"],
+                "gb_change_in_npv_gbp_m": g["npv_gbp_m"] - base["green_book"]["npv_gbp_m"], "gb_bcr": g["bcr"],
+                "paper_npv_gbp_m": r["npv_gbp_m"]}
+
+    rows = [row("fbc3", base["title"], "published", base)]
     for name in scenario_names(pdir):
         ld = loaded(name, pdir)
         if ld.scenario.kind == "published":
             continue
-        r = results(ld)
-        rows.append({"scenario": name, "title": ld.title, "kind": ld.scenario.kind, "npv_gbp_m": r["npv_gbp_m"],
-                     "tco_gbp_m": r["tco_gbp_m"], "change_in_npv_gbp_m": r["npv_gbp_m"] - base["npv_gbp_m"],
-                     "bcr": r["bcr"]})
+        rows.append(row(name, ld.title, ld.scenario.kind, results(ld)))
     return pd.DataFrame(rows)
+
+
+def appraisal_vs_financial_costs(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+    """From the full financial cost to the costs in the Green Book appraisal, step by step (the small
+    table green-book.md asks the financial case for): sunk costs out, general inflation out (real
+    prices), optimism bias in, then discounting. Each `total` row is the running sum of the rows above."""
+    r = result(scenario, params_dir)
+    g = r["green_book"]
+    a = r["appraisal"]
+    future = green_book_loaded(loaded(scenario, params_dir))
+    nominal = float((future.capital_gbp_m + future.revenue_gbp_m).sum())
+    ob_real = float(future.optimism_bias_gbp_m.sum())
+    real_before_ob = float((future.capital_real_gbp_m + future.revenue_real_gbp_m).sum())
+    undiscounted = float(future.costs_real_gbp_m.sum())
+    base_fy = fy_label(a["base_year"])
+    period = a["period"]
+    ob = f"{a['optimism_bias_capital']:.0%} on capital, {a['optimism_bias_operating']:.0%} on revenue"
+    rows = [
+        ("Full financial cost: capital and revenue, nominal cash, gross of reserves", "total", r["tco_gbp_m"],
+         f"{period}; the paper's total cost of ownership"),
+        (f"Less sunk costs: spend before {g['decision_fy']}", "change", -g["sunk_costs_gbp_m"],
+         f"before the decision year; excluded from the appraisal"),
+        (f"Future costs, {g['decision_fy']} on, nominal cash", "total", nominal, "what the decision can still change"),
+        (f"Less general inflation: to {base_fy} prices at the GDP deflator", "change", real_before_ob - nominal,
+         f"{a['gdp_deflator']:.1%} a year (real, not nominal)"),
+        (f"Plus optimism bias ({ob})", "change", ob_real, "future costs only"),
+        (f"Appraisal costs, {base_fy} prices, undiscounted", "total", undiscounted, "real"),
+        ("Less discounting", "change", g["pv_costs_gbp_m"] - undiscounted, a["discounting"]),
+        ("Present value of costs in the Green Book appraisal", "total", g["pv_costs_gbp_m"],
+         "as in the economic case"),
+    ]
+    return pd.DataFrame([{"step": step, "kind": kind, "amount_gbp_m": amount, "basis": basis}
+                         for step, kind, amount, basis in rows])
+
+
+def funding_request(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+    """What the paper asks for: capital (Table 1) and revenue (Table 2), gross, the reserves that fund
+    part of it, and net, as printed; beside them the same totals added up from the tables' cells and
+    the figures the recommendations state (FBC3 Part 2 para 4)."""
+    s = loaded(scenario, params_dir).scenario
+    rows = []
+    for block_name, part, narrative in (("fbc3_capital_request", "Capital (Table 1)", "capital_total"),
+                                        ("fbc3_revenue_request", "Revenue (Table 2)", "revenue_total")):
+        block = s.costs[block_name]
+        pt = block.published_totals
+        table = request_table(block_name, scenario, params_dir).set_index("row")
+        funding_printed = pt.funding_total if pt.funding_total is not None else 0.0
+        net_printed = pt.shortfall_total if pt.shortfall_total is not None else pt.gross_total
+        computed_gross = float(table.loc["Gross requirement (computed)", "total"])
+        computed_net = (float(table.loc["Shortfall after funding sources (computed)", "total"])
+                        if block.funding_sources else computed_gross)
+        rows.append({"request": part, "gross_gbp_m": pt.gross_total, "reserves_gbp_m": funding_printed,
+                     "net_gbp_m": net_printed, "gross_from_cells_gbp_m": computed_gross,
+                     "net_from_cells_gbp_m": computed_net,
+                     "stated_in_recommendations_gbp_m": s.narrative_costs[narrative].value})
+    frame = pd.DataFrame(rows)
+    total = {"request": "Total request"}
+    total.update({c: float(frame[c].sum()) for c in frame.columns if c != "request"})
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
 # --- Tables 1 and 2 rebuilt ---------------------------------------------------------------------------
@@ -155,13 +221,50 @@ def affordability(scenario: str = "fbc3", params_dir: str | Path | None = None) 
 
 # --- contracts ----------------------------------------------------------------------------------------
 
-def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every contract's value history, with the uplift arithmetic and a regulation 72 flag.
+#: PCR 2015 reg. 72(1)(b) and (c): a modification may not raise the price by more than 50% of the
+#: original contract's value; reg. 72(2): where there are several successive modifications, the limit
+#: applies to the value of each modification (green-book.md, contract modifications).
+REG72_LIMIT_PCT = 50.0
 
-    PCR 2015 regulation 72(1)(b) and (c) allow a modification only if the price increase does not
-    exceed 50% of the original contract's value; 72(1)(a) allows modifications of any value that clear,
-    precise review clauses provided for. The flag marks cumulative uplifts above 50% of the original
-    value where the documents cite 72(1)(b) or (c), or cite no regulation at all.
+
+def within_reg72_limit(pct_of_original: float) -> bool | None:
+    """Is one modification's uplift within 50% of the original value? None if it cannot be tested."""
+    return None if np.isnan(pct_of_original) else bool(pct_of_original <= REG72_LIMIT_PCT)
+
+
+def reg72_check(regulation: str, pct_of_original: float) -> str:
+    """The regulation 72 test of one modification against 50% of the original value (reg. 72(1)(b)
+    and (c), applied to each modification by 72(2)); 72(1)(a) review clauses allow any value."""
+    within = within_reg72_limit(pct_of_original)
+    if within is None:
+        test = "original value not published: cannot test against 50%"
+    else:
+        test = (f"{'within' if within else 'ABOVE'} 50% of original ({pct_of_original:.3f}%; "
+                "reg. 72(1)(b)/(c), 72(2))")
+    if regulation.startswith("72(1)(a)"):
+        return f"{test}; relies on review clauses (72(1)(a): any value)"
+    if regulation in ("72(1)(b)", "72(1)(c)"):
+        return test
+    return f"{test}; basis not published"
+
+
+def reg72_observation(cumulative_pct: float, modifications_so_far: int) -> str:
+    """Successive modifications whose uplifts add up to more than half the original value are not a
+    breach (the limit applies to each, reg. 72(2)), but they raise 72(2)'s own question: do they aim to
+    circumvent the Regulations?"""
+    if modifications_so_far < 2 or not cumulative_pct > REG72_LIMIT_PCT:
+        return ""
+    return (f"cumulative uplift {cumulative_pct:.1f}% of original over {modifications_so_far} modifications: "
+            "not a breach, but ask whether they aim to circumvent the Regulations (reg. 72(2))")
+
+
+def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every contract's value history, with the uplift arithmetic and the regulation 72 test.
+
+    Each modification is tested on its own against 50% of the original value (reg. 72(1)(b) and (c),
+    applied to each modification by 72(2)); 72(1)(a) allows modifications of any value that clear,
+    precise review clauses provided for. The cumulative uplift is reported as an observation where it
+    passes half the original value: the anti-circumvention question of 72(2), not a breach.
     """
     s = loaded(scenario, params_dir).scenario
     rows = []
@@ -178,28 +281,24 @@ def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = Non
                      "uplift_gbp_m": np.nan, "value_gbp_m": original, "uplift_pct_of_original": np.nan,
                      "cumulative_uplift_gbp_m": 0.0, "cumulative_pct_of_original": 0.0,
                      "regulation": "", "term_years": c.term_years.value if c.term_years else np.nan,
-                     "flag": ""})
+                     "within_50pct_of_original": None, "reg72_check": "", "observation": ""})
         value, cumulative = original, 0.0
-        for mkey, m in mods:
+        for n, (mkey, m) in enumerate(mods, start=1):
             new = m.new_value_gbp_m.value if m.new_value_gbp_m else None
             prev = m.previous_value_gbp_m.value if m.previous_value_gbp_m else value
             uplift = m.uplift_gbp_m.value if m.uplift_gbp_m else (new - prev if new is not None else None)
             cumulative += uplift or 0.0
             pct = 100.0 * cumulative / original if original else np.nan
+            own_pct = 100.0 * uplift / original if original and uplift else np.nan
             regulation = m.regulation.value if m.regulation else "not stated"
-            if regulation.startswith("72(1)(a)"):
-                flag = "review clause basis (72(1)(a): any value)"
-            elif pct > 50 and regulation in ("72(1)(b)", "72(1)(c)"):
-                flag = "FLAG: over 50% cumulative under 72(1)(b)/(c)"
-            elif pct > 50:
-                flag = "FLAG: over 50% cumulative; basis not published"
-            else:
-                flag = ""
             rows.append({"contract": key, "label": c.label, "supplier": c.supplier, "event": mkey,
                          "decision": m.decision, "uplift_gbp_m": uplift, "value_gbp_m": new,
-                         "uplift_pct_of_original": 100.0 * uplift / original if original and uplift else np.nan,
+                         "uplift_pct_of_original": own_pct,
                          "cumulative_uplift_gbp_m": cumulative, "cumulative_pct_of_original": pct,
-                         "regulation": regulation, "term_years": np.nan, "flag": flag})
+                         "regulation": regulation, "term_years": np.nan,
+                         "within_50pct_of_original": within_reg72_limit(own_pct),
+                         "reg72_check": reg72_check(regulation, own_pct),
+                         "observation": reg72_observation(pct, n)})
             value = new
     return pd.DataFrame(rows)
 

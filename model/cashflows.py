@@ -62,13 +62,19 @@ def cost_multipliers(scenario: Scenario) -> dict[str, float]:
 
 
 def contract_cap_excess(scenario: Scenario) -> float:
-    """The cumulative uplift of the capped contract above the cap, in GBP m (0 if within it)."""
+    """The capped contract's uplift above the cap, in GBP m (0 if within it).
+
+    Read `per_modification` (PCR 2015 reg. 72(2): the 50% limit of 72(1)(b) and (c) applies to the value
+    of each of several successive modifications), each modification's excess over the cap is counted;
+    read `cumulative`, the sum of every uplift is held to the cap (a labelled what-if, see ContractCap).
+    """
     cap = scenario.contract_cap
     if cap is None:
         return 0.0
     contract = scenario.contracts[cap.contract]
     original = contract.original_value_gbp_m.value
-    uplift = 0.0
+    limit = cap.cap_pct_of_original / 100.0 * original
+    steps = []
     previous = original
     for m in contract.modifications.values():
         if m.uplift_gbp_m is not None:
@@ -77,9 +83,11 @@ def contract_cap_excess(scenario: Scenario) -> float:
             step = m.new_value_gbp_m.value - previous
         else:
             step = 0.0
-        uplift += step
+        steps.append(step)
         previous = m.new_value_gbp_m.value if m.new_value_gbp_m is not None else previous + step
-    return max(0.0, uplift - cap.cap_pct_of_original / 100.0 * original)
+    if cap.reading == "per_modification":
+        return float(sum(max(0.0, step - limit) for step in steps))
+    return max(0.0, sum(steps) - limit)
 
 
 def costs_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -82,4 +82,17 @@ def register(loaded: Loaded) -> pd.DataFrame:
                                   if cal else ""),
                 "defined_in": f"{file.rsplit('/', 1)[-1]}:{line}" if file and line else (file or ""),
             })
+    cap = loaded.tree.get("contract_cap")
+    if cap is not None:  # the sensitivity's contract cap, with the regulation it reads
+        file, line = loaded.tree.origin("contract_cap")
+        rows.append({
+            "parameter": "contract_cap",
+            "label": f"Cap on the uplifts of the {loaded.scenario.contracts[cap['contract']].label} contract",
+            "value": f"{cap.get('cap_pct_of_original')}% of the original value, read "
+                     f"{str(cap.get('reading', 'per_modification')).replace('_', ' ')}",
+            "unit": "pct", "kind": "assumption" if cap.get("assumption") else "",
+            "provenance": "; ".join(x for x in (provenance_text(cap), cap.get("regulation")) if x),
+            "document": "", "calibrated_to": "",
+            "defined_in": f"{file.rsplit('/', 1)[-1]}:{line}" if file and line else (file or ""),
+        })
     return pd.DataFrame(rows)

@@ -12,6 +12,7 @@ import pytest
 
 from model import book
 from model.reconcile import reconcile_all
+from model.scenario import load_scenario
 
 from .conftest import PARAMS, ROOT, cli_json
 from .pipeline_helpers import casebook, clone_built
@@ -118,13 +119,82 @@ def test_rebuilt_tables_total_to_the_published_totals_or_are_listed():
     assert t2.loc["Shortfall after funding sources (computed)", "FY23/24"] == pytest.approx(12.474)
 
 
-def test_contract_flags_follow_regulation_72():
+def test_regulation_72_is_tested_per_modification():
+    # Reg. 72(2): with several successive modifications the 50% limit of 72(1)(b)/(c) applies to each one.
+    # (This test used to expect a flag for the cumulative uplift, which encoded the wrong reading.)
     hist = book.contract_history("fbc3", PARAMS)
     nec = hist[hist.contract == "nec_mips_implementation"].set_index("event")
-    assert nec.loc["fbc2", "cumulative_pct_of_original"] == pytest.approx(100 * 21.2 / 44.1)
-    assert nec.loc["fbc2", "flag"].startswith("review clause basis")
-    # 21.2 + 22.048 = 43.248 on 44.1 is 98.07%: above half, with no regulation published
+    # FBC2: 21.2 on the original 44.1 = 48.07%; FBC3: 22.048 on 44.1 = 49.995%; each within 50%
+    assert nec.loc["fbc2", "uplift_pct_of_original"] == pytest.approx(100 * 21.2 / 44.1)
+    assert nec.loc["fbc3", "uplift_pct_of_original"] == pytest.approx(100 * 22.048 / 44.1)
+    assert round(nec.loc["fbc2", "uplift_pct_of_original"], 1) == 48.1
+    assert round(nec.loc["fbc3", "uplift_pct_of_original"], 3) == 49.995
+    assert nec.loc["fbc2", "within_50pct_of_original"] is True and nec.loc["fbc3", "within_50pct_of_original"] is True
+    assert nec.loc["fbc2", "reg72_check"].startswith("within 50% of original (48.073%")
+    assert "review clauses (72(1)(a)" in nec.loc["fbc2", "reg72_check"]
+    assert nec.loc["fbc3", "reg72_check"].startswith("within 50% of original (49.995%")
+    # the cumulative 21.2 + 22.048 = 43.248 on 44.1 (98.07%) is an observation, the 72(2) question, not a breach
     assert nec.loc["fbc3", "cumulative_pct_of_original"] == pytest.approx(100 * 43.248 / 44.1)
-    assert nec.loc["fbc3", "flag"].startswith("FLAG")
+    assert "not a breach" in nec.loc["fbc3", "observation"] and "72(2)" in nec.loc["fbc3", "observation"]
+    assert nec.loc["fbc2", "observation"] == ""
+    assert not hist.reg72_check.str.contains("ABOVE").any()
+    assert not hist.reg72_check.str.contains("cumulative").any()
     ey = hist[hist.contract == "ey_programme_director"].set_index("event")
-    assert ey.loc["original", "value_gbp_m"] == pytest.approx(0.499) and ey.loc["fbc3", "flag"] == ""
+    assert ey.loc["original", "value_gbp_m"] == pytest.approx(0.499)
+    assert ey.loc["fbc3", "within_50pct_of_original"] is True and ey.loc["fbc3", "observation"] == ""
+
+
+def test_the_limit_is_tested_against_each_modification_by_hand():
+    assert book.within_reg72_limit(100 * 21.2 / 44.1) and book.within_reg72_limit(100 * 22.048 / 44.1)
+    assert book.within_reg72_limit(50.0) and not book.within_reg72_limit(50.001)
+    assert book.within_reg72_limit(float("nan")) is None
+    assert book.reg72_observation(98.07, 2).endswith("(reg. 72(2))")
+    assert book.reg72_observation(98.07, 1) == "" and book.reg72_observation(49.0, 3) == ""
+
+
+def test_contract_cap_reads_regulation_72_per_modification():
+    from model.cashflows import contract_cap_excess
+
+    cap = load_scenario("fbc3_uplift_cap", PARAMS).scenario
+    # the scenario states the cumulative reading explicitly: 43.248 - 22.05 = 21.198 above it
+    assert cap.contract_cap.reading == "cumulative"
+    assert contract_cap_excess(cap) == pytest.approx(21.198, abs=1e-9)
+    # read per modification (the regulation's test), neither uplift is above 50% x 44.1 = 22.05
+    cap.contract_cap.reading = "per_modification"
+    assert contract_cap_excess(cap) == 0.0
+    cap.contract_cap.cap_pct_of_original = 49.0  # 21.609: FBC2 is within, FBC3 is 0.439 above
+    assert contract_cap_excess(cap) == pytest.approx(22.048 - 21.609, abs=1e-9)
+
+
+def test_funding_request_is_the_papers_own():
+    req = book.funding_request("fbc3", PARAMS).set_index("request")
+    assert req.loc["Capital (Table 1)", "net_gbp_m"] == 49.927
+    assert req.loc["Revenue (Table 2)", "gross_gbp_m"] == 82.864
+    assert req.loc["Revenue (Table 2)", "reserves_gbp_m"] == -26.17
+    assert req.loc["Revenue (Table 2)", "net_gbp_m"] == 56.694
+    # 82.864 - 26.170 = 56.694; the recommendations (Part 2 para 4) state the same two figures
+    assert (req.stated_in_recommendations_gbp_m == req.net_gbp_m).all()
+    assert req.loc["Total request", "net_gbp_m"] == pytest.approx(49.927 + 56.694)
+    assert req.loc["Revenue (Table 2)", "net_from_cells_gbp_m"] == pytest.approx(56.693)
+
+
+def test_appraisal_costs_against_full_financial_costs():
+    t = book.appraisal_vs_financial_costs("fbc3", PARAMS)
+    r = load_results("fbc3")
+    amounts = t.amount_gbp_m.tolist()
+    assert amounts[0] == pytest.approx(290.989) and amounts[1] == pytest.approx(-107.98)
+    # each total is the running sum of the rows above it; the last is the Green Book PV of costs
+    assert amounts[2] == pytest.approx(amounts[0] + amounts[1], abs=1e-9)
+    assert amounts[5] == pytest.approx(amounts[2] + amounts[3] + amounts[4], abs=1e-9)
+    assert amounts[7] == pytest.approx(amounts[5] + amounts[6], abs=1e-9)
+    assert amounts[7] == pytest.approx(r["green_book"]["pv_costs_gbp_m"], abs=1e-9)
+    assert amounts[4] == 0.0  # no optimism bias in the published FBC3
+    upper = book.appraisal_vs_financial_costs("fbc3_optimism_upper", PARAMS).amount_gbp_m.tolist()
+    assert upper[:4] == pytest.approx(amounts[:4]) and upper[4] > 0
+    assert upper[7] == pytest.approx(load_results("fbc3_optimism_upper")["green_book"]["pv_costs_gbp_m"], abs=1e-9)
+
+
+def load_results(name):
+    from model.results import results
+
+    return results(load_scenario(name, PARAMS))
