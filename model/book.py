@@ -36,6 +36,11 @@ def result(name: str, params_dir: str | Path | None = None) -> dict:
     return results(loaded(name, params_dir))
 
 
+def green_book_appraisal(name: str, params_dir: str | Path | None = None):
+    """The Green Book appraisal at the decision point of one scenario, as the model's Appraisal object."""
+    return green_book_loaded(loaded(name, params_dir))
+
+
 def anchor(parameter: str) -> str:
     """The id of a parameter's row in the assumptions register."""
     return "p-" + parameter.replace(".", "-").replace("/", "-").replace("_", "-").lower()
@@ -210,12 +215,14 @@ def published_column_totals(block_name: str, scenario: str = "fbc3",
 
 
 def affordability(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Cash by year: capital, revenue, funding sources already identified, and what is left to fund."""
+    """Cash by year over the whole period: capital, revenue, the funding sources already identified, and
+    the cash net of them. Not the request: it includes the assumed FBC1 spend and FBC2's budget, both
+    approved by earlier decisions (see :func:`funding_request` for what FBC3 asks for)."""
     r = result(scenario, params_dir)
     frame = pd.DataFrame(r["cashflows"])[["fy", "capital_gbp_m", "revenue_gbp_m", "funding_gbp_m"]].copy()
     frame["total_cost_gbp_m"] = frame.capital_gbp_m + frame.revenue_gbp_m
-    frame["to_be_funded_gbp_m"] = frame.total_cost_gbp_m + frame.funding_gbp_m
-    frame["cumulative_to_be_funded_gbp_m"] = frame.to_be_funded_gbp_m.cumsum()
+    frame["net_of_reserves_gbp_m"] = frame.total_cost_gbp_m + frame.funding_gbp_m
+    frame["cumulative_net_of_reserves_gbp_m"] = frame.net_of_reserves_gbp_m.cumsum()
     return frame
 
 
@@ -455,6 +462,8 @@ def all_tables(params_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
               "table1_column_totals": published_column_totals("fbc3_capital_request", "fbc3", pdir),
               "table2_column_totals": published_column_totals("fbc3_revenue_request", "fbc3", pdir),
               "affordability": affordability("fbc3", pdir),
+              "funding_request": funding_request("fbc3", pdir),
+              "appraisal_vs_financial_costs": appraisal_vs_financial_costs("fbc3", pdir),
               "contracts": contract_history("fbc3", pdir),
               "milestones": milestones(pdir),
               "npv_bridge": npv_bridge("fbc1", "fbc3", pdir),

@@ -68,7 +68,14 @@ HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV 
             "npv_published_gbp_m": "Published NPV £m", "pv_costs_gbp_m": "PV costs £m",
             "pv_benefits_gbp_m": "PV benefits £m", "drop2_go_live": "Drop 2 go-live",
             "published_total": "Printed total", "cumulative_pct_of_original": "Cumulative % of original",
-            "uplift_pct_of_original": "Uplift % of original", "t": "t"}
+            "uplift_pct_of_original": "Uplift % of original", "t": "t",
+            "sunk_costs_gbp_m": "Sunk costs £m", "gb_npv_gbp_m": "Green Book NPV £m",
+            "gb_change_in_npv_gbp_m": "Change in Green Book NPV £m", "gb_bcr": "Green Book BCR",
+            "paper_npv_gbp_m": "Paper's measure: NPV £m", "reg72_check": "Regulation 72 test (each modification)",
+            "within_50pct_of_original": "Within 50% of original", "amount_gbp_m": "£m",
+            "gross_from_cells_gbp_m": "Gross, added from the cells £m",
+            "net_from_cells_gbp_m": "Net, added from the cells £m",
+            "stated_in_recommendations_gbp_m": "Stated in the recommendations £m"}
 
 
 def heading(column: str) -> str:
@@ -199,15 +206,24 @@ def glue_checks(params_dir=None) -> None:
 def glue_economic(params_dir=None) -> None:
     r3 = book.result("fbc3", params_dir)
     rd = book.result("do_minimum", params_dir)
-    glue_money("econ_npv_connect", r3["npv_gbp_m"])
-    glue_money("econ_npv_dominimum", rd["npv_gbp_m"])
-    glue_money("econ_pvc_connect", r3["pv_costs_gbp_m"])
-    glue_money("econ_pvb_connect", r3["pv_benefits_gbp_m"])
-    glue("econ_bcr_connect", f"{r3['bcr']:.2f}")
-    glue("econ_bcr_dominimum", f"{rd['bcr']:.2f}")
-    glue_money("econ_npv_gap", r3["npv_gbp_m"] - rd["npv_gbp_m"])
+    g3, gd = r3["green_book"], rd["green_book"]
+    glue_money("econ_npv_connect", g3["npv_gbp_m"])
+    glue_money("econ_npv_dominimum", gd["npv_gbp_m"])
+    glue_money("econ_pvc_connect", g3["pv_costs_gbp_m"])
+    glue_money("econ_pvb_connect", g3["pv_benefits_gbp_m"])
+    glue("econ_bcr_connect", f"{g3['bcr']:.2f}")
+    glue("econ_bcr_dominimum", f"{gd['bcr']:.2f}")
+    glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
+    glue_money("econ_sunk", g3["sunk_costs_gbp_m"], href="financial.html")
+    glue("econ_decision_fy", g3["decision_fy"], "appraisal.decision_fy")
+    glue_money("econ_paper_npv", r3["npv_gbp_m"], href="scenarios/fbc3.html")
+    glue_money("econ_paper_pvc", r3["pv_costs_gbp_m"], href="scenarios/fbc3.html")
+    glue_money("econ_paper_pvb", r3["pv_benefits_gbp_m"], href="scenarios/fbc3.html")
+    glue("econ_paper_bcr", f"{r3['bcr']:.2f}")
     s = book.loaded("fbc3", params_dir).scenario
-    glue("econ_ob", f"{s.appraisal.optimism_bias.value:.0%}", "appraisal.optimism_bias")
+    glue("econ_ob_capital", f"{s.appraisal.optimism_bias_capital.value:.0%}", "appraisal.optimism_bias_capital")
+    glue("econ_ob_operating", f"{s.appraisal.optimism_bias_operating.value:.0%}",
+         "appraisal.optimism_bias_operating")
     glue("econ_deflator", f"{s.appraisal.gdp_deflator.value:.1%}", "appraisal.gdp_deflator")
     peak = max(r3["cashflows"], key=lambda r: r["benefits_real_gbp_m"])
     glue_money("econ_peak_benefit", peak["benefits_real_gbp_m"])
@@ -230,19 +246,39 @@ def glue_financial(params_dir=None) -> None:
     glue_money("fin_t2_shortfall", short2["total"], places=3)
     glue_money("fin_t2_shortfall_published", short2["published_total"], places=3)
     aff = book.affordability("fbc3", params_dir)
-    peak = aff.loc[aff.to_be_funded_gbp_m.idxmax()]
+    peak = aff.loc[aff.net_of_reserves_gbp_m.idxmax()]
     glue("fin_peak_fy", peak["fy"])
-    glue_money("fin_peak_amount", peak["to_be_funded_gbp_m"])
-    glue_money("fin_total_to_fund", aff.to_be_funded_gbp_m.sum())
+    glue_money("fin_peak_amount", peak["net_of_reserves_gbp_m"])
+    glue_money("fin_all_period_cash", aff.net_of_reserves_gbp_m.sum())
     glue_chart("fig_affordability", _charts().affordability(aff))
+    req = book.funding_request("fbc3", params_dir).set_index("request")
+    capital, revenue, total = (req.loc[k] for k in ("Capital (Table 1)", "Revenue (Table 2)", "Total request"))
+    glue_money("fin_req_capital", capital["net_gbp_m"], "narrative_costs.capital_total", places=3)
+    glue_money("fin_req_revenue_gross", revenue["gross_gbp_m"], places=3)
+    glue_money("fin_req_reserves", -revenue["reserves_gbp_m"], places=3)
+    glue_money("fin_req_revenue", revenue["net_gbp_m"], "narrative_costs.revenue_total", places=3)
+    glue_money("fin_req_gross", total["gross_gbp_m"], places=3)
+    glue_money("fin_req_net", total["net_gbp_m"], places=3)
+    costs = book.appraisal_vs_financial_costs("fbc3", params_dir).amount_gbp_m.tolist()
+    glue_money("fin_full_cost", costs[0], href="scenarios/fbc3.html")
+    glue_money("fin_sunk", -costs[1], "appraisal.decision_fy")
+    glue_money("fin_future_nominal", costs[2])
+    glue_money("fin_appraisal_real", costs[5])
+    glue_money("fin_appraisal_pv", costs[7], href="economic.html")
+    glue("fin_decision_fy", book.result("fbc3", params_dir)["green_book"]["decision_fy"], "appraisal.decision_fy")
 
 
 def glue_commercial(params_dir=None) -> None:
     hist = book.contract_history("fbc3", params_dir)
-    nec = hist[hist.contract == "nec_mips_implementation"]
+    nec = hist[hist.contract == "nec_mips_implementation"].set_index("event")
     glue_money("com_nec_cumulative", nec.cumulative_uplift_gbp_m.max(), places=3)
     glue("com_nec_cumulative_pct", f"{nec.cumulative_pct_of_original.max():.1f}%")
-    glue_number("com_flags", int(hist.flag.str.startswith("FLAG").sum()))
+    glue("com_nec_fbc2_pct", f"{nec.loc['fbc2', 'uplift_pct_of_original']:.1f}%")
+    glue("com_nec_fbc3_pct", f"{nec.loc['fbc3', 'uplift_pct_of_original']:.3f}%")
+    mods = hist[hist.event != "original"]
+    glue_number("com_modifications", len(mods))
+    glue_number("com_within", int((mods.within_50pct_of_original == True).sum()))  # noqa: E712
+    glue_number("com_observations", int((mods.observation != "").sum()))
     direct = hist[(hist.event == "original") & (hist.term_years == 1)]
     glue_money("com_direct_total", direct.value_gbp_m.sum(), places=3)
 
@@ -354,11 +390,19 @@ def glue_uncertainty(params_dir=None) -> None:
     glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}")
     glue_chart("fig_montecarlo", _charts().npv_distribution(mc["npv_draws"], mc["npv_p10_gbp_m"],
                                                             mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"]))
-    r3 = book.result("fbc3", params_dir)
+    glue("unc_appraisal", unc.appraisal_label(loaded))
     s = loaded.scenario
     rate = s.appraisal.discount_rate.value
-    glue_chart("fig_whatif", _charts().what_if(r3["cashflows"], 0.035 if rate is None else rate,
-                                               s.benefits.level_multiplier.value, s.appraisal.optimism_bias.value))
+    level = s.benefits.level_multiplier.value
+    g = book.green_book_appraisal("fbc3", params_dir)
+    # the Green Book appraisal's own years (the decision year on), before optimism bias, at a benefit level of 1
+    rows = [{"fy": fy, "t": int(t), "benefits": float(b) / level if level else 0.0, "capital": float(c),
+             "revenue": float(r)}
+            for fy, t, b, c, r in zip(g.frame().fy, g.t, g.benefits_real_gbp_m, g.capital_real_gbp_m,
+                                      g.revenue_real_gbp_m)]
+    glue_chart("fig_whatif", _charts().what_if(rows, 0.035 if rate is None else rate, level,
+                                               s.appraisal.optimism_bias_capital.value,
+                                               s.appraisal.optimism_bias_operating.value))
 
 
 def switching_table(params_dir=None) -> pd.DataFrame:

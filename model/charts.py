@@ -118,7 +118,7 @@ def affordability(frame: pd.DataFrame) -> alt.Chart:
 
 
 def costs_and_benefits(data: dict) -> alt.Chart:
-    """Real costs (after optimism bias) and benefits by year, side by side."""
+    """Real costs (after any optimism bias) and benefits by year, side by side."""
     rows = []
     for r in data["cashflows"]:
         rows += [{"fy": r["fy"], "flow": "Costs", "gbp_m": r["costs_real_gbp_m"]},
@@ -191,28 +191,33 @@ def npv_distribution(draws, p10: float, p50: float, p90: float) -> alt.LayerChar
     return (hist + marks).properties(width="container", height=240)
 
 
-def what_if(cashflows: list[dict], base_rate: float, base_level: float, base_ob: float) -> alt.LayerChart:
-    """An interactive NPV: sliders for the discount rate, benefit level and optimism bias, recomputed
-    in the browser with Vega expressions from the cash flows the page carries.
+def what_if(rows: list[dict], base_rate: float, base_level: float, base_ob_capital: float,
+            base_ob_operating: float) -> alt.LayerChart:
+    """An interactive NPV of the Green Book appraisal at the decision point: sliders for the discount
+    rate, the benefit level and the optimism bias on capital and on operating costs, recomputed in the
+    browser with Vega expressions from the years the page carries (the decision year on).
 
-    PV_t = (level x benefits_t - (1 + ob) x costs_t) / (1 + rate)^t, with benefits and costs in real
-    base-year prices at a benefit level of 1 and no optimism bias. A flat rate of 3.5% equals the STPR
-    over the first 30 years.
+    PV_t = (level x benefits_t - (1 + ob_capital) x capital_t - (1 + ob_operating) x revenue_t) / (1 + rate)^t,
+    with benefits, capital and revenue in real base-year prices at a benefit level of 1 and before
+    optimism bias. A flat rate of 3.5% equals the STPR over the first 30 years.
     """
-    rows = [{"fy": r["fy"], "t": r["t"],
-             "benefits": r["benefits_real_gbp_m"] / base_level if base_level else 0.0,
-             "costs": r["costs_real_gbp_m"] / (1.0 + base_ob)} for r in cashflows]
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)[["fy", "t", "benefits", "capital", "revenue"]]
     rate = alt.param(name="rate", value=base_rate,
                      bind=alt.binding_range(min=0.0, max=0.10, step=0.0005, name="Discount rate "))
     level = alt.param(name="level", value=base_level,
                       bind=alt.binding_range(min=0.0, max=3.0, step=0.01, name="Benefit level "))
-    ob = alt.param(name="ob", value=base_ob,
-                   bind=alt.binding_range(min=0.0, max=2.0, step=0.01, name="Optimism bias "))
+    ob_capital = alt.param(name="ob_capital", value=base_ob_capital,
+                           bind=alt.binding_range(min=0.0, max=2.0, step=0.01, name="Optimism bias, capital "))
+    ob_operating = alt.param(name="ob_operating", value=base_ob_operating,
+                             bind=alt.binding_range(min=0.0, max=2.0, step=0.01,
+                                                    name="Optimism bias, operating "))
+    first = frame.fy.iloc[0]
     base = alt.Chart(frame, title=alt.Title("What if? NPV under your assumptions",
-                                            subtitle="FBC3, £m at base-year prices", anchor="start")
+                                            subtitle=f"FBC3, Green Book appraisal from {first} (sunk costs "
+                                                     "excluded), £m at base-year prices", anchor="start")
                      ).transform_calculate(
-        pv="(level * datum.benefits - (1 + ob) * datum.costs) / pow(1 + rate, datum.t)")
+        pv="(level * datum.benefits - (1 + ob_capital) * datum.capital - (1 + ob_operating) * datum.revenue)"
+           " / pow(1 + rate, datum.t)")
     bars = base.mark_bar(color=OKABE_ITO[0]).encode(
         x=alt.X("fy:O", title="Financial year (FY)", sort=list(frame.fy)),
         y=alt.Y("pv:Q", title="Present value (£m)"),
@@ -221,4 +226,5 @@ def what_if(cashflows: list[dict], base_rate: float, base_level: float, base_ob:
         label="'NPV: ' + format(datum.npv, ',.2f') + ' £m'").mark_text(
         align="left", baseline="top", fontSize=16, fontWeight="bold", dx=4, dy=4).encode(
         x=alt.value(0), y=alt.value(0), text="label:N")
-    return (bars + total).add_params(rate, level, ob).properties(width="container", height=260)
+    return (bars + total).add_params(rate, level, ob_capital, ob_operating).properties(width="container",
+                                                                                       height=260)

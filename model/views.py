@@ -16,6 +16,7 @@ from .results import results
 from .scenario import Loaded, load_scenario
 
 HEADLINE_KEYS = ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
+GREEN_BOOK_KEYS = ("sunk_costs_gbp_m", "npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
 
 
 class Run:
@@ -53,17 +54,29 @@ def glue_headlines(run: Run) -> None:
     for key in HEADLINE_KEYS:
         value = run.results[key]
         glue(key, float(value) if value is not None else float("nan"), display=False)
+    for key in GREEN_BOOK_KEYS:  # the Green Book appraisal at the decision point, as green_book_<key>
+        value = run.results["green_book"][key]
+        glue(f"green_book_{key}", float(value) if value is not None else float("nan"), display=False)
     glue("scenario_title", run.title, display=False)
 
 
 def headline_table(run: Run) -> pd.DataFrame:
     r = run.results
+    g = r["green_book"]
+    since = f"Green Book appraisal from {g['decision_fy']}"
     rows = [
-        ("Net present value (NPV)", r["npv_gbp_m"], "£m, base-year prices, discounted"),
+        ("Net present value (NPV), the paper's measure", r["npv_gbp_m"],
+         "£m, base-year prices, discounted; whole period, money already spent included"),
         ("Total cost of ownership (TCO)", r["tco_gbp_m"], "£m, nominal cash, undiscounted"),
-        ("Present value of costs", r["pv_costs_gbp_m"], "£m, after optimism bias"),
-        ("Present value of benefits", r["pv_benefits_gbp_m"], "£m"),
-        ("Benefit-cost ratio (BCR)", r["bcr"], "ratio"),
+        ("Present value of costs, the paper's measure", r["pv_costs_gbp_m"], "£m"),
+        ("Present value of benefits, the paper's measure", r["pv_benefits_gbp_m"], "£m"),
+        ("Benefit-cost ratio (BCR), the paper's measure", r["bcr"], "ratio"),
+        (f"Sunk costs (spent before {g['decision_fy']})", g["sunk_costs_gbp_m"],
+         "£m, nominal cash; left out of the Green Book appraisal"),
+        (f"NPV, {since}", g["npv_gbp_m"], "£m, base-year prices, discounted; sunk costs excluded"),
+        (f"Present value of costs, {since}", g["pv_costs_gbp_m"], "£m"),
+        (f"Present value of benefits, {since}", g["pv_benefits_gbp_m"], "£m"),
+        (f"Benefit-cost ratio (BCR), {since}", g["bcr"], "ratio"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
 
