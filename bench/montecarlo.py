@@ -45,15 +45,18 @@ def naive(loaded, draws: int) -> float:
     samples = {s.parameter: unc.sample(s, unc.base_value(loaded, s), draws, rng) for s in specs.values()}
     start = time.perf_counter()
     fx = engine.benefit_fixed
-    fys = engine.t + loaded.scenario.appraisal.base_year.value
+    capital_real, revenue_real = engine.real_costs_by_factor
     for i in range(draws):
         v = {k: a[i] for k, a in samples.items()}
-        delay = v.get("benefits.start_delay_months", engine.base["benefits.start_delay_months"]) + fx["duration_delay"]
-        benefits = benefits_real_by_fy(fys, engine.drop_starts[0], engine.drop_starts[1], fx["annual"], fx["factor"],
-                                       fx["share"], fx["ramp"], delay, v.get("benefits.level_multiplier", 1.0))
+        delay = v.get("benefits.start_delay_months", engine.base["benefits.start_delay_months"])
+        benefits = benefits_real_by_fy(engine.fys, engine.drop_starts[0], engine.drop_starts[1], fx["annual"],
+                                       fx["factor"], fx["share"], fx["ramp"], delay,
+                                       v.get("benefits.level_multiplier", 1.0))
         mult = np.array([v.get(f"cost_multipliers.{f}", engine.base[f"cost_multipliers.{f}"]) for f in engine.factors])
-        costs = (mult @ engine.costs_by_factor) * engine.deflator * (1 + v.get("appraisal.optimism_bias", 0.0))
-        npf.npv(v.get("appraisal.discount_rate", 0.035), benefits - costs)
+        costs = ((mult @ capital_real) * (1 + v.get("appraisal.optimism_bias_capital", 0.0) * engine.future)
+                 + (mult @ revenue_real) * (1 + v.get("appraisal.optimism_bias_operating", 0.0) * engine.future))
+        rate = v.get("appraisal.discount_rate", 0.035)
+        npf.npv(rate, benefits - costs) / (1 + rate) ** engine.t[0]  # the appraisal starts at year t[0]
     return time.perf_counter() - start
 
 

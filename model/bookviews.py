@@ -224,6 +224,12 @@ def glue_economic(params_dir=None) -> None:
     glue("econ_ob_capital", f"{s.appraisal.optimism_bias_capital.value:.0%}", "appraisal.optimism_bias_capital")
     glue("econ_ob_operating", f"{s.appraisal.optimism_bias_operating.value:.0%}",
          "appraisal.optimism_bias_operating")
+    bounds = {spec.parameter: spec for spec in s.uncertainty.values()}
+    for key, parameter in (("econ_ob_capital_upper", "appraisal.optimism_bias_capital"),
+                           ("econ_ob_operating_upper", "appraisal.optimism_bias_operating")):
+        spec = bounds[parameter]
+        glue(key, f"{spec.high:.0%}", title=spec.why)
+    glue("econ_period", r3["appraisal"]["period"], "appraisal.first_fy")
     glue("econ_deflator", f"{s.appraisal.gdp_deflator.value:.1%}", "appraisal.gdp_deflator")
     peak = max(r3["cashflows"], key=lambda r: r["benefits_real_gbp_m"])
     glue_money("econ_peak_benefit", peak["benefits_real_gbp_m"])

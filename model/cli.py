@@ -107,9 +107,11 @@ def run(scenario: str, sets: tuple[str, ...], params_dir: Path, out: Path | None
 
     path, glued = run_one(scenario, parse_sets(sets), out, params_dir=params_dir)
     click.echo(str(path))
-    for key in ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr"):
+    # the paper's measure, then the Green Book appraisal at the decision point (green_book_*)
+    for key in ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr",
+                "green_book_sunk_costs_gbp_m", "green_book_npv_gbp_m"):
         value = glued.get(key)
-        click.echo(f"  {key:<18} {value:,.3f}" if isinstance(value, float) else f"  {key:<18} {value}")
+        click.echo(f"  {key:<27} {value:,.3f}" if isinstance(value, float) else f"  {key:<27} {value}")
 
 
 @cli.command()

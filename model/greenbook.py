@@ -61,15 +61,9 @@ def nominal_prices(real: np.ndarray, t: np.ndarray, gdp_deflator: float) -> np.n
     return np.asarray(real, dtype=float) * (1.0 + gdp_deflator) ** np.asarray(t, dtype=float)
 
 
-def apply_optimism_bias(costs: np.ndarray, uplift: float | np.ndarray) -> np.ndarray:
-    """Costs raised by an optimism-bias uplift (Green Book 5.45-5.49; Mott MacDonald Table 2); the
-    uplift may be given year by year (0 for a year it must not touch)."""
-    return np.asarray(costs, dtype=float) * (1.0 + uplift)
-
-
 def optimism_bias_amount(costs: np.ndarray, uplift: float | np.ndarray) -> np.ndarray:
-    """The optimism-bias uplift itself, costs x uplift (Green Book 5.45-5.49): what
-    :func:`apply_optimism_bias` adds. The uplift may be given year by year (0 for a year it must not touch)."""
+    """The optimism-bias uplift added to costs, costs x uplift (Green Book 5.45-5.49; Mott MacDonald
+    Table 2). The uplift may be given year by year (0 for a year it must not touch)."""
     return np.asarray(costs, dtype=float) * uplift
 
 

@@ -56,7 +56,8 @@ def test_gdp_deflator_worked_example():
 
 
 def test_optimism_bias_and_bcr():
-    assert gb.apply_optimism_bias(np.array([10.0, 20.0]), 0.4).tolist() == pytest.approx([14.0, 28.0])
+    assert gb.optimism_bias_amount(np.array([10.0, 20.0]), 0.4).tolist() == pytest.approx([4.0, 8.0])
+    assert gb.optimism_bias_amount(np.array([10.0, 20.0]), np.array([0.0, 0.5])).tolist() == [0.0, 10.0]
     assert gb.benefit_cost_ratio(150.0, 100.0) == 1.5
     assert gb.benefit_cost_ratio(1.0, 0.0) is None
 
