@@ -159,6 +159,11 @@ def glue_summary(params_dir=None) -> None:
         glue_money(f"{v}_pvc", r["pv_costs_gbp_m"], href=page)
         glue_money(f"{v}_pvb", r["pv_benefits_gbp_m"], href=page)
         glue(f"{v}_bcr", f"{r['bcr']:.2f}")
+        g = book.result(v, params_dir)["green_book"]
+        glue_money(f"{v}_gb_npv", g["npv_gbp_m"], title=f"{r['version']} Green Book NPV from its decision year",
+                   href=page)
+        glue_money(f"{v}_sunk", g["sunk_costs_gbp_m"], href=page)
+        glue(f"{v}_decision_fy", g["decision_fy"], "appraisal.decision_fy")
     glue_param("fbc1_npv_published", "fbc1", "published.npv_fbc1_gbp_m", "money", params_dir)
     glue_param("fbc3_npv_published", "fbc3", "published.npv_fbc3_gbp_m", "money", params_dir)
     glue_param("fbc2_addition", "fbc2", "costs.fbc2_addition.total_gbp_m", "money", params_dir)
