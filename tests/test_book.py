@@ -198,3 +198,12 @@ def load_results(name):
     from model.results import results
 
     return results(load_scenario(name, PARAMS))
+
+
+def test_register_shows_the_decision_year_and_the_regulation_the_cap_reads():
+    reg = book.assumptions_register(PARAMS).set_index("parameter")
+    assert "title block" in reg.loc["appraisal.decision_fy", "provenance"]
+    assert {"appraisal.optimism_bias_capital", "appraisal.optimism_bias_operating"} <= set(reg.index)
+    cap = reg.loc["contract_cap"]
+    assert "72(1)(b)/(c)" in cap["provenance"] and "72(2)" in cap["provenance"]
+    assert cap["value"] == "50% of the original value, read cumulative"
