@@ -374,3 +374,73 @@ def tornado_table(params_dir=None) -> pd.DataFrame:
     from . import uncertainty as unc
 
     return pd.DataFrame(unc.tornado(book.loaded("fbc3", params_dir)))
+
+
+# --- citations of the sources and their coverage (appendix) -------------------------------------------
+
+COVERAGE_PAGE = "appendix_coverage.html"
+
+
+def _source_index(params_dir, document: str):
+    from . import sources
+
+    docs = sources.documents(params_dir)
+    if document not in docs:
+        raise ValueError(f"{document} is not a declared source document")
+    key = (str(params_dir), document)
+    if key not in _INDEXES:
+        _INDEXES[key] = sources.Index(sources.units_of(docs[document]))
+    return docs[document], _INDEXES[key]
+
+
+_INDEXES: dict = {}
+
+
+def cite(key: str, source: str, params_dir=None) -> None:
+    """Glue a citation, '<file>, <where>', as the document's short name and the place, linked to the
+    unit's row in the coverage appendix. A citation that names no unit stops the page."""
+    from . import sources
+
+    m = sources.SOURCE_RE.fullmatch(source)
+    if not m:
+        raise ValueError(f"a citation is '<file>, <where>', not {source!r}")
+    doc, index = _source_index(params_dir, m.group("file"))
+    found = sources.resolve(m.group("where"), index)
+    if found.problems or not found.units:
+        raise ValueError(f"citation {source!r}: " + "; ".join(found.problems or ["names no unit"]))
+    glue(key, f"{doc.short}, {m.group('where')}", title=source, href=f"{COVERAGE_PAGE}#{found.units[0].anchor}")
+
+
+def cite_all(citations: dict[str, str], params_dir=None) -> None:
+    for key, source in citations.items():
+        cite(key, source, params_dir)
+
+
+def glue_coverage(params_dir=None):
+    """Counts for the coverage appendix; returns the report."""
+    from .coverage import coverage
+
+    cov = coverage(params_dir or "params")
+    for name, n in cov.counts.items():
+        glue_number(f"cov_{name}", n)
+    glue_number("cov_documents", len({r["document"] for r in cov.rows}))
+    return cov
+
+
+def coverage_html(cov) -> HTML:
+    """Every unit of every source: where it is used, or the reason it is not. Rows carry the ids that
+    the chapters' citations link to."""
+    head = ("<thead><tr><th scope=\"col\">Document</th><th scope=\"col\">Unit</th><th scope=\"col\">Section</th>"
+            "<th scope=\"col\">Status</th><th scope=\"col\">Used by, or why not</th></tr></thead>")
+    body = []
+    for r in cov.rows:
+        if r["used_by"]:
+            detail = "<br>".join(html.escape(u) for u in r["used_by"])
+        else:
+            detail = html.escape(r["reason"] or "no citation and no reason given")
+        status = {"used": "used", "not_used": "not used", "uncovered": "UNCOVERED"}[r["status"]]
+        body.append(f'<tr id="{r["anchor"]}"><td>{html.escape(r["short"])}</td>'
+                    f'<td>{html.escape(r["unit"])}</td><td>{html.escape(r["section"])}</td>'
+                    f'<td>{status}</td><td>{detail}</td></tr>')
+    return HTML(f'<div class="register-wrap"><table class="register coverage">{head}<tbody>{"".join(body)}'
+                f'</tbody></table></div>')
