@@ -444,3 +444,12 @@ def coverage_html(cov) -> HTML:
                     f'<td>{status}</td><td>{detail}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register coverage">{head}<tbody>{"".join(body)}'
                 f'</tbody></table></div>')
+
+
+def glue_date(key: str, scenario: str, parameter: str, params_dir=None) -> None:
+    """Glue a date parameter as '20 December 2023' (or 'November 2022' for a month), linked to the register."""
+    from .scenario import quantity_at
+
+    q = quantity_at(book.loaded(scenario, params_dir).scenario, parameter)
+    text = _fmt_day(q.value) if len(str(q.value)) > 7 else _fmt_month(q.value)
+    glue(key, text, parameter, q.source or q.why)
