@@ -72,9 +72,8 @@ def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 @click.option("--json", "as_json", is_flag=True, help='Print {"valid": ..., "checks": [...]}.')
 def check(params_dir: Path, as_json: bool) -> None:
     """Validate every params file and reconcile the published figures."""
-    from .reconcile import reconcile_all, summary
-
     from .coverage import coverage
+    from .reconcile import reconcile_all, summary
 
     try:
         checks = reconcile_all(params_dir)  # loads and validates every scenario
@@ -94,13 +93,14 @@ def check(params_dir: Path, as_json: bool) -> None:
     counts = summary(checks)
     click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
                + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    _coverage_or_fail(cov)
     for c in checks:
         if c.status == "discrepancy":
             click.echo(f"\nDISCREPANCY {c.id}: {c.description}\n  published {c.published}, computed "
                        f"{c.computed}" + (f", difference {c.difference:+.3f}" if c.difference is not None else "")
                        + "".join(f"\n  source: {s}" for s in c.sources)
                        + (f"\n  {c.explanation}" if c.explanation else ""))
+    click.echo("")
+    _coverage_or_fail(cov)
 
 
 def _coverage_or_fail(cov) -> None:
@@ -247,7 +247,9 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every expected failure is one line on stderr with exit code 2."""
     try:
-        cli.main(args=argv, prog_name="casebook", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="casebook", standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns a raised Exit's code when not standalone
+            sys.exit(code)
     except CasebookError as exc:
         click.echo(f"casebook: error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
