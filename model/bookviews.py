@@ -396,6 +396,14 @@ def _source_index(params_dir, document: str):
 _INDEXES: dict = {}
 
 
+class Cited(Linked):
+    """A citation of a source unit: a link that may wrap (figures do not)."""
+
+    def _repr_html_(self) -> str:
+        return (f'<a class="cite" href="{self.href}" title="{html.escape(self.title or "")}">'
+                f'{html.escape(self.text)}</a>')
+
+
 def cite(key: str, source: str, params_dir=None) -> None:
     """Glue a citation, '<file>, <where>', as the document's short name and the place, linked to the
     unit's row in the coverage appendix. A citation that names no unit stops the page."""
@@ -408,7 +416,10 @@ def cite(key: str, source: str, params_dir=None) -> None:
     found = sources.resolve(m.group("where"), index)
     if found.problems or not found.units:
         raise ValueError(f"citation {source!r}: " + "; ".join(found.problems or ["names no unit"]))
-    glue(key, f"{doc.short}, {m.group('where')}", title=source, href=f"{COVERAGE_PAGE}#{found.units[0].anchor}")
+    from myst_nb import glue as nb_glue
+
+    nb_glue(key, Cited(f"{doc.short}, {m.group('where')}", title=source,
+                       href=f"{COVERAGE_PAGE}#{found.units[0].anchor}"), display=False)
 
 
 def cite_all(citations: dict[str, str], params_dir=None) -> None:
@@ -427,23 +438,42 @@ def glue_coverage(params_dir=None):
     return cov
 
 
+def _used_by_html(used_by: list[str]) -> str:
+    """'param: fbc3.yaml: milestones.x.source' -> grouped, shorter lines for the appendix."""
+    groups: dict[str, list[str]] = {}
+    for entry in used_by:
+        kind, _, where = entry.partition(": ")
+        where = where.removesuffix(".source").replace(".source.", ".")
+        if kind == "book":
+            where = where.removeprefix("book/").removesuffix(".md")
+        groups.setdefault(kind, []).append(where)
+    label = {"param": "Parameters", "finding": "Findings", "book": "Book pages"}
+    return "<br>".join(f"<strong>{label.get(k, k)}:</strong> " + "; ".join(html.escape(w) for w in ws)
+                       for k, ws in groups.items())
+
+
 def coverage_html(cov) -> HTML:
-    """Every unit of every source: where it is used, or the reason it is not. Rows carry the ids that
-    the chapters' citations link to."""
-    head = ("<thead><tr><th scope=\"col\">Document</th><th scope=\"col\">Unit</th><th scope=\"col\">Section</th>"
-            "<th scope=\"col\">Status</th><th scope=\"col\">Used by, or why not</th></tr></thead>")
-    body = []
+    """Every unit of every source, a table per document: where it is used, or the reason it is not.
+    Rows carry the ids that the chapters' citations link to."""
+    out = []
+    by_doc: dict[str, list[dict]] = {}
     for r in cov.rows:
-        if r["used_by"]:
-            detail = "<br>".join(html.escape(u) for u in r["used_by"])
-        else:
-            detail = html.escape(r["reason"] or "no citation and no reason given")
-        status = {"used": "used", "not_used": "not used", "uncovered": "UNCOVERED"}[r["status"]]
-        body.append(f'<tr id="{r["anchor"]}"><td>{html.escape(r["short"])}</td>'
-                    f'<td>{html.escape(r["unit"])}</td><td>{html.escape(r["section"])}</td>'
-                    f'<td>{status}</td><td>{detail}</td></tr>')
-    return HTML(f'<div class="register-wrap"><table class="register coverage">{head}<tbody>{"".join(body)}'
-                f'</tbody></table></div>')
+        by_doc.setdefault(r["document"], []).append(r)
+    for document, rows in by_doc.items():
+        head = ('<thead><tr><th scope="col">Unit</th><th scope="col">Section</th><th scope="col">Status</th>'
+                '<th scope="col">Used by, or why not</th></tr></thead>')
+        body = []
+        for r in rows:
+            detail = _used_by_html(r["used_by"]) if r["used_by"] else html.escape(
+                r["reason"] or "no citation and no reason given")
+            status = {"used": "used", "not_used": "not used", "uncovered": "UNCOVERED"}[r["status"]]
+            body.append(f'<tr id="{r["anchor"]}"><td>{html.escape(r["unit"])}</td>'
+                        f'<td>{html.escape(r["section"])}</td><td>{status}</td><td>{detail}</td></tr>')
+        title = html.escape(f"{rows[0]['short']}: {document}")
+        out.append(f'<p class="coverage-doc"><strong>{title}</strong></p>'
+                   f'<div class="register-wrap" role="region" aria-label="{title}" tabindex="0">'
+                   f'<table class="register coverage">{head}<tbody>{"".join(body)}</tbody></table></div>')
+    return HTML("".join(out))
 
 
 def glue_date(key: str, scenario: str, parameter: str, params_dir=None) -> None:
