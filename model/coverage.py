@@ -25,7 +25,7 @@ from .sources import SOURCE_RE, Document, Index, documents, resolve, units_of
 from .yamlio import load_yaml_file
 
 #: Keys under which a cited source is a finding of the reconciliation rather than a parameter.
-FINDING_KEYS = {"facts", "statements", "narrative_costs", "published_totals", "findings", "audit_findings"}
+FINDING_KEYS = {"facts", "statements", "narrative_costs", "published_totals", "findings", "audit_findings", "audit"}
 DEFAULT_BOOK_DIR = Path("book")
 
 
