@@ -182,6 +182,9 @@ class Unit:
     lines: list[str] = field(default_factory=list)
     number: tuple[int, ...] | None = None
     aliases: list[tuple[str, ...]] = field(default_factory=list)
+    bare: str = ""            # a paragraph's plain name, "Part 2 para 24"
+    qualified: str = ""       # and its name by section, "Part 2 Commercial Decisions 3"
+    plain: bool = False       # whether its run owns the plain names
 
     @property
     def anchor(self) -> str:
@@ -355,10 +358,10 @@ def _name_paragraphs(items: list[Unit]) -> None:
             plain_name = owns and (run is longest or len({u.section for u in run}) > 1)
             for u in run:
                 prefix = f"{part} " if part else ""
-                u.plain = owns  # type: ignore[attr-defined]
-                u.bare = f"{prefix}para {_fmt(u.number)}"  # type: ignore[attr-defined,arg-type]
-                u.qualified = f"{prefix}{u.section} {_fmt(u.number)}".strip()  # type: ignore[attr-defined,arg-type]
-                u.name = u.bare if plain_name else u.qualified  # type: ignore[attr-defined]
+                u.plain = owns
+                u.bare = f"{prefix}para {_fmt(u.number)}"  # type: ignore[arg-type]
+                u.qualified = f"{prefix}{u.section} {_fmt(u.number)}".strip()  # type: ignore[arg-type]
+                u.name = u.bare if plain_name else u.qualified
 
 
 _DROP = {"para", "paras", "paragraph", "paragraphs"}
@@ -386,7 +389,7 @@ def _set_aliases(units: list[Unit]) -> None:
     for u in units:
         names = [u.name]
         if u.kind == "paragraph":
-            names += [u.qualified] + ([u.bare] if u.plain else [])  # type: ignore[attr-defined]
+            names += [u.qualified] + ([u.bare] if u.plain else [])
         u.aliases = list(dict.fromkeys(tokens(n) for n in names))
 
 
