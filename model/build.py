@@ -78,6 +78,14 @@ def model_source_digest() -> str:
     return tree_digest(PACKAGE_DIR, {"__pycache__"})
 
 
+def sources_digest(params_dir: Path) -> str:
+    """The declared source documents and their texts: what every source citation is checked against."""
+    from .sources import SOURCES_DIR
+
+    folder = Path(params_dir) / SOURCES_DIR
+    return tree_digest(folder) if folder.is_dir() else ""
+
+
 def dependency_lock(root: Path) -> str:
     """The locked dependency versions: every installed distribution, and the npm lock file."""
     dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
@@ -98,7 +106,8 @@ def project_version() -> str:
 def manifest(root: Path, params_dir: Path) -> dict[str, Any]:
     """Every input of the report with its SHA-256: params, notebooks, book sources, model source and
     the locked dependency versions; and one digest over all of them."""
-    files: list[Path] = sorted(params_dir.glob("*.yaml")) + sorted((root / "notebooks").glob("*.ipynb"))
+    files: list[Path] = sorted(params_dir.glob("*.yaml")) + sorted((params_dir / "sources").glob("*"))
+    files += sorted((root / "notebooks").glob("*.ipynb"))
     files += sorted(p for p in (root / BOOK_DIR).rglob("*")
                     if p.is_file() and not IGNORED_IN_BOOK & set(p.relative_to(root / BOOK_DIR).parts)
                     or p.parent == root / BOOK_DIR / "vendor" and p.name in ("package.json", "package-lock.json"))
@@ -196,6 +205,8 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]
         names = uses if uses is not None else scenario_names(params_dir)
         files = sorted({params_dir / f"{lvl}.yaml" for n in names
                         for lvl, _ in read_chain(params_dir, n)})
+        if nb.metadata.get("casebook", {}).get("reads_book_pages"):  # e.g. the coverage of the sources
+            files += sorted(p for p in book.glob("*.md") if p != path)
         params = {"params_dir": relative_params_dir(root, params_dir)}
         key = sha256_bytes(b"page", str(rel).encode(), common, path.read_bytes(),
                            *[f.read_bytes() for f in files])
@@ -586,7 +597,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
     check_writable(root / BOOK_DIR / "_build")
     check_writable(root / RUNS_DIR)
     with build_lock(root, wait=wait):
-        common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode()).encode()
+        common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
+                              sources_digest(params_dir).encode()).encode()
         all_jobs = scenario_jobs(root, params_dir, common) + book_notebook_jobs(root, params_dir, common)
         executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress)
         # the site is a function of the book's sources, the executed notebooks and the vendored files

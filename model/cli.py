@@ -72,17 +72,23 @@ def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 @click.option("--json", "as_json", is_flag=True, help='Print {"valid": ..., "checks": [...]}.')
 def check(params_dir: Path, as_json: bool) -> None:
     """Validate every params file and reconcile the published figures."""
+    from .coverage import coverage
     from .reconcile import reconcile_all, summary
 
     try:
         checks = reconcile_all(params_dir)  # loads and validates every scenario
+        cov = coverage(params_dir)
     except CasebookError as exc:
         if as_json:
             click.echo(_dumps({"valid": False, "error": str(exc), "checks": []}))
         raise
     if as_json:
         click.echo(_dumps({"valid": True, "summary": summary(checks),
-                           "checks": [c.as_dict() for c in checks]}))
+                           "checks": [c.as_dict() for c in checks],
+                           "coverage": {**cov.counts, "uncovered_units": [
+                               {"document": r["document"], "unit": r["unit"]} for r in cov.uncovered]}}))
+        if cov.uncovered:
+            raise click.exceptions.Exit(1)
         return
     counts = summary(checks)
     click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
@@ -93,6 +99,44 @@ def check(params_dir: Path, as_json: bool) -> None:
                        f"{c.computed}" + (f", difference {c.difference:+.3f}" if c.difference is not None else "")
                        + "".join(f"\n  source: {s}" for s in c.sources)
                        + (f"\n  {c.explanation}" if c.explanation else ""))
+    click.echo("")
+    _coverage_or_fail(cov)
+
+
+def _coverage_or_fail(cov) -> None:
+    """Name every uncovered unit of the sources; exit 1 if there is one."""
+    c = cov.counts
+    click.echo(f"sources: {c['units']} units; {c['used']} used, {c['not_used']} not used with a reason, "
+               f"{c['uncovered']} uncovered")
+    for u in cov.unresolved:
+        click.echo(f"  unresolved citation in {u['by']}: {u['document']}, {u['where']}: {u['problem']}")
+    for r in cov.uncovered:
+        click.echo(f"UNCOVERED {r['document']}, {r['unit']} (line {r['line']}): nothing cites it and "
+                   "`not_used` gives no reason")
+    if cov.uncovered:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("coverage")
+@params_option
+@click.option("--book", "book_dir", type=click.Path(path_type=Path), default=None,
+              help="The book's pages (default: ./book, else beside the params directory).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of units.")
+def coverage_cmd(params_dir: Path, book_dir: Path | None, as_json: bool) -> None:
+    """Every unit of every source document: where it is used, or why it is not."""
+    from .coverage import coverage
+
+    cov = coverage(params_dir, book_dir)
+    if as_json:
+        click.echo(_dumps([{k: r[k] for k in ("document", "unit", "kind", "section", "line", "status",
+                                               "used_by", "reason")} for r in cov.rows]))
+        return
+    for r in cov.rows:
+        where = "; ".join(r["used_by"]) if r["used_by"] else (r["reason"] or "UNCOVERED")
+        click.echo(f"{r['document'][:3]}  {r['unit']:<52} {r['status']:<9} {where}")
+    c = cov.counts
+    click.echo(f"{c['units']} units: {c['used']} used, {c['not_used']} not used (with a reason), "
+               f"{c['uncovered']} uncovered")
 
 
 @cli.command()
@@ -212,7 +256,9 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every expected failure is one line on stderr with exit code 2."""
     try:
-        cli.main(args=argv, prog_name="casebook", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="casebook", standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns a raised Exit's code when not standalone
+            sys.exit(code)
     except CasebookError as exc:
         click.echo(f"casebook: error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", 2))

@@ -14,6 +14,7 @@ from .params import (DEFAULT_PARAMS_DIR, apply_set, check_periods, get_node, mer
                      read_chain, validate)
 from .rootfind import brent_root
 from .schema import Calibration, Quantity, Scenario
+from .sources import declared_in
 from .yamlio import LineDict
 
 METRICS = {"npv_gbp_m": npv}
@@ -83,6 +84,11 @@ def load_scenario(name: str, params_dir: Path | str = DEFAULT_PARAMS_DIR,
     Overrides are sensitivities: they do not re-run the calibration.
     """
     params_dir = Path(params_dir)
+    with declared_in(params_dir):
+        return _load_scenario(name, params_dir, overrides)
+
+
+def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None) -> Loaded:
     chain = read_chain(params_dir, name)
     tree: LineDict | None = None
     calibrated: list[dict] = []

@@ -1,13 +1,512 @@
-"""The seed documents that a parameter's `source` may cite."""
+"""The source documents a case cites, split into citable units, and the parser of citations.
 
-SEED_DOCUMENTS: dict[str, dict[str, str]] = {
-    "000_dfcf8106c0ed4cbe.txt": {
-        "short": "FBC2 decision (PCD 1138)",
-        "title": "CONNECT Full Business Case (FBC) Update, PCD 1138, Mayor's Office for Policing and Crime (2022)",
-    },
-    "001_86d069ffb4d8e356.txt": {
-        "short": "FBC3 report (IAM, Dec 2023)",
-        "title": "CONNECT Full Business Case, 3rd iteration, MOPAC Investment Advisory & Monitoring meeting, "
-                 "7 December 2023",
-    },
-}
+A case declares its documents once, in ``<params>/sources/sources.yaml`` (title, date, short name, text
+file and the `not_used` reasons); the texts sit beside it. A parameter's ``source`` is
+``"<file>, <where>"``; :data:`SEED_DOCUMENTS` is the set of files that may be named.
+
+Splitting (:func:`split_units`) works on the text of any document, not on a list typed for one case:
+
+- *headings* are Markdown headings (``## ...``) and lines that are bold and nothing else; a document with
+  no Markdown heading is plain text, and there a heading is a line standing alone between blank lines,
+  at most 100 characters, starting with a capital or a digit, with no colon and no closing punctuation;
+- a heading that starts ``Part N`` opens part N: units after it are named ``Part N ...``, so a paper that
+  numbers its paragraphs twice keeps its two "para 2"s apart;
+- a *numbered paragraph* is a line starting ``N.``, ``N.N.`` or ``N.N`` (a numbered heading opens one
+  too); the lettered and bulleted lines under it belong to it;
+- *tables and figures* are found by their captions (``Table N ...``, ``Figure N ...``) with the block of
+  tab-separated rows next to the caption;
+- the *title block* is what comes before the first heading with text of its own, with that heading;
+- a *section* unit is a heading whose text is not all in numbered paragraphs or tables (lead-in lines
+  that end with a colon do not count).
+
+Numbering: within a part the numbered paragraphs fall into runs (the number rises; a restart begins a new
+run). The longest runs own the plain names ``Part N para M`` as long as no number repeats; the others are
+named after their section, e.g. ``Part 2 Commercial decisions 3``. Every numbered paragraph answers to
+its section name too. Empty numbered headings (a heading followed at once by its numbered paragraphs)
+are not units.
+
+Citations (:func:`resolve`): the ``<where>`` part is read as one or more references joined by ``;``,
+``and`` or commas (a split happens only before ``Part``, ``para``, ``Table``, ``Figure`` or a number).
+Remarks in parentheses and a table's ``, row ...`` are ignored; a lettered sub-item (``para 5a``) is its
+paragraph; a range ``paras 4.2-4.3`` is every numbered paragraph between the two; ``Part N`` carries on to
+the next reference, and a bare number takes the words of the reference before it ("paras 24 and 37").
+Words are compared in lower case, singular ("decisions" = "decision"), without "para"/"paragraph". A
+reference may name a heading by its first words ("Part 1 Introduction"); words after a name it matches
+are a remark ("Recommendation 1 note").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CasebookError
+
+SOURCES_DIR = "sources"
+DECLARATION = "sources.yaml"
+SOURCE_RE = re.compile(r"(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>[^\"'`\n]+)")
+_REPO_PARAMS = Path(__file__).resolve().parent.parent / "params"
+
+
+# --- the declaration --------------------------------------------------------------------------------
+
+@dataclass
+class Document:
+    name: str                 # the file name a citation uses
+    short: str
+    title: str
+    date: str
+    path: Path
+    not_used: dict[str, str] = field(default_factory=dict)
+    not_used_lines: dict[str, int | None] = field(default_factory=dict)
+    display: str = ""         # the declaration file, for messages
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+_CACHE: dict[tuple, dict[str, Document]] = {}
+_ACTIVE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("casebook_params_dir", default=None)
+
+
+def declaration_path(params_dir: Path | str | None = None) -> Path:
+    """The declaration of a params directory; without one, ./params or the repository's own."""
+    if params_dir is None:
+        params_dir = _ACTIVE.get()
+    if params_dir is None:
+        params_dir = Path("params") if (Path("params") / SOURCES_DIR / DECLARATION).is_file() else _REPO_PARAMS
+    return Path(params_dir) / SOURCES_DIR / DECLARATION
+
+
+def documents(params_dir: Path | str | None = None) -> dict[str, Document]:
+    """The declared documents by file name. Bad declarations get the usual one-line error."""
+    from .yamlio import LineDict, load_yaml_file
+
+    path = declaration_path(params_dir)
+    if not path.is_file():
+        raise CasebookError("no source documents are declared (expected this file)", file=str(path))
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key in _CACHE:
+        return _CACHE[key]
+    display = str(path)
+    data = load_yaml_file(path, display=display)
+    docs_node = data.get("documents")
+    if not isinstance(docs_node, LineDict) or not docs_node:
+        raise CasebookError("must list the source documents under `documents:`", file=display,
+                            key="documents", line=data.origin("documents")[1])
+    out: dict[str, Document] = {}
+    for name, node in docs_node.items():
+        line = docs_node.origin(name)[1]
+        if not isinstance(name, str) or not re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", name):
+            raise CasebookError("a document is named by its file, e.g. 001_86d069ffb4d8e356.txt",
+                                file=display, key=f"documents.{name}", line=line)
+        if not isinstance(node, LineDict):
+            raise CasebookError("must be a mapping with short, title, date and file", file=display,
+                                key=f"documents.{name}", line=line)
+        unknown = set(node) - {"short", "title", "date", "file", "not_used"}
+        for k in sorted(unknown, key=str):
+            raise CasebookError("unknown key", file=display, key=f"documents.{name}.{k}", line=node.origin(k)[1])
+        for k in ("short", "title", "date", "file"):
+            if not isinstance(node.get(k), str) or not node[k].strip():
+                raise CasebookError("required text is missing", file=display, key=f"documents.{name}.{k}",
+                                    line=node.origin(k)[1] or line)
+        text_path = path.parent / node["file"]
+        if not text_path.is_file() or Path(node["file"]).name != node["file"]:
+            raise CasebookError(f"no text file {node['file']!r} beside the declaration", file=display,
+                                key=f"documents.{name}.file", line=node.origin("file")[1])
+        not_used = node.get("not_used") or {}
+        if not isinstance(not_used, dict):
+            raise CasebookError("must map each unit to a one-line reason", file=display,
+                                key=f"documents.{name}.not_used", line=node.origin("not_used")[1])
+        reasons, lines = {}, {}
+        for unit, reason in not_used.items():
+            uline = not_used.origin(unit)[1] if isinstance(not_used, LineDict) else None
+            if not isinstance(reason, str) or not reason.strip() or "\n" in reason.strip():
+                raise CasebookError("the reason must be one line of text", file=display,
+                                    key=f"documents.{name}.not_used.{unit}", line=uline)
+            reasons[str(unit)], lines[str(unit)] = reason.strip(), uline
+        out[name] = Document(name=name, short=node["short"], title=node["title"], date=str(node["date"]),
+                             path=text_path, not_used=reasons, not_used_lines=lines, display=display)
+    _CACHE[key] = out
+    return out
+
+
+@contextlib.contextmanager
+def declared_in(params_dir: Path | str) -> Iterator[None]:
+    """Within this block, the documents a source may name are those declared in params_dir."""
+    token = _ACTIVE.set(Path(params_dir))
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+class _Declared(Mapping):
+    """The declared documents of the active params directory, as {file: {"short", "title", "date"}}."""
+
+    def _docs(self) -> dict[str, Document]:
+        return documents()
+
+    def __getitem__(self, name: str) -> dict[str, str]:
+        d = self._docs()[name]
+        return {"short": d.short, "title": d.title, "date": d.date}
+
+    def __iter__(self):
+        return iter(self._docs())
+
+    def __len__(self) -> int:
+        return len(self._docs())
+
+
+#: The seed documents that a parameter's `source` may cite (read from the declaration).
+SEED_DOCUMENTS: Mapping[str, dict[str, str]] = _Declared()
+
+
+# --- units -------------------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Unit:
+    document: str
+    name: str                 # canonical: "Part 2 para 24", "Part 1 Equality Comments", "Table 1"
+    kind: str                 # title, section, paragraph, table, figure
+    part: str | None
+    section: str              # the heading it sits under
+    line: int                 # first line, 1-based
+    lines: list[str] = field(default_factory=list)
+    number: tuple[int, ...] | None = None
+    aliases: list[tuple[str, ...]] = field(default_factory=list)
+    bare: str = ""            # a paragraph's plain name, "Part 2 para 24"
+    qualified: str = ""       # and its name by section, "Part 2 Commercial Decisions 3"
+    plain: bool = False       # whether its run owns the plain names
+
+    @property
+    def anchor(self) -> str:
+        return "cov-" + re.sub(r"[^a-z0-9]+", "-", f"{self.document[:3]} {self.name}".lower()).strip("-")
+
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+_BOLD_LINE = re.compile(r"^\*\*(.+)\*\*\s*$")
+_CAPTION = re.compile(r"^(Table|Figure)\s+(\d+)\b")
+_NUMBERED = re.compile(r"^(\d{1,3}(?:\.\d{1,3})+)\.?\s+\S|^(\d{1,3})\.\s+\S")
+_NUMBER_PREFIX = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s+")
+_SUB_ITEM = re.compile(r"^(?:[-*•]\s|\(?[a-z]{1,4}[.)]\s|\(?[ivx]{1,5}[.)]\s)")
+_PART = re.compile(r"^Part\s+(\d+)\b", re.I)
+
+
+def clean_heading(text: str) -> str:
+    text = re.sub(r"<sup>.*?</sup>", "", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = text.replace("**", "").replace("*", "").strip().rstrip(":").strip()
+    if text.isupper() and len(text) > 3:
+        text = text[:1] + text[1:].lower()
+    return text
+
+
+def _is_table_row(line: str) -> bool:
+    return ("\t" in line and len([c for c in line.split("\t") if c.strip()]) >= 2) or line.lstrip().startswith("|")
+
+
+def _plain_heading(lines: list[str], i: int) -> bool:
+    s = lines[i].strip()
+    before = i == 0 or not lines[i - 1].strip()
+    after = i + 1 >= len(lines) or not lines[i + 1].strip()
+    return (before and after and 0 < len(s) <= 100 and (s[0].isupper() or s[0].isdigit()) and ":" not in s
+            and s[-1] not in ".,;:?!" and not _SUB_ITEM.match(s))
+
+
+def _classify(raw: list[str]) -> list[tuple[str, str]]:
+    """Each line's kind: blank, row, caption, heading (with its text), numbered or text."""
+    markdown = any(_MD_HEADING.match(ln) for ln in raw)
+    out = []
+    for i, line in enumerate(raw):
+        s = line.strip()
+        if not s:
+            out.append(("blank", ""))
+        elif _is_table_row(line):
+            out.append(("row", s))
+        elif _CAPTION.match(s) and len(s) <= 120:
+            out.append(("caption", s))
+        elif markdown and (_MD_HEADING.match(s) or _BOLD_LINE.match(s)):
+            out.append(("heading", clean_heading((_MD_HEADING.match(s) or _BOLD_LINE.match(s)).group(1))))
+        elif not markdown and _plain_heading(raw, i):
+            out.append(("heading", clean_heading(s)))
+        elif not line.startswith("  ") and _NUMBERED.match(line):
+            out.append(("numbered", s))
+        else:
+            out.append(("text", s))
+    return out
+
+
+def split_units(name: str, text: str) -> list[Unit]:
+    """Split a document's text into its citable units (see the module's notes)."""
+    kinds = _classify(text.splitlines())
+
+    def has_body(i: int) -> bool:
+        for kind, _ in kinds[i + 1:]:
+            if kind != "blank":
+                return kind != "heading"
+        return False
+
+    units: list[Unit] = []
+    part: str | None = None
+    section, parent = "", ""                    # nearest heading; nearest un-numbered heading
+    holder: Unit | None = None                  # where text outside numbered paragraphs goes
+    item: Unit | None = None                    # the numbered paragraph being read
+    rows: list[tuple[int, str]] = []
+    caption: Unit | None = None                 # a caption waiting for rows that follow it
+    title: Unit | None = None
+    in_title, title_heading = True, False
+
+    def flush_rows() -> None:
+        nonlocal rows
+        if rows and holder is not None:
+            holder.lines += [r for _, r in rows]
+        rows = []
+
+    for i, (kind, s) in enumerate(kinds):
+        lineno = i + 1
+        if kind == "blank":
+            continue
+        if kind == "row":
+            (caption.lines.append(s) if caption is not None else rows.append((lineno, s)))
+            continue
+        if kind == "caption":
+            m = _CAPTION.match(s)
+            u = Unit(name, f"{m.group(1)} {m.group(2)}", m.group(1).lower(), part, section,
+                     rows[0][0] if rows else lineno, [s, *[r for _, r in rows]])
+            units.append(u)
+            caption, rows, item = (u if not rows else None), [], None
+            continue
+        caption = None
+        flush_rows()
+        if in_title and title is None:
+            title = Unit(name, "title block", "title", None, "", lineno)
+            units.append(title)
+            holder = title
+        if kind == "heading":
+            m_part = _PART.match(s)
+            if in_title and not m_part and (not title_heading or not has_body(i)):
+                title.lines.append(s)        # the title, and headings with no text of their own
+                title_heading = True
+                continue
+            in_title = False
+            item = None
+            if m_part:
+                part = f"Part {m_part.group(1)}"
+                section = parent = part
+                holder = Unit(name, f"{part} preamble", "section", part, part, lineno)
+                units.append(holder)
+                continue
+            m_num = _NUMBER_PREFIX.match(s)
+            if m_num:
+                body = s[m_num.end():].strip()
+                item = Unit(name, "", "paragraph", part, parent, lineno, [],
+                            tuple(int(x) for x in m_num.group(1).split(".")))
+                units.append(item)
+                section = body
+                continue
+            section = parent = s
+            holder = Unit(name, f"{part} {s}" if part else s, "section", part, s, lineno)
+            units.append(holder)
+            continue
+        if kind == "numbered":
+            in_title = False
+            num = _NUMBERED.match(s)
+            item = Unit(name, "", "paragraph", part, section, lineno, [s],
+                        tuple(int(x) for x in (num.group(1) or num.group(2)).split(".")))
+            units.append(item)
+            continue
+        if item is not None:
+            item.lines.append(s)
+        elif holder is not None:
+            holder.lines.append(s)
+    flush_rows()
+    kept = [u for u in units if u.lines and (u.kind != "section" or any(not ln.endswith(":") for ln in u.lines))]
+    _name_paragraphs([u for u in kept if u.kind == "paragraph"])
+    _set_aliases(kept)
+    return kept
+
+
+def _fmt(number: tuple[int, ...]) -> str:
+    return ".".join(str(n) for n in number)
+
+
+def _name_paragraphs(items: list[Unit]) -> None:
+    by_part: dict[str | None, list[list[Unit]]] = {}
+    for u in items:
+        runs = by_part.setdefault(u.part, [])
+        if runs and runs[-1][-1].number < u.number:  # type: ignore[operator]
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    for part, runs in by_part.items():
+        taken: set[tuple[int, ...]] = set()
+        longest = max(runs, key=len)
+        for run in sorted(runs, key=len, reverse=True):
+            numbers = {u.number for u in run}
+            owns = not (numbers & taken) and len(numbers) == len(run)
+            if owns:
+                taken |= numbers  # type: ignore[arg-type]
+            # a short list inside one section (recommendations, decisions) is named after its section
+            plain_name = owns and (run is longest or len({u.section for u in run}) > 1)
+            for u in run:
+                prefix = f"{part} " if part else ""
+                u.plain = owns
+                u.bare = f"{prefix}para {_fmt(u.number)}"  # type: ignore[arg-type]
+                u.qualified = f"{prefix}{u.section} {_fmt(u.number)}".strip()  # type: ignore[arg-type]
+                u.name = u.bare if plain_name else u.qualified
+
+
+_DROP = {"para", "paras", "paragraph", "paragraphs"}
+
+
+def _singular(tok: str) -> str:
+    return tok[:-1] if len(tok) > 3 and tok.endswith("s") and not tok.endswith("ss") else tok
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Words for matching: lower case, singular, numbers kept whole (4.2), 'para' dropped."""
+    text = re.sub(r"<[^>]+>", " ", text).replace("&", " and ").lower()
+    out = []
+    for tok in re.findall(r"[a-z]+|\d+(?:\.\d+)*[a-z]{0,4}", text):
+        if tok in _DROP:
+            continue
+        m = re.fullmatch(r"(\d+(?:\.\d+)*)([a-z]{1,4})", tok)
+        if m:
+            tok = m.group(1)  # a sub-item (5a, 19d) is its paragraph
+        out.append(_singular(tok))
+    return tuple(out)
+
+
+def _set_aliases(units: list[Unit]) -> None:
+    for u in units:
+        names = [u.name]
+        if u.kind == "paragraph":
+            names += [u.qualified] + ([u.bare] if u.plain else [])
+        u.aliases = list(dict.fromkeys(tokens(n) for n in names))
+
+
+# --- citations ----------------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"\s*;\s*|\s+and\s+(?=(?:part|paras?|paragraphs?|table|figure|\d+)\b)"
+                    r"|\s*,\s*(?=(?:part|paras?|paragraphs?|table|figure|\d+)\b)", re.I)
+_RANGE = re.compile(r"(\d+(?:\.\d+)*[a-z]?)\s*(?:-|–|\bto\b)\s*(\d+(?:\.\d+)*[a-z]?)")
+
+
+@dataclass
+class Resolved:
+    units: list[Unit]
+    problems: list[str]
+
+
+class Index:
+    """Every unit of one document by its names, for resolving citations."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = units
+        self.by_alias: dict[tuple[str, ...], list[Unit]] = {}
+        for u in units:
+            for a in u.aliases:
+                self.by_alias.setdefault(a, []).append(u)
+        self.parts = sorted({u.part for u in units if u.part})
+        self.by_name = {u.name: u for u in units}
+
+    def lookup(self, name: str) -> Unit | None:
+        """A unit by its canonical name, or by any name a citation could use for it alone."""
+        if name in self.by_name:
+            return self.by_name[name]
+        found = resolve(name, self)
+        return found.units[0] if len(found.units) == 1 and not found.problems else None
+
+    def _match(self, toks: tuple[str, ...]) -> tuple[Unit | None, int]:
+        """The longest leading run of toks that names one unit (and how many tokens it used)."""
+        for n in range(len(toks), 0, -1):
+            hit = self.by_alias.get(toks[:n])
+            if hit and len(hit) == 1:
+                return hit[0], n
+        # a heading named by its first words
+        if toks:
+            starts = [u for u in self.units if u.kind in ("section", "title")
+                      for a in u.aliases if len(a) > len(toks) and a[:len(toks)] == toks]
+            if len(starts) == 1:
+                return starts[0], len(toks)
+        return None, 0
+
+    def match(self, toks: tuple[str, ...], part: str | None) -> Unit | None:
+        tries = []
+        has_part = len(toks) >= 2 and toks[0] == "part"
+        if has_part or not self.parts:
+            tries.append(toks)
+        else:
+            tries += [tokens(p) + toks for p in ([part] if part else self.parts)] + [toks]
+        hits = []
+        for t in tries:
+            u, n = self._match(t)
+            # the words matched must go past a bare 'part N'
+            if u is not None and n > (2 if t[:1] == ("part",) else 0):
+                hits.append(u)
+        hits = list(dict.fromkeys(hits))
+        return hits[0] if len(hits) == 1 else None
+
+
+def resolve(where: str, index: Index) -> Resolved:
+    """The units a citation's `<where>` names (see the module's notes for the grammar)."""
+    text = re.sub(r"\([^()]*\)", " ", where)
+    text = re.sub(r"\(.*$", " ", text)                         # an unclosed remark
+    text = re.sub(r"((?:Table|Figure)\s+\d+)\s*,[^;]*", r"\1", text, flags=re.I)  # ", row ..."
+    text = _RANGE.sub(r"\1 ~ \2", text)
+    found: list[Unit] = []
+    problems: list[str] = []
+    part: str | None = None
+    stem: tuple[str, ...] = ()
+    for clause in (c for c in _SPLIT.split(text) if c and c.strip(" ,")):
+        lo, _, hi = clause.partition("~")
+        toks = tokens(lo)
+        if toks[:1] == ("part",) and len(toks) >= 2:
+            part = f"Part {toks[1]}"
+        elif stem and re.fullmatch(r"\s*\d+(?:\.\d+)*[a-z]?\s*", lo):
+            toks = stem + toks
+        if not toks:
+            continue
+        unit = index.match(toks, part)
+        if unit is None:
+            problems.append(f"{clause.strip()!r} names no single unit")
+            continue
+        if unit.part:
+            part = unit.part
+        alias = next((a for a in unit.aliases if toks[:len(a)] == a or (len(toks) > 1 and a[-len(toks):] == toks)),
+                     unit.aliases[0])
+        stem = alias[:-1] if unit.number else ()
+        if hi.strip():
+            end = index.match(stem + tokens(hi), part)
+            if end is None:
+                problems.append(f"{clause.strip()!r}: the end of the range names no unit")
+                found.append(unit)
+                continue
+            order = index.units
+            a, b = order.index(unit), order.index(end)
+            found += [u for u in order[min(a, b):max(a, b) + 1] if u.kind == "paragraph"]
+        else:
+            found.append(unit)
+    return Resolved(list(dict.fromkeys(found)), problems)
+
+
+def units_of(doc: Document) -> list[Unit]:
+    return split_units(doc.name, doc.text)
+
+
+def cite_text(source: str, docs: Mapping[str, Any] | None = None) -> str:
+    """'001_....txt, Part 2 para 24' as a reader sees it: 'FBC3 report (IAM, Dec 2023), Part 2 para 24'."""
+    m = SOURCE_RE.match(source)
+    if not m:
+        return source
+    docs = docs if docs is not None else SEED_DOCUMENTS
+    short = docs[m.group("file")]["short"] if m.group("file") in docs else m.group("file")
+    return f"{short}, {m.group('where').strip()}"
