@@ -308,12 +308,14 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
 # --- appendices ---------------------------------------------------------------------------------------
 
 def assumptions_register(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every parameter of every scenario: its value where first defined, its provenance, whether it
-    was calibrated, and which scenarios override it."""
+    """Every entry of every params file: each parameter where it is first defined (its value, its
+    provenance, whether it was calibrated, which scenarios override it), then one row for each value a
+    scenario overrides, with that scenario; uncertainty ranges, caps and calibrations included."""
     pdir = resolve_params_dir(params_dir)
     first: dict[str, dict] = {}
-    overridden: dict[str, list[str]] = {}
-    for name in scenario_names(pdir):
+    overrides: dict[tuple[str, str], dict] = {}
+    # roots first, so that a parameter's first row is where its chain defines it, not a child's change
+    for name in sorted(scenario_names(pdir), key=lambda n: (len(loaded(n, pdir).chain), n)):
         ld = loaded(name, pdir)
         for row in register(ld).to_dict(orient="records"):
             key = row["parameter"]
@@ -321,16 +323,28 @@ def assumptions_register(params_dir: str | Path | None = None) -> pd.DataFrame:
             if key not in first:
                 first[key] = {**row, "scenario": Path(file).stem}
             elif file != first[key]["defined_in"].split(":")[0] and file == f"{name}.yaml":
-                overridden.setdefault(key, []).append(name)
-            if row["kind"] == "calibrated" and first[key]["kind"] != "calibrated":
-                first[key].update(kind="calibrated", calibrated_to=row["calibrated_to"], value=row["value"])
+                overrides[(key, name)] = {**row, "scenario": name}
     rows = []
     for key, row in first.items():
-        rows.append({"parameter": key, "label": row["label"], "value": row["value"], "unit": row["unit"],
-                     "kind": row["kind"], "provenance": row["provenance"],
-                     "calibrated_to": row["calibrated_to"], "defined_in": row["defined_in"],
-                     "overridden_by": ", ".join(overridden.get(key, []))})
+        by = [name for (k, name) in overrides if k == key]
+        rows.append({"parameter": key, "anchor": register_anchor(key), "label": row["label"],
+                     "value": row["value"], "unit": row["unit"], "kind": row["kind"],
+                     "provenance": row["provenance"], "calibrated_to": row["calibrated_to"],
+                     "defined_in": row["defined_in"], "scenario": row["scenario"],
+                     "overridden_by": ", ".join(by), "overrides": ""})
+        for name in by:
+            o = overrides[(key, name)]
+            rows.append({"parameter": key, "anchor": register_anchor(key, name), "label": o["label"],
+                         "value": o["value"], "unit": o["unit"], "kind": o["kind"],
+                         "provenance": o["provenance"], "calibrated_to": o["calibrated_to"],
+                         "defined_in": o["defined_in"], "scenario": name, "overridden_by": "",
+                         "overrides": f"set by {name} (first defined in {row['scenario']})"})
     return pd.DataFrame(rows)
+
+
+def register_anchor(key: str, scenario: str | None = None) -> str:
+    """The id of a register row: a parameter where first defined, or a scenario's override of it."""
+    return anchor(key) + ("" if scenario is None else "--" + scenario.replace("_", "-"))
 
 
 def reconciliation(params_dir: str | Path | None = None) -> pd.DataFrame:

@@ -308,20 +308,36 @@ def _charts():
 # --- the register with anchors -------------------------------------------------------------------
 
 def register_html(params_dir=None) -> HTML:
-    """The assumptions register as an HTML table whose rows carry the ids that figures link to."""
+    """The assumptions register as an HTML table whose rows carry the ids that figures link to: each
+    parameter where it is first defined, then each scenario's override of it."""
     reg = book.assumptions_register(params_dir)
+    titles = {n: book.loaded(n, params_dir).title for n in set(reg.scenario)}
+
+    def scenario_link(name: str) -> str:
+        return f'<a href="scenarios/{name}.html">{html.escape(titles.get(name, name))}</a>'
+
     head = ("<tr><th>Parameter</th><th>Value</th><th>Unit</th><th>Kind</th><th>Source or reason</th>"
             "<th>Calibrated to</th><th>Defined in</th><th>Overridden by</th></tr>")
     body = []
     for r in reg.to_dict(orient="records"):
+        over = (f"this value is set by {scenario_link(r['scenario'])}" if r["overrides"]
+                else ", ".join(scenario_link(n) for n in r["overridden_by"].split(", ") if n))
         body.append(
-            f'<tr id="{book.anchor(r["parameter"])}"><td><code>{html.escape(r["parameter"])}</code><br>'
+            f'<tr id="{r["anchor"]}"><td><code>{html.escape(r["parameter"])}</code><br>'
             f'<span class="reg-label">{html.escape(r["label"] or "")}</span></td>'
-            f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(r["unit"])}</td>'
+            f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(unit_text(r["unit"]))}</td>'
             f'<td>{html.escape(r["kind"])}</td><td>{html.escape(r["provenance"])}</td>'
             f'<td>{html.escape(r["calibrated_to"])}</td><td>{html.escape(r["defined_in"])}</td>'
-            f'<td>{html.escape(r["overridden_by"])}</td></tr>')
+            f'<td>{over}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register">{head}{"".join(body)}</table></div>')
+
+
+UNITS = {"gbp_m": "£m", "gbp": "£", "fy_start": "financial year", "pct": "%"}
+
+
+def unit_text(unit: str) -> str:
+    """A unit as a reader writes it (the params' unit names are keys: gbp_m, fy_start)."""
+    return UNITS.get(unit, unit)
 
 
 # --- uncertainty (economic case) ----------------------------------------------------------------------
