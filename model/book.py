@@ -23,13 +23,24 @@ VERSIONS = ("fbc1", "fbc2", "fbc3")
 REGISTER_PAGE = "appendix_register.html"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)
 def _load(name: str, params_dir: str) -> Loaded:
     return load_scenario(name, params_dir)
 
 
 def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
-    return _load(name, str(resolve_params_dir(params_dir)))
+    """A scenario, loaded once per params directory. In a copy of the params that nudges one
+    assumption (model.dependence), a scenario whose chain does not read the nudged file is the
+    original's."""
+    from .dependence import nudged_file
+
+    pdir = str(resolve_params_dir(params_dir))
+    nudged = nudged_file(pdir)
+    if nudged is not None:
+        base, stem = nudged
+        if stem not in _load(name, base).chain:
+            return _load(name, base)
+    return _load(name, pdir)
 
 
 def result(name: str, params_dir: str | Path | None = None) -> dict:
@@ -212,7 +223,7 @@ def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
         s = loaded(name, params_dir).scenario
         for key, q in s.milestones.items():
             rows.append({"version": name.upper(), "milestone": key, "label": q.label or key,
-                         "date": parse_date(q.value).isoformat(),
+                         "date": str(q.value),
                          "provenance": q.source or f"assumption: {q.why}"})
     return pd.DataFrame(rows)
 
@@ -348,7 +359,7 @@ def register_anchor(key: str, scenario: str | None = None) -> str:
 
 
 def reconciliation(params_dir: str | Path | None = None) -> pd.DataFrame:
-    checks = reconcile_all(resolve_params_dir(params_dir))
+    checks = reconcile_all(resolve_params_dir(params_dir), loaded)
     frame = pd.DataFrame([c.as_dict() for c in checks])
     frame["sources"] = frame["sources"].map(lambda s: " | ".join(s))
     return frame[["status", "id", "description", "published", "computed", "difference", "explanation",
@@ -359,22 +370,28 @@ def cashflows(name: str, params_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(result(name, params_dir)["cashflows"])
 
 
+#: Every table the book shows and offers for download, by download name (CSV stem, XLSX sheet name).
+TABLES = {
+    "versions": version_summary,
+    "options": options,
+    "scenario_comparison": scenario_comparison,
+    "table1_capital": lambda p: request_table("fbc3_capital_request", "fbc3", p),
+    "table2_revenue": lambda p: request_table("fbc3_revenue_request", "fbc3", p),
+    "table1_column_totals": lambda p: published_column_totals("fbc3_capital_request", "fbc3", p),
+    "table2_column_totals": lambda p: published_column_totals("fbc3_revenue_request", "fbc3", p),
+    "affordability": lambda p: affordability("fbc3", p),
+    "contracts": lambda p: contract_history("fbc3", p),
+    "milestones": milestones,
+    "npv_bridge": lambda p: npv_bridge("fbc1", "fbc3", p),
+    "register": assumptions_register,
+    "reconciliation": reconciliation,
+}
+
+
 def all_tables(params_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table the book shows, by download name (CSV file stem and XLSX sheet name)."""
     pdir = resolve_params_dir(params_dir)
-    tables = {"versions": version_summary(pdir),
-              "options": options(pdir),
-              "scenario_comparison": scenario_comparison(pdir),
-              "table1_capital": request_table("fbc3_capital_request", "fbc3", pdir),
-              "table2_revenue": request_table("fbc3_revenue_request", "fbc3", pdir),
-              "table1_column_totals": published_column_totals("fbc3_capital_request", "fbc3", pdir),
-              "table2_column_totals": published_column_totals("fbc3_revenue_request", "fbc3", pdir),
-              "affordability": affordability("fbc3", pdir),
-              "contracts": contract_history("fbc3", pdir),
-              "milestones": milestones(pdir),
-              "npv_bridge": npv_bridge("fbc1", "fbc3", pdir),
-              "register": assumptions_register(pdir),
-              "reconciliation": reconciliation(pdir)}
+    tables = {name: build(pdir) for name, build in TABLES.items()}
     for name in scenario_names(pdir):
         tables[f"cashflows_{name}"] = cashflows(name, pdir)
     return tables

@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import copy
 import hashlib
+import json
 import math
 import re
 import shutil
@@ -23,8 +24,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
-
-import yaml
 
 from .errors import CasebookError
 from .fy import fy_label
@@ -159,6 +158,14 @@ def _get_at(tree: dict, path: list[str]) -> Any:
 
 _ROOT: Path | None = None
 _DIRS: dict[tuple, Path | None] = {}
+#: Each nudged copy: (the params directory it copies, the stem of the file it changes).
+_NUDGED: dict[str, tuple[str, str]] = {}
+
+
+def nudged_file(params_dir: str | Path) -> tuple[str, str] | None:
+    """For a nudged copy of a params directory: the original directory and the changed file's stem.
+    A scenario that does not read that file loads exactly as in the original."""
+    return _NUDGED.get(str(params_dir))
 
 
 def _scratch() -> Path:
@@ -195,9 +202,11 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     dest.mkdir()
     for p in pdir.glob("*.yaml"):
         shutil.copy2(p, dest / p.name)
-    (dest / f"{assumption.scenario}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+    # JSON is YAML, and much faster to write than PyYAML's emitter
+    (dest / f"{assumption.scenario}.yaml").write_text(json.dumps(data, ensure_ascii=False, indent=1),
                                                       encoding="utf-8")
     _DIRS[key] = dest
+    _NUDGED[str(dest)] = (str(pdir), assumption.scenario)
     return dest
 
 

@@ -58,10 +58,12 @@ def glue_headlines(run: Run) -> None:
 
 def headline_table(run: Run) -> pd.DataFrame:
     r = run.results
+    bias = r["appraisal"]["optimism_bias"]
     rows = [
         ("Net present value (NPV)", r["npv_gbp_m"], "£m, base-year prices, discounted"),
         ("Total cost of ownership (TCO)", r["tco_gbp_m"], "£m, nominal cash, undiscounted"),
-        ("Present value of costs", r["pv_costs_gbp_m"], "£m, after optimism bias"),
+        ("Present value of costs", r["pv_costs_gbp_m"],
+         f"£m, after optimism bias of {bias:.0%}" if bias else "£m, no optimism bias"),
         ("Present value of benefits", r["pv_benefits_gbp_m"], "£m"),
         ("Benefit-cost ratio (BCR)", r["bcr"], "ratio"),
     ]
@@ -78,7 +80,9 @@ def appraisal_settings(run: Run) -> pd.DataFrame:
 
 
 def calibration_table(run: Run) -> pd.DataFrame:
-    rows = [{"parameter": c["parameter"], "solved value": c["value"], "so that": c["metric"],
+    from .htmltable import heading
+
+    rows = [{"parameter": c["parameter"], "solved value": c["value"], "so that": heading(c["metric"]),
              "equals": c["target_value"], "published in": c["target_source"],
              "calibrated in": c["scenario"], "overridden": "yes" if c["overridden"] else "no"}
             for c in run.results["calibrated"]]
@@ -103,10 +107,35 @@ def parameter_table(run: Run) -> pd.DataFrame:
                                  "defined_in"]].set_index("parameter")
 
 
+def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True):
+    """A table, whole, as HTML: money to three decimals, the params' labels for their keys."""
+    from IPython.display import HTML
+
+    from .htmltable import frame_html, labels_from_trees
+
+    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), index=index))
+
+
 def style_money(frame: pd.DataFrame, places: int = 3):
     """A pandas Styler with money to three decimals (no logic, just formatting)."""
     numeric = frame.select_dtypes("number").columns
     return frame.style.format({c: f"{{:,.{places}f}}" for c in numeric}, na_rep="n/a")
+
+
+def changes(run: Run, params_dir: str | Path | None = None):
+    """What this scenario changes against the scenario it extends, as the page's opening: generated
+    from the difference of the two resolved scenarios (model.scenario_diff)."""
+    from IPython.display import HTML, Markdown, display
+
+    from .htmltable import frame_html, labels_from_trees
+    from .scenario_diff import describe, diff
+
+    pdir = resolve_params_dir(params_dir)
+    frame = diff(run.loaded, pdir)
+    display(Markdown(describe(run.loaded, frame, pdir)))
+    if len(frame):
+        display(HTML(frame_html(frame[["change", "before", "after", "source or reason"]], 3,
+                                labels_from_trees([run.loaded.tree]))))
 
 
 def costs_chart(run: Run):
