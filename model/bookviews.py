@@ -462,12 +462,17 @@ def register_html(params_dir=None) -> HTML:
                 else ", ".join(scenario_link(n) for n in r["overridden_by"].split(", ") if n))
         body.append(
             f'<tr id="{r["anchor"]}"><td><code>{html.escape(r["parameter"])}</code><br>'
-            f'<span class="reg-label">{html.escape(r["label"] or "")}</span></td>'
+            f'<span class="reg-label">{html.escape(r["label"] or _humanise(r["parameter"]))}</span></td>'
             f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(unit_text(r["unit"]))}</td>'
             f'<td>{html.escape(r["kind"])}</td><td>{html.escape(r["provenance"])}</td>'
             f'<td>{html.escape(r["calibrated_to"])}</td><td>{html.escape(r["defined_in"])}</td>'
             f'<td>{over}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register">{head}{"".join(body)}</table></div>')
+
+
+def _humanise(key: str) -> str:
+    """A params key without a label, in words: 'contract_cap' -> 'Contract cap'."""
+    return key.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
 UNITS = {"gbp_m": "£m", "gbp": "£", "fy_start": "financial year", "pct": "%"}

@@ -39,6 +39,19 @@ def heading(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def places_for(column: str, default: int) -> int:
+    """One precision per kind of figure, everywhere: a BCR to 2 places, a percentage to 1, a discount
+    factor to 4, money in £m to the papers' own 3 (thousands of pounds)."""
+    name = str(column)
+    if name == "bcr":
+        return 2
+    if name.endswith("_pct") or "_pct_" in name:
+        return 1
+    if name == "discount_factor":
+        return 4
+    return default
+
+
 def number(value: float, places: int) -> str:
     """A number to a fixed precision; a value that rounds to zero is 0, never -0."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -99,7 +112,7 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
                 v = v.item()
             if c in numeric and isinstance(v, int) and not isinstance(v, bool) and frame[c].dtype.kind == "f":
                 v = float(v)
-            text = cell_text(v, places_by_column.get(c, places), labels)
+            text = cell_text(v, places_by_column.get(c, places_for(c, places)), labels)
             cls = ' class="num"' if c in numeric else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")

@@ -65,7 +65,11 @@ def format_value(node: dict) -> str:
         lo, hi = node.get("bracket", ("", ""))
         return f"{node['parameter']} solved in [{lo:g}, {hi:g}] so that {node['metric']} = {node['target']}"
     if "value" not in node and "by_fy" not in node and "statements" not in node:
-        return "; ".join(f"{k} {v}" for k, v in node.items()
+        def words(v: Any) -> str:
+            if isinstance(v, list):
+                return ", ".join(words(x) for x in v)
+            return str(v).replace("_", " ")
+        return "; ".join(f"{words(k)} {words(v)}" for k, v in node.items()
                          if k not in ("assumption", "why", "source", "label", "note"))
     if "by_fy" in node:
         cells = "; ".join(f"{fy} {v:g}" for fy, v in node["by_fy"].items()) or "none"

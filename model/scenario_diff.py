@@ -12,7 +12,21 @@ from .scenario import Loaded, load_scenario
 
 NOUNS = {"assumption": ("assumption", "assumptions"), "published": ("published figure", "published figures"),
          "calibrated": ("calibrated value", "calibrated values"), "calibration": ("calibration", "calibrations")}
-COLUMNS = ["parameter", "change", "before", "after", "kind", "source or reason"]
+COLUMNS = ["parameter", "change", "before", "after", "kind", "source or reason", "unit"]
+
+
+def reader_value(text: str, unit: str) -> str:
+    """A register value as a sentence would give it: a date in words, a fraction as a percentage."""
+    from .htmltable import DAY_RE, MONTH_RE, date_text
+
+    if MONTH_RE.match(text) or DAY_RE.match(text):
+        return date_text(text)
+    if unit == "fraction":
+        try:
+            return f"{float(text):.0%}"
+        except ValueError:
+            return text
+    return text
 
 
 def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
@@ -31,11 +45,12 @@ def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
             continue
         rows.append({"parameter": key, "change": r["label"] or key.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
                      "before": old["value"] if old is not None else "not set",
-                     "after": r["value"], "kind": r["kind"], "source or reason": r["provenance"]})
+                     "after": r["value"], "kind": r["kind"], "source or reason": r["provenance"],
+                     "unit": r["unit"]})
     for key, old in before.items():
         if key not in after:
             rows.append({"parameter": key, "change": old["label"] or key, "before": old["value"],
-                         "after": "not set", "kind": old["kind"], "source or reason": ""})
+                         "after": "not set", "kind": old["kind"], "source or reason": "", "unit": old["unit"]})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -51,8 +66,10 @@ def describe(child: Loaded, changes: pd.DataFrame, params_dir: str | Path) -> st
     made_of = f" ({', '.join(parts)})" if parts else ""
     listed = ""
     if 0 < n <= 3:
-        listed = ": " + "; ".join(f"{r['change'].rstrip('.')}, from {r['before']} to {r['after']}"
-                                  for r in changes.to_dict(orient="records"))
+        listed = ": " + "; ".join(
+            f"{r['change'].rstrip('.')}, from {reader_value(r['before'], r['unit'])} to "
+            f"{reader_value(r['after'], r['unit'])}" if r["unit"] else f"{r['change'].rstrip('.')} ({r['after']})"
+            for r in changes.to_dict(orient="records"))
     return (f"This scenario extends **{parent.title}** and changes {n} "
             f"input{'s' if n != 1 else ''}{made_of}{listed}. "
             f"Everything else is as in {parent.title.split(':')[0]}. The table gives each change with its "

@@ -96,6 +96,17 @@ CASHFLOW_HEADINGS = {
 }
 
 
+def cashflow_note(run: Run):
+    """What the cash-flow table's columns are, saying 'after optimism bias' only when there is one."""
+    from IPython.display import Markdown
+
+    bias = run.results["appraisal"]["optimism_bias"]
+    basis = (f"real base-year prices after optimism bias of {bias:.0%}" if bias
+             else "real base-year prices (no optimism bias in this scenario)")
+    return Markdown(f"£m. Capital, revenue, funding sources and benefits are nominal cash; the net flow is in "
+                    f"{basis}; the present value is the net flow times the discount factor.")
+
+
 def cashflow_table(run: Run) -> pd.DataFrame:
     frame = pd.DataFrame(run.results["cashflows"]).set_index("fy")
     frame.index.name = "FY"
