@@ -92,9 +92,12 @@ def cell_text(value: Any, places: int, labels: Mapping[str, str]) -> str:
 
 def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] | None = None,
                markers: Mapping[str, str] | None = None, index: bool = False,
-               places_by_column: Mapping[str, int] | None = None, caption: str | None = None) -> str:
+               places_by_column: Mapping[str, int] | None = None, caption: str | None = None,
+               row_markers: Mapping[int, str] | None = None) -> str:
     """The whole table as HTML. `markers` maps a column to HTML put after its heading (the
-    assumptions marker); `places_by_column` overrides the precision of a column."""
+    assumptions marker), `row_markers` a row number to HTML put after its first cell;
+    `places_by_column` overrides the precision of a column."""
+    row_markers = row_markers or {}
     labels = labels or {}
     markers = markers or {}
     places_by_column = places_by_column or {}
@@ -105,7 +108,7 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
     head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(heading(str(c)))}'
                    f'{markers.get(c, "")}</th>' for c in columns)
     rows = []
-    for record in frame.itertuples(index=False, name=None):
+    for i, record in enumerate(frame.itertuples(index=False, name=None)):
         cells = []
         for c, v in zip(columns, record):
             if hasattr(v, "item"):
@@ -114,7 +117,8 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
                 v = float(v)
             text = cell_text(v, places_by_column.get(c, places_for(c, places)), labels)
             cls = ' class="num"' if c in numeric else ""
-            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+            extra = row_markers.get(i, "") if not cells else ""
+            cells.append(f"<td{cls}>{html.escape(text)}{extra}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'

@@ -27,6 +27,7 @@ class Run:
                                             {k: (v if isinstance(v, str) else repr_yaml(v))
                                              for k, v in (overrides or {}).items()})
         self.results = results(self.loaded)
+        self.params_dir = resolve_params_dir(params_dir)
 
     @property
     def title(self) -> str:
@@ -118,13 +119,32 @@ def parameter_table(run: Run) -> pd.DataFrame:
                                  "defined_in"]].set_index("parameter")
 
 
-def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True):
-    """A table, whole, as HTML: money to three decimals, the params' labels for their keys."""
+def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, build=None, by: str = "column"):
+    """A table, whole, as HTML: money to three decimals, the params' labels for their keys. With
+    `build` (the function that made the frame from a Run), each column (by="column") or row
+    (by="row") that a labelled assumption moves carries the assumptions marker."""
     from IPython.display import HTML
 
     from .htmltable import frame_html, labels_from_trees
 
-    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), index=index))
+    markers, row_markers = {}, {}
+    if build is not None:
+        from .bookviews import assumption_marker
+        from .dependence import dependence
+
+        def compute(pdir):
+            other = build(Run(run.loaded.name, run.loaded.overrides, pdir))
+            if by == "row":
+                return {i: tuple(other.iloc[i].tolist()) for i in range(len(other))}
+            return {c: tuple(other[c].tolist()) for c in other.columns}
+
+        deps = dependence(compute, run.params_dir)
+        if by == "row":
+            row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
+        else:
+            markers = {c: assumption_marker(a, "../") for c, a in deps.items() if a}
+    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), markers, index=index,
+                           row_markers=row_markers))
 
 
 def style_money(frame: pd.DataFrame, places: int = 3):
