@@ -63,6 +63,22 @@ def figure_record(key: str, text: str, value=None, parameter: str | None = None,
                              "register": f"{book.REGISTER_PAGE}#{assumption_anchor(a)}"} for a in assumptions]}
 
 
+def figure_records(notebook) -> dict[str, dict]:
+    """The record of every figure an executed notebook glued (see figure_record), by glue name: what
+    a site-wide list of figures (figures.json) merges with each figure's name, value and page."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook") or {}
+            record = output.get("data", {}).get(meta.get("mime_prefix", "") + FIGURE_MIME)
+            if record is not None:
+                out[meta["name"]] = dict(record)
+    return out
+
+
 def assumption_marker(assumptions, prefix: str = "") -> str:
     """A small marker after a figure that rests on assumptions: a link to the first one's row in the
     register, with the full list as its text alternative (not colour alone)."""

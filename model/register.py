@@ -121,7 +121,8 @@ def register(loaded: Loaded) -> pd.DataFrame:
             "value": format_value(node),
             "unit": node.get("unit", ""),
             "kind": ("calibrated" if cal else "assumption" if node.get("assumption")
-                     else "published" if source or "statements" in node else ""),
+                     else "published" if source or "statements" in node
+                     else "check" if "parts" in node else ""),
             "provenance": provenance_text(node),
             "document": document_title(source),
             "calibrated_to": (f"{cal['metric']} = {cal['target_value']:g} ({cal['target_source']})"

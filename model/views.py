@@ -165,7 +165,12 @@ def changes(run: Run, params_dir: str | Path | None = None):
     frame = diff(run.loaded, pdir)
     display(Markdown(describe(run.loaded, frame, pdir)))
     if len(frame):
-        display(HTML(frame_html(frame[["change", "before", "after", "source or reason"]], 3,
+        from .scenario_diff import reader_value
+
+        shown = frame.copy()
+        for col in ("before", "after"):
+            shown[col] = [reader_value(v, u) for v, u in zip(frame[col], frame["unit"])]
+        display(HTML(frame_html(shown[["change", "before", "after", "source or reason"]], 3,
                                 labels_from_trees([run.loaded.tree]))))
 
 
