@@ -138,7 +138,10 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
                 return {i: tuple(other.iloc[i].tolist()) for i in range(len(other))}
             return {c: tuple(other[c].tolist()) for c in other.columns}
 
-        deps = dependence(compute, run.params_dir)
+        # a scenario reads only the files of its own chain: no other file's assumption can move it
+        from .dependence import assumptions
+        chain = [a for a in assumptions(run.params_dir) if a.scenario in run.loaded.chain]
+        deps = dependence(compute, run.params_dir, chain)
         if by == "row":
             row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
         else:
