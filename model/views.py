@@ -66,7 +66,8 @@ def headline_table(run: Run) -> pd.DataFrame:
         ("Present value of costs", r["pv_costs_gbp_m"],
          f"£m, after optimism bias of {bias:.0%}" if bias else "£m, no optimism bias"),
         ("Present value of benefits", r["pv_benefits_gbp_m"], "£m"),
-        ("Benefit-cost ratio (BCR)", r["bcr"], "ratio"),
+        # a BCR to 2 places, as everywhere in the book (the column's money is to 3)
+        ("Benefit-cost ratio (BCR)", "n/a" if r["bcr"] is None else f"{r['bcr']:.2f}", "ratio"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
 
