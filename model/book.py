@@ -23,13 +23,24 @@ VERSIONS = ("fbc1", "fbc2", "fbc3")
 REGISTER_PAGE = "appendix_register.html"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)
 def _load(name: str, params_dir: str) -> Loaded:
     return load_scenario(name, params_dir)
 
 
 def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
-    return _load(name, str(resolve_params_dir(params_dir)))
+    """A scenario, loaded once per params directory. In a copy of the params that nudges one
+    assumption (model.dependence), a scenario whose chain does not read the nudged file is the
+    original's."""
+    from .dependence import nudged_file
+
+    pdir = str(resolve_params_dir(params_dir))
+    nudged = nudged_file(pdir)
+    if nudged is not None:
+        base, stem = nudged
+        if stem not in _load(name, base).chain:
+            return _load(name, base)
+    return _load(name, pdir)
 
 
 def result(name: str, params_dir: str | Path | None = None) -> dict:
@@ -318,7 +329,7 @@ def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
         s = loaded(name, params_dir).scenario
         for key, q in s.milestones.items():
             rows.append({"version": name.upper(), "milestone": key, "label": q.label or key,
-                         "date": parse_date(q.value).isoformat(),
+                         "date": str(q.value),
                          "provenance": q.source or f"assumption: {q.why}"})
     return pd.DataFrame(rows)
 
@@ -414,12 +425,14 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
 # --- appendices ---------------------------------------------------------------------------------------
 
 def assumptions_register(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every parameter of every scenario: its value where first defined, its provenance, whether it
-    was calibrated, and which scenarios override it."""
+    """Every entry of every params file: each parameter where it is first defined (its value, its
+    provenance, whether it was calibrated, which scenarios override it), then one row for each value a
+    scenario overrides, with that scenario; uncertainty ranges, caps and calibrations included."""
     pdir = resolve_params_dir(params_dir)
     first: dict[str, dict] = {}
-    overridden: dict[str, list[str]] = {}
-    for name in scenario_names(pdir):
+    overrides: dict[tuple[str, str], dict] = {}
+    # roots first, so that a parameter's first row is where its chain defines it, not a child's change
+    for name in sorted(scenario_names(pdir), key=lambda n: (len(loaded(n, pdir).chain), n)):
         ld = loaded(name, pdir)
         for row in register(ld).to_dict(orient="records"):
             key = row["parameter"]
@@ -427,20 +440,32 @@ def assumptions_register(params_dir: str | Path | None = None) -> pd.DataFrame:
             if key not in first:
                 first[key] = {**row, "scenario": Path(file).stem}
             elif file != first[key]["defined_in"].split(":")[0] and file == f"{name}.yaml":
-                overridden.setdefault(key, []).append(name)
-            if row["kind"] == "calibrated" and first[key]["kind"] != "calibrated":
-                first[key].update(kind="calibrated", calibrated_to=row["calibrated_to"], value=row["value"])
+                overrides[(key, name)] = {**row, "scenario": name}
     rows = []
     for key, row in first.items():
-        rows.append({"parameter": key, "label": row["label"], "value": row["value"], "unit": row["unit"],
-                     "kind": row["kind"], "provenance": row["provenance"],
-                     "calibrated_to": row["calibrated_to"], "defined_in": row["defined_in"],
-                     "overridden_by": ", ".join(overridden.get(key, []))})
+        by = [name for (k, name) in overrides if k == key]
+        rows.append({"parameter": key, "anchor": register_anchor(key), "label": row["label"],
+                     "value": row["value"], "unit": row["unit"], "kind": row["kind"],
+                     "provenance": row["provenance"], "calibrated_to": row["calibrated_to"],
+                     "defined_in": row["defined_in"], "scenario": row["scenario"],
+                     "overridden_by": ", ".join(by), "overrides": ""})
+        for name in by:
+            o = overrides[(key, name)]
+            rows.append({"parameter": key, "anchor": register_anchor(key, name), "label": o["label"],
+                         "value": o["value"], "unit": o["unit"], "kind": o["kind"],
+                         "provenance": o["provenance"], "calibrated_to": o["calibrated_to"],
+                         "defined_in": o["defined_in"], "scenario": name, "overridden_by": "",
+                         "overrides": f"set by {name} (first defined in {row['scenario']})"})
     return pd.DataFrame(rows)
 
 
+def register_anchor(key: str, scenario: str | None = None) -> str:
+    """The id of a register row: a parameter where first defined, or a scenario's override of it."""
+    return anchor(key) + ("" if scenario is None else "--" + scenario.replace("_", "-"))
+
+
 def reconciliation(params_dir: str | Path | None = None) -> pd.DataFrame:
-    checks = reconcile_all(resolve_params_dir(params_dir))
+    checks = reconcile_all(resolve_params_dir(params_dir), loaded)
     frame = pd.DataFrame([c.as_dict() for c in checks])
     frame["sources"] = frame["sources"].map(lambda s: " | ".join(s))
     return frame[["status", "id", "description", "published", "computed", "difference", "explanation",
@@ -451,24 +476,30 @@ def cashflows(name: str, params_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(result(name, params_dir)["cashflows"])
 
 
+#: Every table the book shows and offers for download, by download name (CSV stem, XLSX sheet name).
+TABLES = {
+    "versions": version_summary,
+    "options": options,
+    "scenario_comparison": scenario_comparison,
+    "table1_capital": lambda p: request_table("fbc3_capital_request", "fbc3", p),
+    "table2_revenue": lambda p: request_table("fbc3_revenue_request", "fbc3", p),
+    "table1_column_totals": lambda p: published_column_totals("fbc3_capital_request", "fbc3", p),
+    "table2_column_totals": lambda p: published_column_totals("fbc3_revenue_request", "fbc3", p),
+    "affordability": lambda p: affordability("fbc3", p),
+    "funding_request": lambda p: funding_request("fbc3", p),
+    "appraisal_vs_financial_costs": lambda p: appraisal_vs_financial_costs("fbc3", p),
+    "contracts": lambda p: contract_history("fbc3", p),
+    "milestones": milestones,
+    "npv_bridge": lambda p: npv_bridge("fbc1", "fbc3", p),
+    "register": assumptions_register,
+    "reconciliation": reconciliation,
+}
+
+
 def all_tables(params_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table the book shows, by download name (CSV file stem and XLSX sheet name)."""
     pdir = resolve_params_dir(params_dir)
-    tables = {"versions": version_summary(pdir),
-              "options": options(pdir),
-              "scenario_comparison": scenario_comparison(pdir),
-              "table1_capital": request_table("fbc3_capital_request", "fbc3", pdir),
-              "table2_revenue": request_table("fbc3_revenue_request", "fbc3", pdir),
-              "table1_column_totals": published_column_totals("fbc3_capital_request", "fbc3", pdir),
-              "table2_column_totals": published_column_totals("fbc3_revenue_request", "fbc3", pdir),
-              "affordability": affordability("fbc3", pdir),
-              "funding_request": funding_request("fbc3", pdir),
-              "appraisal_vs_financial_costs": appraisal_vs_financial_costs("fbc3", pdir),
-              "contracts": contract_history("fbc3", pdir),
-              "milestones": milestones(pdir),
-              "npv_bridge": npv_bridge("fbc1", "fbc3", pdir),
-              "register": assumptions_register(pdir),
-              "reconciliation": reconciliation(pdir)}
+    tables = {name: build(pdir) for name, build in TABLES.items()}
     for name in scenario_names(pdir):
         tables[f"cashflows_{name}"] = cashflows(name, pdir)
     return tables

@@ -3,13 +3,16 @@ and the book's charts. No logic of its own beyond formatting; the numbers come f
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import html
 import math
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import book
+from . import book, dependence, htmltable
+from .htmltable import heading  # noqa: F401  (chapters and charts call bv.heading)
 from .charts import OKABE_ITO
 
 DOWNLOADS = "_static/downloads"
@@ -23,15 +26,82 @@ def money(value: float, places: int = 1) -> str:
     return f"{sign}£{abs(value):,.{places}f}m"
 
 
+_RECORD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casebook_record", default=None)
+_DEPS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casebook_deps", default=None)
+#: Every figure glued in this process, by key: its record (see figure_record).
+FIGURES: dict[str, dict] = {}
+FIGURE_MIME = "application/vnd.casebook.figure+json"
+
+
+def assumption_anchor(a) -> str:
+    """The register row an assumption is stated in: its first definition, or a scenario's override."""
+    reg = _register_rows()
+    own = book.register_anchor(a.key, a.scenario)
+    return own if own in reg else book.register_anchor(a.key)
+
+
+_REG_CACHE: dict[str, set] = {}
+
+
+def _register_rows() -> set:
+    pdir = str(_PARAMS_DIR["value"] or "")
+    if pdir not in _REG_CACHE:
+        _REG_CACHE[pdir] = set(book.assumptions_register(_PARAMS_DIR["value"]).anchor)
+    return _REG_CACHE[pdir]
+
+
+def figure_record(key: str, text: str, value=None, parameter: str | None = None, href: str | None = None,
+                  assumptions=()) -> dict:
+    """One glued figure as data: its name, text and value, what it rests on, and where each assumption
+    is stated. kind: 'assumption' if any labelled assumption moves it, 'published' if it is a published
+    parameter's own value, else 'derived' (computed from published figures only, or calibrated back to
+    a published figure)."""
+    kind = "assumption" if assumptions else "published" if parameter else "derived"
+    return {"name": key, "text": text, "value": value if isinstance(value, (int, float, str)) else None,
+            "kind": kind, "parameter": parameter, "href": href,
+            "assumptions": [{"id": a.id, "scenario": a.scenario, "parameter": a.key, "label": a.label,
+                             "register": f"{book.REGISTER_PAGE}#{assumption_anchor(a)}"} for a in assumptions]}
+
+
+def figure_records(notebook) -> dict[str, dict]:
+    """The record of every figure an executed notebook glued (see figure_record), by glue name: what
+    a site-wide list of figures (figures.json) merges with each figure's name, value and page."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook") or {}
+            record = output.get("data", {}).get(meta.get("mime_prefix", "") + FIGURE_MIME)
+            if record is not None:
+                out[meta["name"]] = dict(record)
+    return out
+
+
+def assumption_marker(assumptions, prefix: str = "") -> str:
+    """A small marker after a figure that rests on assumptions: a link to the first one's row in the
+    register, with the full list as its text alternative (not colour alone)."""
+    if not assumptions:
+        return ""
+    names = "; ".join(dict.fromkeys(a.label for a in assumptions))
+    alt = f"rests on assumptions: {names}"
+    href = f"{prefix}{book.REGISTER_PAGE}#{assumption_anchor(assumptions[0])}"
+    return (f'<a class="casebook-assumption" href="{href}" title="{html.escape(alt)}">'
+            f'<span aria-hidden="true">\u2020</span><span class="visually-hidden">({html.escape(alt)})</span></a>')
+
+
 class Linked:
     """A figure shown as text that links to where it comes from: a parameter's entry in the
-    assumptions register, or (for a computed figure) the page that computes it."""
+    assumptions register, or (for a computed figure) the page that computes it; followed by a marker
+    when it rests on labelled assumptions."""
 
     def __init__(self, text: str, parameter: str | None = None, title: str | None = None,
-                 href: str | None = None) -> None:
+                 href: str | None = None, assumptions=(), record: dict | None = None) -> None:
         self.text, self.parameter, self.title, self.href = text, parameter, title, href
+        self.assumptions, self.record = list(assumptions), record
 
-    def _repr_html_(self) -> str:
+    def _link_html(self) -> str:
         if self.parameter:
             href = f"{book.REGISTER_PAGE}#{book.anchor(self.parameter)}"
             tip = self.title or self.parameter
@@ -42,50 +112,78 @@ class Linked:
         return (f'<a class="glued reg-link" href="{href}" title="{html.escape(tip)}">'
                 f'{html.escape(self.text)}</a>')
 
+    def _repr_html_(self) -> str:
+        return self._link_html() + assumption_marker(self.assumptions)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = {"text/html": self._repr_html_(), "text/plain": self.text}
+        if self.record is not None:
+            bundle[FIGURE_MIME] = self.record
+        return bundle
+
     def __repr__(self) -> str:
         return self.text
 
 
 def glue(key: str, text: str, parameter: str | None = None, title: str | None = None,
-         href: str | None = None) -> None:
-    """Glue a piece of prose text; with a parameter it links to the register, with href to a page."""
+         href: str | None = None, value=None) -> None:
+    """Glue a piece of prose text; with a parameter it links to the register, with href to a page.
+    While dependence is being worked out (tracked), the figure is only recorded, not glued."""
+    recording = _RECORD.get()
+    if recording is not None:
+        recording[key] = text if value is None else value
+        return
     from myst_nb import glue as nb_glue
 
-    nb_glue(key, Linked(text, parameter, title, href), display=False)
+    deps = (_DEPS.get() or {}).get(key, [])
+    record = figure_record(key, text, value, parameter, href, deps)
+    FIGURES[key] = record
+    nb_glue(key, Linked(text, parameter, title, href, deps, record), display=False)
+
+
+def tracked(glue_function):
+    """Run a chapter's glue function so that each figure it glues knows the assumptions it rests on:
+    the function is run once per nudged assumption with its figures recorded (model.dependence), then
+    once for real with the markers."""
+    @functools.wraps(glue_function)
+    def run(params_dir=None):
+        if _RECORD.get() is not None or _DEPS.get() is not None:
+            return glue_function(params_dir)
+
+        def compute(pdir):
+            token = _RECORD.set({})
+            try:
+                glue_function(pdir)
+                return _RECORD.get()
+            finally:
+                _RECORD.reset(token)
+
+        deps = dependence.dependence(compute, params_dir)
+        token = _DEPS.set(deps)
+        try:
+            return glue_function(params_dir)
+        finally:
+            _DEPS.reset(token)
+    return run
 
 
 def glue_money(key: str, value: float, parameter: str | None = None, places: int = 1,
                title: str | None = None, href: str | None = None) -> None:
-    glue(key, money(value, places), parameter, title, href)
+    glue(key, money(value, places), parameter, title, href, value=float(value))
 
 
 def glue_number(key: str, value: float, parameter: str | None = None, fmt: str = ",.0f",
                 title: str | None = None, href: str | None = None) -> None:
-    glue(key, format(value, fmt), parameter, title, href)
+    glue(key, format(value, fmt), parameter, title, href, value=value)
 
 
-HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",
-            "npv_published_gbp_m": "Published NPV £m", "pv_costs_gbp_m": "PV costs £m",
-            "pv_benefits_gbp_m": "PV benefits £m", "drop2_go_live": "Drop 2 go-live",
-            "published_total": "Printed total", "cumulative_pct_of_original": "Cumulative % of original",
-            "uplift_pct_of_original": "Uplift % of original", "t": "t",
-            "sunk_costs_gbp_m": "Sunk costs £m", "gb_npv_gbp_m": "Green Book NPV £m",
-            "gb_change_in_npv_gbp_m": "Change in Green Book NPV £m", "gb_bcr": "Green Book BCR",
-            "paper_npv_gbp_m": "Paper's measure: NPV £m", "reg72_check": "Regulation 72 test (each modification)",
-            "within_50pct_of_original": "Within 50% of original", "amount_gbp_m": "£m",
-            "gross_from_cells_gbp_m": "Gross, added from the cells £m",
-            "net_from_cells_gbp_m": "Net, added from the cells £m",
-            "stated_in_recommendations_gbp_m": "Stated in the recommendations £m"}
+def table_labels(params_dir=None) -> dict[str, str]:
+    """The params' own labels for their keys, over every scenario (for table cells)."""
+    from .params import scenario_names
+    from .paths import resolve_params_dir
 
-
-def heading(column: str) -> str:
-    """A column name as a reader would want it: 'capital_gbp_m' -> 'Capital £m'."""
-    if column in HEADINGS:
-        return HEADINGS[column]
-    if column.startswith("FY"):
-        return column
-    text = column.replace("_gbp_m", " £m").replace("_pct", " %").replace("_", " ")
-    return text[:1].upper() + text[1:]
+    pdir = resolve_params_dir(params_dir)
+    return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in scenario_names(pdir))
 
 
 def glue_param(key: str, scenario: str, parameter: str, fmt: str | None = None,
@@ -104,14 +202,38 @@ def glue_param(key: str, scenario: str, parameter: str, fmt: str | None = None,
     glue(key, text, parameter, q.source or q.why)
 
 
-def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, index: bool = False):
-    """Show a table, formatted, with its CSV download underneath."""
-    frame = frame.rename(columns={c: heading(str(c)) for c in frame.columns})
-    numeric = frame.select_dtypes("number").columns
-    styled = frame.style.format({c: f"{{:,.{places}f}}" for c in numeric}, na_rep="")
-    if not index:
-        styled = styled.hide(axis="index")
-    display(styled)
+def table_builder(download: str):
+    """The function that builds a downloadable table from a params directory, by its download name."""
+    if download in ("tornado", "switching_values"):
+        return tornado_table if download == "tornado" else switching_table
+    if download.startswith("cashflows_"):
+        return functools.partial(book.cashflows, download.removeprefix("cashflows_"))
+    return book.TABLES.get(download)
+
+
+def column_dependence(download: str, columns, params_dir=None) -> dict[str, list]:
+    """For each column of a downloadable table, the assumptions that move any of its cells."""
+    build = table_builder(download)
+    if build is None:
+        return {}
+
+    def compute(pdir):
+        frame = build(pdir)
+        return {c: tuple(frame[c].tolist()) for c in columns if c in frame.columns}
+
+    return dependence.dependence(compute, params_dir)
+
+
+def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, index: bool = False,
+          params_dir=None, places_by_column: dict | None = None):
+    """Show a table whole, with labels for params keys, a marker on each column that rests on
+    assumptions, and its CSV download underneath."""
+    pdir = params_dir or _PARAMS_DIR["value"]
+    columns = list(frame.reset_index().columns if index else frame.columns)
+    deps = column_dependence(download, columns, pdir) if download else {}
+    markers = {c: assumption_marker(a) for c, a in deps.items() if a}
+    display(HTML(htmltable.frame_html(frame, places, table_labels(pdir), markers, index,
+                                      places_by_column)))
     if download:
         display(Markdown(f"Download this table: [{download}.csv]({DOWNLOADS}/{download}.csv) "
                          f"(all tables: [XLSX workbook]({DOWNLOADS}/casebook-tables.xlsx))"))
@@ -119,15 +241,25 @@ def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, ind
 
 # --- set-up and charts ------------------------------------------------------------------------------
 
-def setup() -> None:
+_PARAMS_DIR: dict = {"value": None}
+
+
+def setup(params_dir=None) -> None:
+    """Once at the top of a chapter: the params directory its tables are checked against, the
+    offline chart renderer, and pandas set never to cut a table or a cell short."""
     from .charts import use_offline_html_renderer
 
+    _PARAMS_DIR["value"] = params_dir
     use_offline_html_renderer()
-    pd.set_option("display.max_colwidth", 120)
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_columns", None)
 
 
 def glue_chart(key: str, chart) -> None:
     """Glue an Altair chart so that a numbered {glue:figure} can place it."""
+    if _RECORD.get() is not None:
+        return
     from myst_nb import glue as nb_glue
 
     nb_glue(key, chart, display=False)
@@ -148,6 +280,7 @@ def _fmt_day(value) -> str:
 
 # --- chapter glue: each function glues what one chapter's prose cites --------------------------------
 
+@tracked
 def glue_summary(params_dir=None) -> None:
     """Executive summary: each version's decision, TCO and NPV, and what moved the NPV."""
     summary = book.version_summary(params_dir)
@@ -200,6 +333,15 @@ def glue_summary(params_dir=None) -> None:
     glue_number("com_direct_awards", int(((hist.event == "original") & (hist.term_years == 1)).sum()))
 
 
+def glue_dependence_count() -> None:
+    """How many of the figures glued so far on this page rest on labelled assumptions (for the
+    front page): fig_total and fig_dependent."""
+    records = list(FIGURES.values())
+    glue_number("fig_total", len(records))
+    glue_number("fig_dependent", sum(1 for r in records if r["assumptions"]))
+
+
+@tracked
 def glue_checks(params_dir=None) -> None:
     """How many reconciliation checks ran and how many found discrepancies (front page only: it loads
     and reconciles every scenario)."""
@@ -208,6 +350,7 @@ def glue_checks(params_dir=None) -> None:
     glue_number("checks_discrepancies", int((checks.status == "discrepancy").sum()))
 
 
+@tracked
 def glue_economic(params_dir=None) -> None:
     r3 = book.result("fbc3", params_dir)
     rd = book.result("do_minimum", params_dir)
@@ -242,6 +385,7 @@ def glue_economic(params_dir=None) -> None:
     glue_chart("fig_costs_benefits", _charts().costs_and_benefits(r3))
 
 
+@tracked
 def glue_financial(params_dir=None) -> None:
     t1 = book.request_table("fbc3_capital_request", "fbc3", params_dir)
     t2 = book.request_table("fbc3_revenue_request", "fbc3", params_dir)
@@ -279,6 +423,7 @@ def glue_financial(params_dir=None) -> None:
     glue("fin_decision_fy", book.result("fbc3", params_dir)["green_book"]["decision_fy"], "appraisal.decision_fy")
 
 
+@tracked
 def glue_commercial(params_dir=None) -> None:
     hist = book.contract_history("fbc3", params_dir)
     nec = hist[hist.contract == "nec_mips_implementation"].set_index("event")
@@ -294,6 +439,7 @@ def glue_commercial(params_dir=None) -> None:
     glue_money("com_direct_total", direct.value_gbp_m.sum(), places=3)
 
 
+@tracked
 def glue_management(params_dir=None) -> None:
     s = book.loaded("fbc3", params_dir).scenario
     users = s.facts["training_users"]
@@ -334,6 +480,7 @@ def glue_management(params_dir=None) -> None:
     glue_chart("fig_timeline", _charts().milestone_timeline(book.milestones(params_dir)))
 
 
+@tracked
 def glue_comparison(params_dir=None) -> None:
     glue_summary(params_dir)
     bridge = book.npv_bridge("fbc1", "fbc3", params_dir)
@@ -355,20 +502,41 @@ def _charts():
 # --- the register with anchors -------------------------------------------------------------------
 
 def register_html(params_dir=None) -> HTML:
-    """The assumptions register as an HTML table whose rows carry the ids that figures link to."""
+    """The assumptions register as an HTML table whose rows carry the ids that figures link to: each
+    parameter where it is first defined, then each scenario's override of it."""
     reg = book.assumptions_register(params_dir)
+    titles = {n: book.loaded(n, params_dir).title for n in set(reg.scenario)}
+
+    def scenario_link(name: str) -> str:
+        return f'<a href="scenarios/{name}.html">{html.escape(titles.get(name, name))}</a>'
+
     head = ("<tr><th>Parameter</th><th>Value</th><th>Unit</th><th>Kind</th><th>Source or reason</th>"
             "<th>Calibrated to</th><th>Defined in</th><th>Overridden by</th></tr>")
     body = []
     for r in reg.to_dict(orient="records"):
+        over = (f"this value is set by {scenario_link(r['scenario'])}" if r["overrides"]
+                else ", ".join(scenario_link(n) for n in r["overridden_by"].split(", ") if n))
         body.append(
-            f'<tr id="{book.anchor(r["parameter"])}"><td><code>{html.escape(r["parameter"])}</code><br>'
-            f'<span class="reg-label">{html.escape(r["label"] or "")}</span></td>'
-            f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(r["unit"])}</td>'
+            f'<tr id="{r["anchor"]}"><td><code>{html.escape(r["parameter"])}</code><br>'
+            f'<span class="reg-label">{html.escape(r["label"] or _humanise(r["parameter"]))}</span></td>'
+            f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(unit_text(r["unit"]))}</td>'
             f'<td>{html.escape(r["kind"])}</td><td>{html.escape(r["provenance"])}</td>'
             f'<td>{html.escape(r["calibrated_to"])}</td><td>{html.escape(r["defined_in"])}</td>'
-            f'<td>{html.escape(r["overridden_by"])}</td></tr>')
+            f'<td>{over}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register">{head}{"".join(body)}</table></div>')
+
+
+def _humanise(key: str) -> str:
+    """A params key without a label, in words: 'contract_cap' -> 'Contract cap'."""
+    return key.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+UNITS = {"gbp_m": "£m", "gbp": "£", "fy_start": "financial year", "pct": "%"}
+
+
+def unit_text(unit: str) -> str:
+    """A unit as a reader writes it (the params' unit names are keys: gbp_m, fy_start)."""
+    return UNITS.get(unit, unit)
 
 
 # --- uncertainty (economic case) ----------------------------------------------------------------------
@@ -377,6 +545,7 @@ MC_DRAWS = 20_000
 MC_SEED = 20231207  # the date of the FBC3 meeting, as a fixed seed
 
 
+@tracked
 def glue_uncertainty(params_dir=None) -> None:
     from . import uncertainty as unc
 

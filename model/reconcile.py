@@ -398,11 +398,12 @@ def reconcile(loaded: Loaded) -> list[Check]:
     return checks
 
 
-def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR) -> list[Check]:
-    """Checks over every scenario, each distinct check once (children repeat their parents' data)."""
+def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR, load=load_scenario) -> list[Check]:
+    """Checks over every scenario, each distinct check once (children repeat their parents' data).
+    `load(name, params_dir)` loads a scenario (the book passes its cached loader)."""
     seen: dict[tuple, Check] = {}
     for name in scenario_names(Path(params_dir)):
-        loaded = load_scenario(name, params_dir)  # every scenario is validated
+        loaded = load(name, params_dir)  # every scenario is validated
         if loaded.scenario.kind != "published":
             continue  # options and sensitivities change published figures on purpose
         for c in reconcile(loaded):

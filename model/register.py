@@ -11,25 +11,66 @@ from .scenario import Loaded
 from .sources import SEED_DOCUMENTS
 from .yamlio import LineDict
 
-#: Sections of a scenario that hold parameters or published figures (in reading order).
-SECTIONS = ("appraisal", "benefits", "costs", "milestones", "delays", "delivery", "published",
-            "narrative_costs", "facts", "contracts", "decision")
+#: Top-level keys that describe a params file itself (shown on its scenario page), not parameters.
+FILE_METADATA = ("title", "kind", "description", "extends")
+#: Keys that describe the group they sit in (a block's label, a contract's supplier), not values.
+DESCRIPTIVE = ("label", "supplier", "decision", "type", "kind", "factor", "note", "unit", "published_as")
+#: Keys that make a mapping one register row although it holds no `value` (an uncertainty range,
+#: a contract cap, a narrative sum): it carries its own provenance or is a flat record of settings.
+ENTRY_MARKERS = ("assumption", "source", "why", "parts", "low", "high")
 
 
-def _walk(node: Any, path: tuple[str, ...], origin: tuple[str, int | None]) -> Iterator[tuple]:
-    if isinstance(node, dict) and any(k in node for k in ATOMIC_MARKERS):
+def is_entry(node: Any) -> bool:
+    """A mapping that is one row of the register: a parameter (value, series or statements) or a
+    settings record such as an uncertainty range or a contract cap."""
+    if not isinstance(node, dict):
+        return False
+    if any(k in node for k in ATOMIC_MARKERS):
+        return True
+    return any(k in node for k in ENTRY_MARKERS) and not any(
+        isinstance(v, dict) and (is_entry(v) or any(isinstance(w, dict) for w in v.values()))
+        for v in node.values())
+
+
+def walk(node: Any, path: tuple[str, ...], origin: tuple[str, int | None] = ("", None)) -> Iterator[tuple]:
+    """Every register entry under a node: (path, node, (file, line)). Descriptive keys of a group
+    (its label, supplier...) belong to the group and are not entries of their own."""
+    if is_entry(node):
         yield path, node, origin
         return
     if isinstance(node, dict):
         for key, value in node.items():
+            if key in (*DESCRIPTIVE, "source", "why", "assumption") and not isinstance(value, dict):
+                continue
             where = node.origin(key) if isinstance(node, LineDict) else origin
-            yield from _walk(value, path + (str(key),), where)
+            yield from walk(value, path + (str(key),), where)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _walk(item, path + (str(i),), origin)
+            yield from walk(item, path + (str(i),), origin)
+    elif path:
+        yield path, {"value": node}, origin
+
+
+_walk = walk
 
 
 def format_value(node: dict) -> str:
+    if "low" in node and "high" in node:
+        base = f", base {node['base']:g}" if "base" in node else ""
+        dist = f", {node['distribution']}" if node.get("distribution") else ""
+        return f"{node['low']:g} to {node['high']:g}{base}{dist} (on {node.get('parameter', '')})"
+    if "parts" in node:
+        return f"{' + '.join(node['parts'])} against {node.get('total', '')}"
+    if "metric" in node and "target" in node:
+        lo, hi = node.get("bracket", ("", ""))
+        return f"{node['parameter']} solved in [{lo:g}, {hi:g}] so that {node['metric']} = {node['target']}"
+    if "value" not in node and "by_fy" not in node and "statements" not in node:
+        def words(v: Any) -> str:
+            if isinstance(v, list):
+                return ", ".join(words(x) for x in v)
+            return str(v).replace("_", " ")
+        return "; ".join(f"{words(k)} {words(v)}" for k, v in node.items()
+                         if k not in ("assumption", "why", "source", "label", "note"))
     if "by_fy" in node:
         cells = "; ".join(f"{fy} {v:g}" for fy, v in node["by_fy"].items()) or "none"
         return cells
@@ -38,17 +79,21 @@ def format_value(node: dict) -> str:
     value = node.get("value")
     if isinstance(value, float):
         return f"{value:.6g}"
-    return "blank" if value is None else str(value)
+    return "none (see the label)" if value is None else str(value)
 
 
 def provenance_text(node: dict) -> str:
+    """The source, or the assumption and its reason; and the rule it reads, where it names one."""
+    text = ""
     if node.get("source"):
-        return node["source"]
-    if node.get("assumption"):
-        return f"assumption: {node.get('why', '')}"
-    if "statements" in node:
-        return "; ".join(s["source"] for s in node["statements"])
-    return ""
+        text = node["source"]
+    elif node.get("assumption"):
+        text = f"assumption: {node.get('why', '')}"
+    elif "statements" in node:
+        text = "; ".join(s["source"] for s in node["statements"])
+    if node.get("regulation"):
+        text = "; ".join(x for x in (text, str(node["regulation"])) if x)
+    return text
 
 
 def document_title(source: str | None) -> str:
@@ -57,42 +102,53 @@ def document_title(source: str | None) -> str:
     return SEED_DOCUMENTS.get(source.split(",")[0], {}).get("short", "")
 
 
+def entries(tree: LineDict) -> Iterator[tuple]:
+    """Every register entry of a params tree (a merged scenario or one file), in file order."""
+    for section in tree:
+        if section in FILE_METADATA:
+            continue
+        yield from walk(tree[section], (str(section),), tree.origin(section))
+
+
 def register(loaded: Loaded) -> pd.DataFrame:
-    """One row per parameter, in the order the params give them."""
+    """One row per parameter, in the order the params give them, then the calibrations declared
+    along the scenario's chain."""
     calibrated = {c["parameter"]: c for c in loaded.calibrated}
     rows = []
-    for section in SECTIONS:
-        if section not in loaded.tree:
-            continue
-        start = loaded.tree.origin(section)
-        for path, node, (file, line) in _walk(loaded.tree[section], (section,), start):
-            key = ".".join(path)
-            cal = calibrated.get(key)
-            source = node.get("source")
-            rows.append({
-                "parameter": key,
-                "label": node.get("label", ""),
-                "value": format_value(node),
-                "unit": node.get("unit", ""),
-                "kind": ("calibrated" if cal else "assumption" if node.get("assumption")
-                         else "published" if source or "statements" in node else ""),
-                "provenance": provenance_text(node),
-                "document": document_title(source),
-                "calibrated_to": (f"{cal['metric']} = {cal['target_value']:g} ({cal['target_source']})"
-                                  if cal else ""),
-                "defined_in": f"{file.rsplit('/', 1)[-1]}:{line}" if file and line else (file or ""),
-            })
-    cap = loaded.tree.get("contract_cap")
-    if cap is not None:  # the sensitivity's contract cap, with the regulation it reads
-        file, line = loaded.tree.origin("contract_cap")
+    for path, node, (file, line) in entries(loaded.tree):
+        key = ".".join(path)
+        cal = calibrated.get(key)
+        source = node.get("source")
         rows.append({
-            "parameter": "contract_cap",
-            "label": f"Cap on the uplifts of the {loaded.scenario.contracts[cap['contract']].label} contract",
-            "value": f"{cap.get('cap_pct_of_original')}% of the original value, read "
-                     f"{str(cap.get('reading', 'per_modification')).replace('_', ' ')}",
-            "unit": "pct", "kind": "assumption" if cap.get("assumption") else "",
-            "provenance": "; ".join(x for x in (provenance_text(cap), cap.get("regulation")) if x),
-            "document": "", "calibrated_to": "",
+            "parameter": key,
+            "label": node.get("label", ""),
+            "value": format_value(node),
+            "unit": node.get("unit", ""),
+            "kind": ("calibrated" if cal else "assumption" if node.get("assumption")
+                     else "published" if source or "statements" in node
+                     else "check" if "parts" in node else ""),
+            "provenance": provenance_text(node),
+            "document": document_title(source),
+            "calibrated_to": (f"{cal['metric']} = {cal['target_value']:g} ({cal['target_source']})"
+                              if cal else ""),
             "defined_in": f"{file.rsplit('/', 1)[-1]}:{line}" if file and line else (file or ""),
         })
+    for path, node, (file, line) in calibration_entries(loaded):
+        rows.append({"parameter": ".".join(path), "label": f"Calibration of {node['parameter']}",
+                     "value": format_value(node), "unit": "", "kind": "calibration",
+                     "provenance": f"calibrated: {node.get('why', '')}", "document": "", "calibrated_to": "",
+                     "defined_in": f"{file.rsplit('/', 1)[-1]}:{line}" if file and line else (file or "")})
     return pd.DataFrame(rows)
+
+
+def calibration_entries(loaded: Loaded) -> Iterator[tuple]:
+    """The `calibration:` entries of each file of the chain (they are not inherited, so they are
+    not in the merged tree): path ('calibration', scenario, i)."""
+    from .params import read_chain
+
+    if not loaded.files:
+        return
+    for level, data in read_chain(loaded.files[0].parent, loaded.name):
+        for i, raw in enumerate(data.get("calibration") or []):
+            file, line = data.origin("calibration")
+            yield ("calibration", level, str(i)), raw, (file, getattr(raw, "line", None) or line)

@@ -28,6 +28,7 @@ class Run:
                                             {k: (v if isinstance(v, str) else repr_yaml(v))
                                              for k, v in (overrides or {}).items()})
         self.results = results(self.loaded)
+        self.params_dir = resolve_params_dir(params_dir)
 
     @property
     def title(self) -> str:
@@ -64,19 +65,24 @@ def headline_table(run: Run) -> pd.DataFrame:
     r = run.results
     g = r["green_book"]
     since = f"Green Book appraisal from {g['decision_fy']}"
+    ob = r["appraisal"]
+    bias = (f"£m, after optimism bias of {ob['optimism_bias_capital']:.0%} on capital and "
+            f"{ob['optimism_bias_operating']:.0%} on operating costs"
+            if ob.get("optimism_bias_capital") or ob.get("optimism_bias_operating") else "£m, no optimism bias")
+    ratio = lambda x: "n/a" if x is None else f"{x:.2f}"  # noqa: E731  (a BCR to 2 places, as everywhere)
     rows = [
         ("Net present value (NPV), the paper's measure", r["npv_gbp_m"],
          "£m, base-year prices, discounted; whole period, money already spent included"),
         ("Total cost of ownership (TCO)", r["tco_gbp_m"], "£m, nominal cash, undiscounted"),
-        ("Present value of costs, the paper's measure", r["pv_costs_gbp_m"], "£m"),
+        ("Present value of costs, the paper's measure", r["pv_costs_gbp_m"], bias),
         ("Present value of benefits, the paper's measure", r["pv_benefits_gbp_m"], "£m"),
-        ("Benefit-cost ratio (BCR), the paper's measure", r["bcr"], "ratio"),
+        ("Benefit-cost ratio (BCR), the paper's measure", ratio(r["bcr"]), "ratio"),
         (f"Sunk costs (spent before {g['decision_fy']})", g["sunk_costs_gbp_m"],
          "£m, nominal cash; left out of the Green Book appraisal"),
         (f"NPV, {since}", g["npv_gbp_m"], "£m, base-year prices, discounted; sunk costs excluded"),
-        (f"Present value of costs, {since}", g["pv_costs_gbp_m"], "£m"),
+        (f"Present value of costs, {since}", g["pv_costs_gbp_m"], bias),
         (f"Present value of benefits, {since}", g["pv_benefits_gbp_m"], "£m"),
-        (f"Benefit-cost ratio (BCR), {since}", g["bcr"], "ratio"),
+        (f"Benefit-cost ratio (BCR), {since}", ratio(g["bcr"]), "ratio"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
 
@@ -93,7 +99,9 @@ def appraisal_settings(run: Run) -> pd.DataFrame:
 
 
 def calibration_table(run: Run) -> pd.DataFrame:
-    rows = [{"parameter": c["parameter"], "solved value": c["value"], "so that": c["metric"],
+    from .htmltable import heading
+
+    rows = [{"parameter": c["parameter"], "solved value": c["value"], "so that": heading(c["metric"]),
              "equals": c["target_value"], "published in": c["target_source"],
              "calibrated in": c["scenario"], "overridden": "yes" if c["overridden"] else "no"}
             for c in run.results["calibrated"]]
@@ -107,6 +115,17 @@ CASHFLOW_HEADINGS = {
 }
 
 
+def cashflow_note(run: Run):
+    """What the cash-flow table's columns are, saying 'after optimism bias' only when there is one."""
+    from IPython.display import Markdown
+
+    bias = run.results["appraisal"]["optimism_bias"]
+    basis = (f"real base-year prices after optimism bias of {bias:.0%}" if bias
+             else "real base-year prices (no optimism bias in this scenario)")
+    return Markdown(f"£m. Capital, revenue, funding sources and benefits are nominal cash; the net flow is in "
+                    f"{basis}; the present value is the net flow times the discount factor.")
+
+
 def cashflow_table(run: Run) -> pd.DataFrame:
     frame = pd.DataFrame(run.results["cashflows"]).set_index("fy")
     frame.index.name = "FY"
@@ -118,10 +137,62 @@ def parameter_table(run: Run) -> pd.DataFrame:
                                  "defined_in"]].set_index("parameter")
 
 
+def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, build=None, by: str = "column"):
+    """A table, whole, as HTML: money to three decimals, the params' labels for their keys. With
+    `build` (the function that made the frame from a Run), each column (by="column") or row
+    (by="row") that a labelled assumption moves carries the assumptions marker."""
+    from IPython.display import HTML
+
+    from .htmltable import frame_html, labels_from_trees
+
+    markers, row_markers = {}, {}
+    if build is not None:
+        from .bookviews import assumption_marker
+        from .dependence import dependence
+
+        def compute(pdir):
+            other = build(Run(run.loaded.name, run.loaded.overrides, pdir))
+            if by == "row":
+                return {i: tuple(other.iloc[i].tolist()) for i in range(len(other))}
+            return {c: tuple(other[c].tolist()) for c in other.columns}
+
+        # a scenario reads only the files of its own chain: no other file's assumption can move it
+        from .dependence import assumptions
+        chain = [a for a in assumptions(run.params_dir) if a.scenario in run.loaded.chain]
+        deps = dependence(compute, run.params_dir, chain)
+        if by == "row":
+            row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
+        else:
+            markers = {c: assumption_marker(a, "../") for c, a in deps.items() if a}
+    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), markers, index=index,
+                           row_markers=row_markers))
+
+
 def style_money(frame: pd.DataFrame, places: int = 3):
     """A pandas Styler with money to three decimals (no logic, just formatting)."""
     numeric = frame.select_dtypes("number").columns
     return frame.style.format({c: f"{{:,.{places}f}}" for c in numeric}, na_rep="n/a")
+
+
+def changes(run: Run, params_dir: str | Path | None = None):
+    """What this scenario changes against the scenario it extends, as the page's opening: generated
+    from the difference of the two resolved scenarios (model.scenario_diff)."""
+    from IPython.display import HTML, Markdown, display
+
+    from .htmltable import frame_html, labels_from_trees
+    from .scenario_diff import describe, diff
+
+    pdir = resolve_params_dir(params_dir)
+    frame = diff(run.loaded, pdir)
+    display(Markdown(describe(run.loaded, frame, pdir)))
+    if len(frame):
+        from .scenario_diff import reader_value
+
+        shown = frame.copy()
+        for col in ("before", "after"):
+            shown[col] = [reader_value(v, u) for v, u in zip(frame[col], frame["unit"])]
+        display(HTML(frame_html(shown[["change", "before", "after", "source or reason"]], 3,
+                                labels_from_trees([run.loaded.tree]))))
 
 
 def costs_chart(run: Run):

@@ -7,6 +7,8 @@ line of each of its keys, so that a schema error can name the file, the key and 
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -117,10 +119,33 @@ def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
         raise CasebookError("file is not valid UTF-8", file=display, line=line) from None
     if not text.strip():
         raise CasebookError("file is empty", file=display)
+    digest = hashlib.sha256(raw).digest()
+    if digest in _PARSED:  # the same text read again (the dependence engine reads many copies)
+        return _refile(copy.deepcopy(_PARSED[digest]), display)
     data = load_yaml_text(text, display)
     if not isinstance(data, LineDict):
         raise CasebookError("the top level must be a mapping of keys to values", file=display, line=1)
+    if len(_PARSED) > 256:
+        _PARSED.clear()
+    _PARSED[digest] = copy.deepcopy(data)
     return data
+
+
+#: Parsed params files by the SHA-256 of their bytes (a private copy; callers get their own).
+_PARSED: dict[bytes, LineDict] = {}
+
+
+def _refile(node: Any, display: str) -> Any:
+    """A cached parse, told the file name it was read under this time."""
+    if isinstance(node, LineDict):
+        node.file = display
+        node.key_files = {k: display for k in node.key_files}
+        for value in node.values():
+            _refile(value, display)
+    elif isinstance(node, list):
+        for item in node:
+            _refile(item, display)
+    return node
 
 
 def parse_scalar(text: str) -> Any:

@@ -1,0 +1,270 @@
+"""Which figures rest on labelled assumptions, found by perturbation rather than by hand.
+
+Every entry of a params file marked ``assumption: true`` (a parameter, a series, an uncertainty range, a
+contract cap) is an assumption. To learn which figures depend on it, the engine writes a copy of the
+params directory with that one entry nudged, runs the same code that produced the figures on the copy
+(so every calibration is solved again, as a build would), and compares. A figure that moves depends on
+the assumption; one that does not move does not. A figure reproduced by calibration (FBC1's and FBC3's
+NPVs) therefore depends on none: whatever the assumptions, the solved parameter brings it back to the
+published value.
+
+Only ``perturb`` and ``moved`` decide anything; the rest is plumbing around them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import hashlib
+import json
+import math
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import CasebookError
+from .fy import fy_label
+from .params import ATOMIC_MARKERS, scenario_names
+from .paths import resolve_params_dir
+from .register import entries
+from .yamlio import load_yaml_file
+
+#: Relative size of a nudge. Large enough to move any figure shown to three decimals, small enough
+#: that every calibration still finds its root inside its bracket.
+STEP = 0.1
+DATE_RE = re.compile(r"^(\d{4})-(\d{2})(-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One labelled assumption: the params file that states it and its dotted key there."""
+
+    scenario: str
+    key: str
+    label: str
+    why: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.scenario}:{self.key}"
+
+
+def assumptions(params_dir: str | Path | None = None) -> list[Assumption]:
+    """Every entry marked `assumption: true` in every params file, in file order. A parameter that a
+    calibration in the same file solves for is not an input: its value is whatever the calibration
+    finds, so it is left out (the calibration's own inputs are the other assumptions)."""
+    pdir = resolve_params_dir(params_dir)
+    out = []
+    for name in scenario_names(pdir):
+        data = load_yaml_file(pdir / f"{name}.yaml")
+        solved = {c.get("parameter") for c in data.get("calibration") or [] if isinstance(c, dict)}
+        for path, node, _ in entries(data):
+            key = ".".join(path)
+            if isinstance(node, dict) and node.get("assumption") is True and key not in solved:
+                out.append(Assumption(name, key, str(node.get("label") or key), str(node.get("why") or "")))
+    return out
+
+
+def _nudge_number(x: float, direction: int) -> float:
+    if isinstance(x, bool):
+        return x
+    if isinstance(x, int):
+        return x + direction  # a year, a count of months or days: one unit
+    return x * (1 + direction * STEP) if x else direction * STEP / 2
+
+
+def _nudge_date(text: str, direction: int) -> str:
+    m = DATE_RE.match(text)
+    year, month = int(m.group(1)), int(m.group(2)) + 3 * direction
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return f"{year:04d}-{month:02d}{m.group(3) or ''}"
+
+
+def perturb(node: dict, first_fy: int, direction: int = 1) -> dict | None:
+    """A copy of one params entry with its value nudged, or None if it has nothing to nudge.
+
+    - a number moves by STEP of itself (an integer, a year or a count, by one; zero by STEP/2);
+    - a date moves by three months;
+    - a series is tilted (year i scaled by 1 + STEP*(i+1)), so that a profile of weights, which the
+      model normalises, changes shape too; an empty series gains one year at the start of the period;
+    - an unset value (null: the STPR schedule in place of a flat rate) becomes STEP/2;
+    - a text choice between two values (nominal/real) flips;
+    - a settings record (an uncertainty range, a cap) has each number moved: a range is shifted by
+      half a STEP of its width, so that its ends keep their order.
+    """
+    new = copy.deepcopy(dict(node))
+    if "by_fy" in new:
+        cells = dict(new["by_fy"] or {})
+        if not cells:
+            new["by_fy"] = {fy_label(first_fy): float(direction)}
+        else:
+            new["by_fy"] = {fy: v * (1 + direction * STEP * (i + 1)) for i, (fy, v) in enumerate(cells.items())}
+        return new
+    if "value" in new:
+        v = new["value"]
+        if v is None:
+            new["value"] = STEP / 2 * (1 if direction > 0 else 3)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            new["value"] = _nudge_number(v, direction)
+        elif isinstance(v, str) and DATE_RE.match(v):
+            new["value"] = _nudge_date(v, direction)
+        elif isinstance(v, str) and v in ("nominal", "real"):
+            new["value"] = "real" if v == "nominal" else "nominal"
+        else:
+            return None
+        return new
+    if any(k in new for k in ATOMIC_MARKERS):
+        return None
+    if "low" in new and "high" in new:
+        shift = direction * STEP / 2 * (new["high"] - new["low"])
+        for k in ("low", "high", "base"):
+            if k in new:
+                new[k] = new[k] + shift
+        return new
+    changed = False
+    for k, v in new.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            new[k], changed = _nudge_number(v, direction), True
+    return new if changed else None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _set_at(tree: dict, path: list[str], value: Any) -> None:
+    node: Any = tree
+    for part in path[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if isinstance(node, list):
+        node[int(path[-1])] = value
+    else:
+        node[path[-1]] = value
+
+
+def _get_at(tree: dict, path: list[str]) -> Any:
+    node: Any = tree
+    for part in path:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+_ROOT: Path | None = None
+_DIRS: dict[tuple, Path | None] = {}
+#: Each nudged copy: (the params directory it copies, the stem of the file it changes).
+_NUDGED: dict[str, tuple[str, str]] = {}
+
+
+def nudged_file(params_dir: str | Path) -> tuple[str, str] | None:
+    """For a nudged copy of a params directory: the original directory and the changed file's stem.
+    A scenario that does not read that file loads exactly as in the original."""
+    return _NUDGED.get(str(params_dir))
+
+
+def _scratch() -> Path:
+    global _ROOT
+    if _ROOT is None:
+        _ROOT = Path(tempfile.mkdtemp(prefix="casebook-dependence-"))
+        atexit.register(shutil.rmtree, _ROOT, True)
+    return _ROOT
+
+
+def _digest(pdir: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(pdir.glob("*.yaml")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: int = 1) -> Path | None:
+    """A copy of the params directory with one assumption nudged (kept for the life of the process,
+    so that loads of it are cached like any other params directory); None if it cannot be nudged."""
+    pdir = resolve_params_dir(params_dir)
+    key = (str(pdir.resolve()), _digest(pdir), assumption.id, direction)
+    if key in _DIRS:
+        return _DIRS[key]
+    data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
+    path = assumption.key.split(".")
+    first_fy = _first_fy(pdir, assumption.scenario)
+    new = perturb(_get_at(data, path), first_fy, direction)
+    if new is None:
+        _DIRS[key] = None
+        return None
+    _set_at(data, path, new)
+    dest = _scratch() / f"{len(_DIRS):04d}"
+    dest.mkdir()
+    for p in pdir.glob("*.yaml"):
+        shutil.copy2(p, dest / p.name)
+    # JSON is YAML, and much faster to write than PyYAML's emitter
+    (dest / f"{assumption.scenario}.yaml").write_text(json.dumps(data, ensure_ascii=False, indent=1),
+                                                      encoding="utf-8")
+    _DIRS[key] = dest
+    _NUDGED[str(dest)] = (str(pdir), assumption.scenario)
+    return dest
+
+
+def _first_fy(pdir: Path, scenario: str) -> int:
+    from .params import read_chain
+
+    for _, data in reversed(read_chain(pdir, scenario)):
+        fy = (data.get("appraisal") or {}).get("first_fy")
+        if isinstance(fy, dict) and isinstance(fy.get("value"), int):
+            return fy["value"]
+    return 2000
+
+
+def moved(before: Any, after: Any) -> bool:
+    """Whether a figure changed: numbers beyond floating-point noise, anything else by equality."""
+    if isinstance(before, (list, tuple)) or isinstance(after, (list, tuple)):
+        if not isinstance(before, (list, tuple)) or not isinstance(after, (list, tuple)):
+            return True
+        return len(before) != len(after) or any(moved(a, b) for a, b in zip(before, after))
+    numeric = (int, float)
+    if isinstance(before, numeric) and isinstance(after, numeric) and not isinstance(before, bool):
+        if math.isnan(before) or math.isnan(after):
+            return math.isnan(before) != math.isnan(after)
+        return not math.isclose(before, after, rel_tol=1e-9, abs_tol=1e-9)
+    if before is None or after is None:
+        return before is not after
+    try:
+        if isinstance(before, float) and isinstance(after, float) and math.isnan(before) and math.isnan(after):
+            return False
+    except TypeError:
+        pass
+    return before != after
+
+
+def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path | None = None,
+               candidates: Iterable[Assumption] | None = None) -> dict[str, list[Assumption]]:
+    """For each figure that `compute(params_dir)` returns, the assumptions whose nudge moves it.
+
+    Each assumption is nudged up; if the scenario no longer loads that way (a value pushed out of
+    its allowed range, a calibration pushed out of its bracket), it is nudged down instead. An
+    assumption that cannot be nudged either way is counted as moving every figure, so that a figure
+    is never shown as free of an assumption that was not tested.
+    """
+    pdir = resolve_params_dir(params_dir)
+    base = compute(pdir)
+    deps: dict[str, list[Assumption]] = {k: [] for k in base}
+    for a in (assumptions(pdir) if candidates is None else candidates):
+        after = None
+        for direction in (1, -1):
+            copy_dir = perturbed_params(pdir, a, direction)
+            if copy_dir is None:
+                break
+            try:
+                after = compute(copy_dir)
+                break
+            except CasebookError:
+                continue
+        for k, v in base.items():
+            if after is None or moved(v, after.get(k)):
+                deps[k].append(a)
+    return deps

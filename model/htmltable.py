@@ -1,0 +1,153 @@
+"""Tables as HTML, whole: every row and every character of every cell, with readable headings and
+labels in place of params keys, one precision per kind of figure and no negative zero.
+
+pandas' own HTML cuts long tables ("...", "123 rows x 6 columns") and long cells; this writes the
+table itself.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from .fy import parse_date
+
+#: Column headings that are not simply the key with its unit spelt out. Generic to any case.
+HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",
+            "npv_published_gbp_m": "Published NPV £m", "pv_costs_gbp_m": "PV costs £m",
+            "pv_benefits_gbp_m": "PV benefits £m", "drop2_go_live": "Drop 2 go-live",
+            "published_total": "Printed total", "cumulative_pct_of_original": "Cumulative % of original",
+            "uplift_pct_of_original": "Uplift % of original", "t": "t", "pv_gbp_m": "Present value £m",
+            "id": "Check",
+            "sunk_costs_gbp_m": "Sunk costs £m", "gb_npv_gbp_m": "Green Book NPV £m",
+            "gb_change_in_npv_gbp_m": "Change in Green Book NPV £m", "gb_bcr": "Green Book BCR",
+            "paper_npv_gbp_m": "Paper's measure: NPV £m", "reg72_check": "Regulation 72 test (each modification)",
+            "within_50pct_of_original": "Within 50% of original", "amount_gbp_m": "£m",
+            "gross_from_cells_gbp_m": "Gross, added from the cells £m",
+            "net_from_cells_gbp_m": "Net, added from the cells £m",
+            "stated_in_recommendations_gbp_m": "Stated in the recommendations £m"}
+SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+DOTTED_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_/]+)+$")
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def heading(column: str) -> str:
+    """A column name as a reader would want it: 'capital_gbp_m' -> 'Capital £m'."""
+    if column in HEADINGS:
+        return HEADINGS[column]
+    if column.startswith("FY"):
+        return column
+    text = column.replace("_gbp_m", " £m").replace("_pct", " %").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def places_for(column: str, default: int) -> int:
+    """One precision per kind of figure, everywhere: a BCR to 2 places, a percentage to 1, a discount
+    factor to 4, money in £m to the papers' own 3 (thousands of pounds)."""
+    name = str(column)
+    if name == "bcr":
+        return 2
+    if name.endswith("_pct") or "_pct_" in name:
+        return 1
+    if name == "discount_factor":
+        return 4
+    return default
+
+
+def number(value: float, places: int) -> str:
+    """A number to a fixed precision; a value that rounds to zero is 0, never -0."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if round(float(value), places) == 0:
+        value = 0.0
+    return f"{value:,.{places}f}".replace("-", "\u2212")
+
+
+def date_text(value: str) -> str:
+    """'2024-02' -> 'February 2024'; '2024-02-27' -> '27 February 2024'."""
+    d = parse_date(value)
+    return d.strftime("%B %Y") if MONTH_RE.match(value) else f"{d.day} {d.strftime('%B %Y')}"
+
+
+def cell_text(value: Any, places: int, labels: Mapping[str, str]) -> str:
+    """One cell as text: numbers at the table's precision, dates as a reader writes them, and a
+    params key replaced by its label."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int):
+            return f"{value:,}"
+        return number(value, places)
+    if value is None:
+        return ""
+    text = str(value)
+    if MONTH_RE.match(text) or DAY_RE.match(text):
+        try:
+            return date_text(text)
+        except ValueError:
+            return text
+    if SNAKE_RE.match(text) or DOTTED_RE.match(text):
+        last = text.rsplit(".", 1)[-1]
+        return labels.get(text) or labels.get(last) or last.replace("_", " ")
+    return text
+
+
+def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] | None = None,
+               markers: Mapping[str, str] | None = None, index: bool = False,
+               places_by_column: Mapping[str, int] | None = None, caption: str | None = None,
+               row_markers: Mapping[int, str] | None = None) -> str:
+    """The whole table as HTML. `markers` maps a column to HTML put after its heading (the
+    assumptions marker), `row_markers` a row number to HTML put after its first cell;
+    `places_by_column` overrides the precision of a column."""
+    row_markers = row_markers or {}
+    labels = labels or {}
+    markers = markers or {}
+    places_by_column = places_by_column or {}
+    frame = frame.reset_index() if index else frame
+    columns = list(frame.columns)
+    numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(heading(str(c)))}'
+                   f'{markers.get(c, "")}</th>' for c in columns)
+    rows = []
+    for i, record in enumerate(frame.itertuples(index=False, name=None)):
+        cells = []
+        for c, v in zip(columns, record):
+            if hasattr(v, "item"):
+                v = v.item()
+            if c in numeric and isinstance(v, int) and not isinstance(v, bool) and frame[c].dtype.kind == "f":
+                v = float(v)
+            text = cell_text(v, places_by_column.get(c, places_for(c, places)), labels)
+            cls = ' class="num"' if c in numeric else ""
+            extra = row_markers.get(i, "") if not cells else ""
+            cells.append(f"<td{cls}>{html.escape(text)}{extra}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def labels_from_trees(trees: Iterable[Any]) -> dict[str, str]:
+    """Every params key that has a label, by its dotted path and by its own name (a contract, a
+    cost line, a milestone, a parameter): the reader's words for the params' keys."""
+    out: dict[str, str] = {}
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(node, dict):
+            return
+        label = node.get("label")
+        if isinstance(label, str) and path:
+            out.setdefault(".".join(path), label)
+            out.setdefault(path[-1], label)
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, path + (str(key),))
+
+    for tree in trees:
+        walk(tree, ())
+    return out
