@@ -21,6 +21,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .appraisal import appraise, inputs_from_scenario
+from .errors import CasebookError, CasebookErrors
 from .fy import fy_label, fy_range, months_between, parse_date, parse_fy
 from .params import DEFAULT_PARAMS_DIR, scenario_names
 from .scenario import Loaded, load_scenario
@@ -401,8 +402,16 @@ def reconcile(loaded: Loaded) -> list[Check]:
 def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR) -> list[Check]:
     """Checks over every scenario, each distinct check once (children repeat their parents' data)."""
     seen: dict[tuple, Check] = {}
+    problems: list[CasebookError] = []
+    loaded_all = []
     for name in scenario_names(Path(params_dir)):
-        loaded = load_scenario(name, params_dir)  # every scenario is validated
+        try:
+            loaded_all.append(load_scenario(name, params_dir))  # every scenario is validated
+        except CasebookError as exc:  # keep going: one run reports every problem in every file
+            problems.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
+    for loaded in loaded_all:
         if loaded.scenario.kind != "published":
             continue  # options and sensitivities change published figures on purpose
         for c in reconcile(loaded):

@@ -18,6 +18,11 @@ from .sources import SEED_DOCUMENTS
 Unit = Literal["gbp_m", "gbp", "fraction", "pct", "months", "years", "weeks", "days", "count",
                "date", "fy_start", "text", "weight"]
 
+#: Milestones the calculation reads (benefits start at the go-live dates; works-duration optimism bias
+#: runs from the contract start): each must fall inside the appraisal period, unlike dates that are
+#: only facts. A go-live left blank (null) is never reached (an option that stops before it).
+CALCULATION_MILESTONES = ("contract_effective", "drop1_go_live", "drop2_go_live")
+
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
 
@@ -25,8 +30,16 @@ _SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
 MAX_GBP_M = 10_000.0
 
 
+def fy_text(start: int) -> str:
+    """FY18/19 for 2018, with the full start year where two digits would mislead (FY2200/01)."""
+    if 1950 <= start <= 2098:
+        return f"FY{start % 100:02d}/{(start + 1) % 100:02d}"
+    return f"FY{start}/{(start + 1) % 100:02d}"
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    # allow_inf_nan=False: every float field (totals, narrative figures, ranges, brackets) must be finite
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True, allow_inf_nan=False)
 
 
 def check_source(source: str) -> str:
@@ -98,6 +111,27 @@ def _check_scalar(value: Any, unit: str) -> Any:
             raise ValueError(f"must be the start year of a financial year (e.g. 2018), not {value!r}")
         return value
     return _check_number(value, unit)
+
+
+def _in_range(low: float, high: float, message: str, allow_blank: bool = False,
+              high_open: bool = False):
+    """A before-validator: a parameter's raw `value` must lie in [low, high] (or [low, high)); every
+    way of breaking the range gets the same message."""
+
+    def check(cls, data: Any) -> Any:
+        value = data.get("value") if isinstance(data, dict) else None
+        if value is None:
+            if not allow_blank and isinstance(data, dict):
+                raise ValueError(message)
+            return data
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return data  # the unit's own check names the wrong type
+        above = value >= high if high_open else value > high
+        if value < low or above:
+            raise ValueError(f"{message}, not {value:g}")
+        return data
+
+    return classmethod(check)
 
 
 class Quantity(Provenance):
@@ -234,12 +268,15 @@ class Appraisal(_Strict):
             raise ValueError("needs a value")
         return q
 
-    @field_validator("discount_rate")
-    @classmethod
-    def _rate(cls, q: Quantity) -> Quantity:
-        if q.value is not None and not -0.5 < q.value < 1:
-            raise ValueError("must be a fraction between -0.5 and 1 (0.035 is 3.5%), or blank for the STPR")
-        return q
+    # Each range check has one message, whichever side is broken: they run on the raw value, before
+    # the unit's own checks (which would otherwise say "must not be negative" for one side only).
+    _rate = field_validator("discount_rate", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.035 is 3.5%), or blank "
+                  "for the STPR schedule", allow_blank=True, high_open=True))
+    _ob = field_validator("optimism_bias", "optimism_bias_duration", mode="before")(
+        _in_range(0.0, 10.0, "must be a fraction from 0 to 10 (2.0 is 200%)"))
+    _deflator = field_validator("gdp_deflator", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.02 is 2%)", high_open=True))
 
     @field_validator("price_basis")
     @classmethod
@@ -248,24 +285,26 @@ class Appraisal(_Strict):
             raise ValueError("must be 'nominal' or 'real'")
         return q
 
-    @field_validator("optimism_bias", "optimism_bias_duration")
+    @model_validator(mode="before")
     @classmethod
-    def _ob(cls, q: Quantity) -> Quantity:
-        if q.value is None or not 0 <= q.value <= 10:
-            raise ValueError("must be a fraction between 0 and 10 (2.0 is 200%)")
-        return q
-
-    @field_validator("gdp_deflator")
-    @classmethod
-    def _deflator(cls, q: Quantity) -> Quantity:
-        if q.value is None or not -0.5 < q.value < 1:
-            raise ValueError("must be a fraction (0.02 is 2%)")
-        return q
+    def _base_year_in_period(cls, data: Any) -> Any:
+        """The base year must lie in the period: one message, whatever year is given (1900 or 2200)."""
+        raw = {k: data.get(k).get("value") if isinstance(data, dict) and isinstance(data.get(k), dict) else None
+               for k in ("first_fy", "last_fy", "base_year")}
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()) \
+                and raw["first_fy"] <= raw["last_fy"] and not raw["first_fy"] <= raw["base_year"] <= raw["last_fy"]:
+            raise ValueError(f"base_year {fy_text(raw['base_year'])} is outside the appraisal period "
+                             f"{fy_text(raw['first_fy'])} to {fy_text(raw['last_fy'])}")
+        return data
 
     @model_validator(mode="after")
     def _period(self) -> "Appraisal":
-        if self.last_fy.value < self.first_fy.value:
+        first, last = self.first_fy.value, self.last_fy.value
+        if last < first:
             raise ValueError("last_fy is before first_fy")
+        if not first <= self.base_year.value <= last:
+            raise ValueError(f"base_year {fy_text(self.base_year.value)} is outside the appraisal period "
+                             f"{fy_text(first)} to {fy_text(last)}")
         return self
 
 
@@ -277,19 +316,10 @@ class Benefits(_Strict):
     start_delay_months: Quantity
     level_multiplier: Quantity
 
-    @field_validator("drop1_share", "realisation_factor")
-    @classmethod
-    def _share(cls, q: Quantity) -> Quantity:
-        if q.value is not None and q.unit == "fraction" and q.value < 0:
-            raise ValueError("must not be negative")
-        return q
-
-    @field_validator("drop1_share")
-    @classmethod
-    def _at_most_one(cls, q: Quantity) -> Quantity:
-        if q.value is not None and not 0 <= q.value <= 1:
-            raise ValueError("must be between 0 and 1")
-        return q
+    _share = field_validator("drop1_share", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 to 1"))
+    _non_negative = field_validator("realisation_factor", "level_multiplier", mode="before")(
+        _in_range(0.0, math.inf, "must be a fraction from 0 upwards (1 is 100%)", allow_blank=True))
 
 
 class UncertainInput(Provenance):
