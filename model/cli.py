@@ -93,8 +93,9 @@ def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 @params_option
 @click.option("--json", "as_json", is_flag=True, help='Print {"valid": ..., "checks": [...]}.')
 def check(params_dir: Path, as_json: bool) -> None:
-    """Validate every params file and reconcile the published figures."""
-    from .reconcile import reconcile_all, summary
+    """Validate every params file, reconcile the published figures and list every finding."""
+    from .reconcile import findings, findings_summary, reconcile_all, summary
+    from .schema import FINDING_CLASSES, SEVERITIES
 
     try:
         checks = reconcile_all(params_dir)  # loads and validates every scenario
@@ -103,19 +104,32 @@ def check(params_dir: Path, as_json: bool) -> None:
             click.echo(_dumps({"valid": False, "error": str(exc), "errors": error_lines(exc),
                                "checks": []}))
         raise
+    found = findings(checks)
     if as_json:
-        click.echo(_dumps({"valid": True, "summary": summary(checks),
+        click.echo(_dumps({"valid": True, "summary": summary(checks), "findings": findings_summary(checks),
                            "checks": [c.as_dict() for c in checks]}))
         return
     counts = summary(checks)
     click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
-               + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    for c in checks:
-        if c.status == "discrepancy":
-            click.echo(f"\nDISCREPANCY {c.id}: {c.description}\n  published {c.published}, computed "
-                       f"{c.computed}" + (f", difference {c.difference:+.3f}" if c.difference is not None else "")
-                       + "".join(f"\n  source: {s}" for s in c.sources)
-                       + (f"\n  {c.explanation}" if c.explanation else ""))
+               + ", ".join(f"{n} {s}" for s, n in counts.items())
+               + f"; {len(found)} findings ({sum(1 for c in found if c.unresolved)} unresolved)")
+    for severity, severity_label in SEVERITIES.items():  # grouped: findings that change numbers first
+        group = [c for c in found if c.severity == severity]
+        if not group:
+            continue
+        click.echo(f"\n== {severity_label.upper()} ({len(group)})")
+        for cls, cls_label in FINDING_CLASSES.items():
+            members = [c for c in group if c.finding_class == cls]
+            if members:
+                click.echo(f"\n-- {cls_label} ({len(members)})")
+            for c in members:
+                figures = ""
+                if isinstance(c.published, (int, float)) and isinstance(c.computed, (int, float)):
+                    figures = f"\n  published {c.published}, computed {c.computed}" + (
+                        f", difference {c.difference:+.3f}" if c.difference is not None else "")
+                click.echo(f"{c.id} [{c.status}{', unresolved' if c.unresolved else ''}]: {c.description}"
+                           + figures + "".join(f"\n  source: {src}" for src in c.sources)
+                           + f"\n  model uses: {c.model_uses}")
 
 
 @cli.command()
