@@ -351,8 +351,8 @@ def findings_table(params_dir: str | Path | None = None) -> pd.DataFrame:
              "finding": c.description, "sources": " | ".join(c.sources), "model_uses": c.model_uses,
              "unresolved": "unresolved" if c.unresolved else "", "status": c.status}
             for c in findings(reconcile_all(resolve_params_dir(params_dir)))]
-    return pd.DataFrame(rows, columns=["severity", "class", "id", "finding", "sources", "model_uses",
-                                       "unresolved", "status"])
+    return pd.DataFrame(rows, columns=["severity", "class", "finding", "model_uses", "unresolved",
+                                       "sources", "id", "status"])
 
 
 def findings_counts(params_dir: str | Path | None = None) -> pd.DataFrame:
