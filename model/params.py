@@ -6,6 +6,7 @@ Every failure here is a CasebookError that names the file, the key and the YAML 
 from __future__ import annotations
 
 import copy
+import difflib
 import datetime as dt
 from pathlib import Path
 from types import UnionType
@@ -216,6 +217,14 @@ def validate(tree: LineDict, model: type = Scenario) -> Any:
     except ValidationError as exc:
         # an unknown key explains more than the "missing" error its typo also causes
         errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+        # a misspelt key also makes the key it was meant to be "missing": report the typo only
+        meant = set()
+        for e in errs:
+            if e.get("type") == "extra_forbidden":
+                loc = tuple(e["loc"])
+                close = difflib.get_close_matches(str(loc[-1]), schema_fields(loc) or [], n=1, cutoff=0.6)
+                meant.update(loc[:-1] + (c,) for c in close)
+        errs = [e for e in errs if not (e.get("type") == "missing" and tuple(e["loc"]) in meant)]
         errors = [_error(tree, e) for e in errs]
         raise (errors[0] if len(errors) == 1 else CasebookErrors(errors)) from None
 

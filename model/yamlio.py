@@ -7,6 +7,7 @@ line of each of its keys, so that a schema error can name the file, the key and 
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,32 @@ def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
     data = load_yaml_text(text, display)
     if not isinstance(data, LineDict):
         raise CasebookError("the top level must be a mapping of keys to values", file=display, line=1)
+    check_finite(data, display)
     return data
+
+
+def check_finite(data: Any, display: str) -> None:
+    """Every number anywhere in a params file must be finite (YAML reads .nan and .inf as floats):
+    each one that is not is reported, one line each, wherever it is (a figure, a total, a range, a
+    statement quoted in a finding)."""
+    from .errors import CasebookErrors
+
+    problems: list[CasebookError] = []
+
+    def walk(node: Any, path: tuple, line: int | None) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, path + (str(key),), node.key_lines.get(key) if isinstance(node, LineDict) else line)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, path + (str(i),), getattr(item, "line", None) or line)
+        elif isinstance(node, float) and not math.isfinite(node):
+            problems.append(CasebookError(f"must be a finite number, not {node}", file=display,
+                                          key=".".join(path), line=line))
+
+    walk(data, (), None)
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
 
 
 def parse_scalar(text: str) -> Any:

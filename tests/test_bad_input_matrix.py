@@ -477,6 +477,8 @@ def test_progress_bar_on_long_runs(monkeypatch, capsys):
     from model import uncertainty as unc
     from model.scenario import load_scenario
 
+    real = unc.tqdm  # redraw at every update, so that a short test run shows the bar's progress
+    monkeypatch.setattr(unc, "tqdm", lambda *a, **k: real(*a, **{**k, "mininterval": 0, "miniters": 1}))
     loaded = load_scenario("fbc3", PARAMS)
     unc.monte_carlo(loaded, 20_000, 1, progress=True)
     err = capsys.readouterr().err
