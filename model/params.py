@@ -186,17 +186,20 @@ def schema_fields(loc: tuple, model: type = Scenario) -> list[str] | None:
                 continue
             return None
         if isinstance(node, type) and issubclass(node, BaseModel):
-            field = node.model_fields.get(part)
+            field = node.model_fields.get(part) or next(
+                (f for f in node.model_fields.values() if f.alias == part), None)
             if field is None:
                 return None
             node = _unwrap(field.annotation)
             continue
         return None
+    def names(m) -> list[str]:  # as written in YAML: a field's alias where it has one ("class")
+        return [f.alias or name for name, f in m.model_fields.items()]
+
     if isinstance(node, type) and issubclass(node, BaseModel):
-        return list(node.model_fields)
+        return names(node)
     if isinstance(node, tuple) and node and node[0] not in ("map", "list"):
-        return sorted({f for m in node if isinstance(m, type) and issubclass(m, BaseModel)
-                       for f in m.model_fields})
+        return sorted({f for m in node if isinstance(m, type) and issubclass(m, BaseModel) for f in names(m)})
     return None
 
 
