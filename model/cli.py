@@ -113,13 +113,17 @@ def check(params_dir: Path, as_json: bool) -> None:
     click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
                + ", ".join(f"{n} {s}" for s, n in counts.items())
                + f"; {len(found)} findings ({sum(1 for c in found if c.unresolved)} unresolved)")
-    for severity, severity_label in SEVERITIES.items():  # grouped: findings that change numbers first
-        group = [c for c in found if c.severity == severity]
-        if not group:
+    groups = [(label, [(cls_label, [c for c in found if c.severity == sev and c.finding_class == cls])
+                       for cls, cls_label in FINDING_CLASSES.items()])
+              for sev, label in SEVERITIES.items()]  # grouped: findings that change numbers first
+    # a discrepancy that no `classify:` entry covers yet (a new one) is listed last, never hidden
+    groups.append(("not yet classified", [("discrepancy", [c for c in checks if c.status == "discrepancy"
+                                                           and not c.is_finding])]))
+    for severity_label, classes in groups:
+        if not any(members for _label, members in classes):
             continue
-        click.echo(f"\n== {severity_label.upper()} ({len(group)})")
-        for cls, cls_label in FINDING_CLASSES.items():
-            members = [c for c in group if c.finding_class == cls]
+        click.echo(f"\n== {severity_label.upper()} ({sum(len(m) for _l, m in classes)})")
+        for cls_label, members in classes:
             if members:
                 click.echo(f"\n-- {cls_label} ({len(members)})")
             for c in members:
@@ -129,7 +133,8 @@ def check(params_dir: Path, as_json: bool) -> None:
                         f", difference {c.difference:+.3f}" if c.difference is not None else "")
                 click.echo(f"{c.id} [{c.status}{', unresolved' if c.unresolved else ''}]: {c.description}"
                            + figures + "".join(f"\n  source: {src}" for src in c.sources)
-                           + f"\n  model uses: {c.model_uses}")
+                           + (f"\n  model uses: {c.model_uses}" if c.model_uses else "")
+                           + (f"\n  {c.explanation}" if c.explanation and not c.is_finding else ""))
 
 
 @cli.command()
