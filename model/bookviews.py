@@ -348,6 +348,7 @@ def glue_checks(params_dir=None) -> None:
     checks = book.reconciliation(params_dir)
     glue_number("checks_run", len(checks))
     glue_number("checks_discrepancies", int((checks.status == "discrepancy").sum()))
+    glue_number("checks_findings", int(checks["class"].notna().sum()))
 
 
 @tracked

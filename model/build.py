@@ -596,6 +596,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
            manifest_path: Path | str | None, started: float) -> BuildReport:
     check_writable(root / BOOK_DIR / "_build")
     check_writable(root / RUNS_DIR)
+    if manifest_path is not None:
+        probe_writable(Path(manifest_path), "--manifest")
     with build_lock(root, wait=wait):
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
                               sources_digest(params_dir).encode()).encode()
@@ -682,6 +684,21 @@ def read_glue(notebook: Path) -> dict[str, Any]:
     return values
 
 
+def probe_writable(path: Path, option: str) -> None:
+    """Refuse, in one line, an output path that cannot be written (a missing or read-only directory,
+    /proc, a full disk) before any work is done."""
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise CasebookError(f"cannot write {str(path)!r}: {exc.strerror or exc}", key=option) from None
+    if not existed:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Path | str = ".",
             params_dir: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
     """Execute the scenario notebook for one scenario (with overrides) and read back its headlines."""
@@ -702,6 +719,7 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
                             key="--out")
     if out.exists() and not out.is_file():
         raise CasebookError("names something that is not a file", key="--out")
+    probe_writable(out, "--out")
     result = execute_notebook(str(root / SCENARIO_NOTEBOOK), str(out),
                               {"scenario": scenario, "overrides": overrides,
                                "params_dir": str(params_dir)}, str(root), loaded.title)

@@ -182,8 +182,12 @@ def benefits_real_by_fy(fys: np.ndarray, drop1_start: np.ndarray, drop2_start: n
 def go_live_years(scenario: Scenario) -> tuple[float, float]:
     """Drop 1 and Drop 2 go-live dates as fractional years."""
     ms = scenario.milestones
-    return (decimal_year(parse_date(ms["drop1_go_live"].value)),
-            decimal_year(parse_date(ms["drop2_go_live"].value)))
+
+    def year(key: str) -> float:  # a blank go-live is never reached: its benefits never start
+        value = ms[key].value
+        return float("inf") if value is None else decimal_year(parse_date(value))
+
+    return year("drop1_go_live"), year("drop2_go_live")
 
 
 def decision_point(scenario: Scenario) -> float:
@@ -200,6 +204,8 @@ def duration_bias_delay_months(scenario: Scenario) -> float:
     if uplift == 0:
         return 0.0
     ms = scenario.milestones
+    if ms["drop2_go_live"].value is None:
+        return 0.0  # no Drop 2: no implementation period to stretch
     start = max(decimal_year(parse_date(ms["contract_effective"].value)), decision_point(scenario))
     end = decimal_year(parse_date(ms["drop2_go_live"].value))
     return uplift * max(end - start, 0.0) * 12.0

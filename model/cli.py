@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import CasebookError
+from .errors import CasebookError, did_you_mean, error_lines
 from .params import DEFAULT_PARAMS_DIR, scenario_file, scenario_names
 from .yamlio import load_yaml_file
 
@@ -30,8 +31,29 @@ def parse_sets(sets: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _jsonable(obj):
+    """Plain JSON values: a NaN or an infinity becomes null (strict JSON has no such numbers), numpy
+    scalars become Python numbers and anything else unknown becomes its text."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, (int, float)) or hasattr(obj, "item"):
+        try:
+            value = obj.item() if hasattr(obj, "item") else obj
+        except (TypeError, ValueError):
+            return str(obj)
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value if isinstance(value, (int, float, bool, str)) else str(value)
+    return str(obj)
+
+
 def _dumps(obj) -> str:
-    return json.dumps(obj, indent=2, allow_nan=False, default=str)
+    """JSON that cannot fail on a value: see _jsonable."""
+    return json.dumps(_jsonable(obj), indent=2, allow_nan=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,19 +93,23 @@ def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 @params_option
 @click.option("--json", "as_json", is_flag=True, help='Print {"valid": ..., "checks": [...]}.')
 def check(params_dir: Path, as_json: bool) -> None:
-    """Validate every params file and reconcile the published figures."""
+    """Validate every params file, reconcile the published figures, list every finding and check that
+    every unit of the sources is used or has a reason."""
     from .coverage import coverage
-    from .reconcile import reconcile_all, summary
+    from .reconcile import findings, findings_summary, reconcile_all, summary
+    from .schema import FINDING_CLASSES, SEVERITIES
 
     try:
         checks = reconcile_all(params_dir)  # loads and validates every scenario
         cov = coverage(params_dir)
     except CasebookError as exc:
         if as_json:
-            click.echo(_dumps({"valid": False, "error": str(exc), "checks": []}))
+            click.echo(_dumps({"valid": False, "error": str(exc), "errors": error_lines(exc),
+                               "checks": []}))
         raise
+    found = findings(checks)
     if as_json:
-        click.echo(_dumps({"valid": True, "summary": summary(checks),
+        click.echo(_dumps({"valid": True, "summary": summary(checks), "findings": findings_summary(checks),
                            "checks": [c.as_dict() for c in checks],
                            "coverage": {**cov.counts, "uncovered_units": [
                                {"document": r["document"], "unit": r["unit"]} for r in cov.uncovered]}}))
@@ -92,13 +118,30 @@ def check(params_dir: Path, as_json: bool) -> None:
         return
     counts = summary(checks)
     click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
-               + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    for c in checks:
-        if c.status == "discrepancy":
-            click.echo(f"\nDISCREPANCY {c.id}: {c.description}\n  published {c.published}, computed "
-                       f"{c.computed}" + (f", difference {c.difference:+.3f}" if c.difference is not None else "")
-                       + "".join(f"\n  source: {s}" for s in c.sources)
-                       + (f"\n  {c.explanation}" if c.explanation else ""))
+               + ", ".join(f"{n} {s}" for s, n in counts.items())
+               + f"; {len(found)} findings ({sum(1 for c in found if c.unresolved)} unresolved)")
+    groups = [(label, [(cls_label, [c for c in found if c.severity == sev and c.finding_class == cls])
+                       for cls, cls_label in FINDING_CLASSES.items()])
+              for sev, label in SEVERITIES.items()]  # grouped: findings that change numbers first
+    # a discrepancy that no `classify:` entry covers yet (a new one) is listed last, never hidden
+    groups.append(("not yet classified", [("discrepancy", [c for c in checks if c.status == "discrepancy"
+                                                           and not c.is_finding])]))
+    for severity_label, classes in groups:
+        if not any(members for _label, members in classes):
+            continue
+        click.echo(f"\n== {severity_label.upper()} ({sum(len(m) for _l, m in classes)})")
+        for cls_label, members in classes:
+            if members:
+                click.echo(f"\n-- {cls_label} ({len(members)})")
+            for c in members:
+                figures = ""
+                if isinstance(c.published, (int, float)) and isinstance(c.computed, (int, float)):
+                    figures = f"\n  published {c.published}, computed {c.computed}" + (
+                        f", difference {c.difference:+.3f}" if c.difference is not None else "")
+                click.echo(f"{c.id} [{c.status}{', unresolved' if c.unresolved else ''}]: {c.description}"
+                           + figures + "".join(f"\n  source: {src}" for src in c.sources)
+                           + (f"\n  model uses: {c.model_uses}" if c.model_uses else "")
+                           + (f"\n  {c.explanation}" if c.explanation and not c.is_finding else ""))
     click.echo("")
     _coverage_or_fail(cov)
 
@@ -226,7 +269,8 @@ def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--draws", required=True, type=int, help="Number of draws (a positive whole number).")
+@click.option("--draws", required=True, type=int,
+              help="Number of draws: a positive whole number, at most 10^9 (about 17 minutes).")
 @click.option("--seed", required=True, type=int, help="Seed for the random generator.")
 @set_option
 @params_option
@@ -236,13 +280,13 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
     """Monte Carlo over every uncertain input: mean, P10/P50/P90 of NPV (the Green Book appraisal at
     the decision point) and P(NPV > 0)."""
     from .scenario import load_scenario
-    from .uncertainty import monte_carlo
+    from .uncertainty import PROGRESS_FROM, check_draws, monte_carlo
 
-    if draws <= 0:
-        raise CasebookError(f"must be a positive whole number, not {draws}", key="--draws")
+    check_draws(draws)
     if seed < 0:
         raise CasebookError(f"must not be negative, not {seed}", key="--seed")
-    result = monte_carlo(load_scenario(scenario, params_dir, parse_sets(sets)), draws, seed)
+    result = monte_carlo(load_scenario(scenario, params_dir, parse_sets(sets)), draws, seed,
+                         progress=draws >= PROGRESS_FROM)
     keys = ("scenario", "appraisal", "draws", "seed", "npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m",
             "p_npv_positive", "quantiles")
     if as_json:
@@ -260,13 +304,23 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(code, int) and code:  # click returns a raised Exit's code when not standalone
             sys.exit(code)
     except CasebookError as exc:
-        click.echo(f"casebook: error: {exc}", err=True)
+        for line in error_lines(exc):  # one line per problem
+            click.echo(f"casebook: error: {line}", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(0)
     except click.ClickException as exc:
-        click.echo(f"casebook: error: {' '.join(exc.format_message().split())}", err=True)
+        message = " ".join(exc.format_message().split())
+        args = list(sys.argv[1:] if argv is None else argv)
+        if "unexpected extra argument" in message and "--set" in args:
+            message += " (--set takes one KEY=VALUE argument, e.g. --set appraisal.discount_rate=0.05)"
+        if message.startswith("No such command"):
+            names = list(cli.commands)
+            bad = message.split("'")[1] if "'" in message else ""
+            if "Did you mean" not in message:
+                message += did_you_mean(bad, names)
+        click.echo(f"casebook: error: {message}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("casebook: aborted", err=True)

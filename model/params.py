@@ -6,14 +6,17 @@ Every failure here is a CasebookError that names the file, the key and the YAML 
 from __future__ import annotations
 
 import copy
+import difflib
+import datetime as dt
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from .errors import CasebookError
-from .fy import parse_fy
-from .schema import SLUG_RE, Scenario
+from .errors import CasebookError, CasebookErrors, did_you_mean
+from .fy import parse_date, parse_fy
+from .schema import CALCULATION_MILESTONES, SLUG_RE, Scenario, fy_text
 from .yamlio import LineDict, load_yaml_file, parse_scalar
 
 DEFAULT_PARAMS_DIR = Path("params")
@@ -41,8 +44,9 @@ def scenario_file(params_dir: Path, name: str) -> Path:
     check_slug(name)
     path = params_dir / f"{name}.yaml"
     if not path.is_file():
-        known = ", ".join(scenario_names(params_dir)) or "none"
-        raise CasebookError(f"unknown scenario {name!r} (known: {known})")
+        names = scenario_names(params_dir)
+        known = ", ".join(names) or "none"
+        raise CasebookError(f"unknown scenario {name!r}{did_you_mean(name, names)} (known: {known})")
     return path
 
 
@@ -148,16 +152,120 @@ def _pydantic_message(err: dict) -> str:
     return msg
 
 
+def _unwrap(annotation: Any) -> Any:
+    """The model class (or tuple of union members, or ('map', value type)) behind a field's type."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _unwrap(args[0])
+    if origin in (Union, UnionType):
+        members = [a for a in args if a is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+        return tuple(_unwrap(a) for a in members)
+    if origin is dict:
+        return ("map", _unwrap(args[1]))
+    if origin in (list, tuple):
+        return ("list", _unwrap(args[0]) if args else None)
+    return annotation
+
+
+def schema_fields(loc: tuple, model: type = Scenario) -> list[str] | None:
+    """The field names the schema defines at a path (its last part excluded), or None where the
+    keys are open (a mapping of names) or the path leaves the schema."""
+    node: Any = model
+    for part in loc[:-1]:
+        if isinstance(node, tuple) and node and node[0] in ("map", "list"):
+            node = node[1]
+            continue
+        if isinstance(node, tuple):  # a union of models, chosen by its `type` tag
+            chosen = [m for m in node if isinstance(m, type) and issubclass(m, BaseModel)
+                      and "type" in m.model_fields
+                      and part in get_args(m.model_fields["type"].annotation)]
+            if chosen:
+                node = chosen[0]
+                continue
+            return None
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(part) or next(
+                (f for f in node.model_fields.values() if f.alias == part), None)
+            if field is None:
+                return None
+            node = _unwrap(field.annotation)
+            continue
+        return None
+    def names(m) -> list[str]:  # as written in YAML: a field's alias where it has one ("class")
+        return [f.alias or name for name, f in m.model_fields.items()]
+
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return names(node)
+    if isinstance(node, tuple) and node and node[0] not in ("map", "list"):
+        return sorted({f for m in node if isinstance(m, type) and issubclass(m, BaseModel) for f in names(m)})
+    return None
+
+
+def _error(tree: LineDict, err: dict) -> CasebookError:
+    loc = tuple(err["loc"])
+    file, key, line = locate(tree, loc)
+    message = _pydantic_message(err)
+    if err.get("type") == "extra_forbidden":
+        message += did_you_mean(loc[-1], schema_fields(loc) or [])
+    return CasebookError(message, file=file, key=key or None, line=line)
+
+
 def validate(tree: LineDict, model: type = Scenario) -> Any:
-    """Validate a merged tree; the first error becomes a CasebookError at its file and line."""
+    """Validate a merged tree. Every schema error becomes a one-line CasebookError at its file and
+    line; several are raised together (CasebookErrors), so that one run reports them all."""
     try:
         return model.model_validate(tree)
     except ValidationError as exc:
         # an unknown key explains more than the "missing" error its typo also causes
-        errors = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
-        err = errors[0]
-        file, key, line = locate(tree, tuple(err["loc"]))
-        raise CasebookError(_pydantic_message(err), file=file, key=key or None, line=line) from None
+        errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+        # a misspelt key also makes the key it was meant to be "missing": report the typo only
+        meant = set()
+        for e in errs:
+            if e.get("type") == "extra_forbidden":
+                loc = tuple(e["loc"])
+                close = difflib.get_close_matches(str(loc[-1]), schema_fields(loc) or [], n=1, cutoff=0.6)
+                meant.update(loc[:-1] + (c,) for c in close)
+        errs = [e for e in errs if not (e.get("type") == "missing" and tuple(e["loc"]) in meant)]
+        errors = [_error(tree, e) for e in errs]
+        raise (errors[0] if len(errors) == 1 else CasebookErrors(errors)) from None
+
+
+def check_overrides(base: LineDict, over: LineDict, parent: str, strict: bool) -> None:
+    """Every key a child file overrides must name something in its `extends` chain (`base`, the
+    parents merged) or a field the schema defines; a misspelt key would otherwise add a parameter
+    that nothing reads. A published version may add new published entries (with a source) to an open
+    mapping; an assumption may only replace an existing one. `strict` (options and sensitivities):
+    every new key in an open mapping is refused."""
+    errors: list[CasebookError] = []
+
+    def walk(b: Any, o: Any, path: tuple) -> None:
+        if not isinstance(o, LineDict):
+            return
+        for key, value in o.items():
+            here = path + (key,)
+            if isinstance(b, dict) and key in b:
+                if isinstance(value, LineDict) and isinstance(b[key], LineDict) \
+                        and not _is_atomic(value) and not _is_atomic(b[key]):
+                    walk(b[key], value, here)
+                continue
+            fields = schema_fields(here)
+            if fields is not None:
+                continue  # a field of the schema, or an unknown key that validation reports
+            if fields is None and not strict and not (isinstance(value, dict) and value.get("assumption")):
+                continue  # a published version adding its own entry to an open mapping
+            if fields is None and not isinstance(b, dict):
+                continue  # a whole new section: the schema validates it
+            file, line = o.origin(key)
+            known = list(b) if isinstance(b, dict) else []
+            errors.append(CasebookError(f"overrides nothing: not a key in {parent} or the files it "
+                                        f"extends{did_you_mean(key, known)}", file=file,
+                                        key=".".join(map(str, here)), line=line))
+
+    walk(base, over, ())
+    if errors:
+        raise errors[0] if len(errors) == 1 else CasebookErrors(errors)
 
 
 def check_periods(tree: LineDict, scenario: Scenario) -> None:
@@ -185,6 +293,17 @@ def check_periods(tree: LineDict, scenario: Scenario) -> None:
                 walk(item, path + (i,))
 
     walk(tree, ())
+    for key in CALCULATION_MILESTONES:
+        q = scenario.milestones.get(key)
+        if q is None or q.value is None:
+            continue
+        day = parse_date(q.value)
+        if not dt.date(first, 4, 1) <= day <= dt.date(last + 1, 3, 31):
+            file, dotted, line = locate(tree, ("milestones", key))
+            raise CasebookError(
+                f"{q.value} is outside the appraisal period {fy_text(first)} to {fy_text(last)}; the "
+                "calculation uses this date (leave a go-live blank if it is never reached)",
+                file=file, key=dotted, line=line)
 
 
 def get_node(tree: Any, dotted: str) -> Any:
@@ -218,7 +337,9 @@ def apply_set(tree: LineDict, dotted: str, raw_value: str) -> LineDict:
         if isinstance(node, dict) and i == len(parts) - 1 and parts[i - 1:i] == ["by_fy"]:
             parent, node = node, None
             break
-        raise CasebookError("unknown parameter key", file="--set", key=dotted)
+        known = [".".join(parts[:i] + [k]) for k in node] if isinstance(node, dict) else []
+        raise CasebookError("unknown parameter key" + did_you_mean(".".join(parts[:i + 1]), known),
+                            file="--set", key=dotted)
     if isinstance(node, dict) and "value" in node:
         node["value"] = value
         target = node

@@ -21,10 +21,13 @@ from typing import Any, Iterable
 import numpy as np
 
 from .appraisal import appraise, inputs_from_scenario
+from .errors import CasebookError, CasebookErrors
 from .fy import fy_label, fy_range, months_between, parse_date, parse_fy
+from .errors import did_you_mean
 from .params import DEFAULT_PARAMS_DIR, scenario_names
 from .scenario import Loaded, load_scenario
-from .schema import AllocatedBlock, Scenario, TableBlock
+from .schema import (FINDING_CLASSES, SEVERITIES, AllocatedBlock, Classification, Finding, Scenario,
+                     TableBlock)
 
 STATUSES = ("ok", "rounding", "explained", "discrepancy")
 EXACT = 1e-9
@@ -43,9 +46,26 @@ class Check:
     explanation: str | None = None
     scenario: str | None = None
     tolerance: float | None = None
+    #: for a finding (a check that found something, classified): its class, severity (its effect on
+    #: the model's figures), what the model uses and why, and whether the papers settle it
+    finding_class: str | None = None
+    severity: str | None = None
+    model_uses: str | None = None
+    unresolved: bool | None = None
+
+    @property
+    def is_finding(self) -> bool:
+        return self.finding_class is not None
+
+    def classify(self, c: Classification) -> "Check":
+        self.finding_class, self.severity = c.finding_class, c.severity
+        self.model_uses, self.unresolved = c.model_uses, c.unresolved
+        return self
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["class"] = out.pop("finding_class")
+        return out
 
 
 def half_unit(x: float) -> float:
@@ -361,6 +381,80 @@ def ramp_down_check(scenario: Scenario) -> list[Check]:
     return [check]
 
 
+# --- findings declared as data ----------------------------------------------------------------------
+
+def _quoted(statements) -> str:
+    return "; ".join(f"{st.value} ({st.source})" for st in statements)
+
+
+def finding_check(key: str, f: Finding, scenario: Scenario) -> list[Check]:
+    """One finding through its generic rule. A computed rule that finds the papers consistent with the
+    model's reading gives 'explained' (the reading is the explanation); a mismatch, 'discrepancy'."""
+    cid, sources = f"finding.{key}", [st.source for st in f.statements]
+    published, computed, difference, tolerance = f.statements[0].value, None, None, None
+    if f.rule == "record":
+        computed = f.statements[1].value if len(f.statements) > 1 else None
+        ok = f.finding_class == "explained_difference"
+    elif f.rule == "restatement":
+        values = [st.value for st in f.statements]
+        computed = next((v for v in values if v != published), published)
+        numeric = f.unit not in ("date", "text")
+        tolerance = money_tolerance(*values) if f.unit == "gbp_m" else (
+            max(half_unit(v) for v in values) if numeric else None)
+        if numeric:
+            difference = float(computed) - float(published)
+            ok = all(abs(float(v) - float(published)) <= tolerance + EXACT for v in values)
+        else:
+            ok = len(set(map(str, values))) == 1
+    elif f.rule == "sum":
+        published = f.total.value
+        computed = round(_sum(float(p.value) for p in f.parts), 9)
+        sources = [f.total.source] + [p.source for p in f.parts] + sources
+        tolerance = money_tolerance(published, *[p.value for p in f.parts])
+        difference = round(computed - float(published), 9)
+        ok = abs(difference) <= tolerance + EXACT
+    elif f.rule == "date_order":
+        dates = [parse_date(st.value) for st in f.statements]
+        computed = " < ".join(str(st.value) for st in f.statements)
+        ok = all(a <= b for a, b in zip(dates, dates[1:]))
+    else:  # funding_without_cost
+        block = scenario.costs[f.table]
+        fund = block.funding_sources[f.funding]
+        checks = []
+        for fy, amount in fund.by_fy.items():
+            if not amount:
+                continue
+            cost = _sum(ln.by_fy.get(fy, 0.0) for ln in block.lines.values() if ln.factor == fund.factor)
+            check = Check(id=f"{cid}.{fy}", description=f"{f.label}: {fy}, '{fund.label}' ({amount:.3f}) "
+                          f"against the cost of factor '{fund.factor}' that year", published=float(amount),
+                          computed=cost, difference=None, status="explained" if cost > 0 else "discrepancy",
+                          sources=list(dict.fromkeys([fund.source or "", block.source or "", *sources])),
+                          explanation=f"{_quoted(f.statements)}; the model: {f.model_uses}")
+            checks.append(check.classify(f))
+        return checks
+    check = Check(id=cid, description=f.label, published=published, computed=computed,
+                  difference=difference, status="explained" if ok else "discrepancy",
+                  sources=list(dict.fromkeys(sources)), tolerance=tolerance,
+                  explanation=f"{_quoted(f.statements)}; the model: {f.model_uses}")
+    return [check.classify(f)]
+
+
+def finding_checks(scenario: Scenario) -> list[Check]:
+    return [c for key, f in scenario.findings.items() for c in finding_check(key, f, scenario)]
+
+
+def classify(checks: list[Check], scenario: Scenario) -> None:
+    """Attach each classification declared in the params (`classify:`, by check id) to its check.
+    A generated check that differs for a stated reason is an explained difference by default."""
+    for c in checks:
+        declared = scenario.classify.get(c.id)
+        if declared is not None:
+            c.classify(declared)
+        elif c.status == "explained" and not c.is_finding:
+            c.finding_class, c.severity = "explained_difference", "presentation"
+            c.model_uses, c.unresolved = c.explanation, False
+
+
 def calibration_checks(loaded: Loaded, npv_value: float) -> list[Check]:
     checks = []
     for entry in loaded.calibrated:
@@ -372,6 +466,10 @@ def calibration_checks(loaded: Loaded, npv_value: float) -> list[Check]:
         check.status = "explained"
         check.explanation = (f"reproduced by calibration: {entry['parameter']} solved to "
                              f"{entry['value']:.6g} with a root finder ({entry['why']})")
+        # a calibration sets an input so that a published figure is met: it changes the model's figures
+        check.finding_class, check.severity, check.unresolved = "explained_difference", "numbers", False
+        check.model_uses = (f"the published NPV, met by solving {entry['parameter']} (the inputs behind it "
+                            "are not published)")
         checks.append(check)
     return checks
 
@@ -393,6 +491,8 @@ def reconcile(loaded: Loaded) -> list[Check]:
     checks += ramp_down_check(s)
     if loaded.calibrated:
         checks += calibration_checks(loaded, appraise(inputs_from_scenario(s)).npv_gbp_m)
+    checks += finding_checks(s)
+    classify(checks, s)
     for c in checks:
         c.scenario = loaded.name
     return checks
@@ -402,16 +502,52 @@ def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR, load=load_scenari
     """Checks over every scenario, each distinct check once (children repeat their parents' data).
     `load(name, params_dir)` loads a scenario (the book passes its cached loader)."""
     seen: dict[tuple, Check] = {}
+    problems: list[CasebookError] = []
+    loaded_all = []
     for name in scenario_names(Path(params_dir)):
-        loaded = load(name, params_dir)  # every scenario is validated
-        if loaded.scenario.kind != "published":
-            continue  # options and sensitivities change published figures on purpose
+        try:
+            loaded_all.append(load(name, params_dir))  # every scenario is validated
+        except CasebookError as exc:  # keep going: one run reports every problem in every file
+            problems.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
+    ids: set[str] = set()
+    published = [ld for ld in loaded_all if ld.scenario.kind == "published"]
+    for loaded in published:  # options and sensitivities change published figures on purpose
         for c in reconcile(loaded):
+            ids.add(c.id)
             key = (c.id, repr(c.published), repr(c.computed), c.status)
-            seen.setdefault(key, c)
+            if key not in seen or (c.is_finding and not seen[key].is_finding):
+                seen[key] = c
+    for loaded in published:  # a classification must name a check that exists
+        for cid in loaded.scenario.classify:
+            if cid not in ids:
+                node = loaded.tree.get("classify")
+                file, line = node.origin(cid) if hasattr(node, "origin") else (None, None)
+                problems.append(CasebookError(f"classifies no check{did_you_mean(cid, ids)}", file=file,
+                                              key=f"classify.{cid}", line=line))
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
     order = {s: i for i, s in enumerate(STATUSES[::-1])}
     return sorted(seen.values(), key=lambda c: (order[c.status], c.id))
 
 
 def summary(checks: list[Check]) -> dict[str, int]:
     return {s: sum(1 for c in checks if c.status == s) for s in STATUSES}
+
+
+def findings(checks: list[Check]) -> list[Check]:
+    """The checks that found something, most severe first, then by class and id."""
+    sev = {k: i for i, k in enumerate(SEVERITIES)}
+    cls = {k: i for i, k in enumerate(FINDING_CLASSES)}
+    return sorted((c for c in checks if c.is_finding),
+                  key=lambda c: (sev.get(c.severity, 99), cls.get(c.finding_class, 99), c.id))
+
+
+def findings_summary(checks: list[Check]) -> dict[str, dict[str, int]]:
+    """Counts of findings by severity and by class (every key present, zero or not)."""
+    found = findings(checks)
+    return {"total": len(found),
+            "by_severity": {k: sum(1 for c in found if c.severity == k) for k in SEVERITIES},
+            "by_class": {k: sum(1 for c in found if c.finding_class == k) for k in FINDING_CLASSES},
+            "unresolved": sum(1 for c in found if c.unresolved)}

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from .appraisal import npv
-from .errors import CasebookError
-from .params import (DEFAULT_PARAMS_DIR, apply_set, check_periods, get_node, merge, own_part,
-                     read_chain, validate)
+from .errors import CasebookError, CasebookErrors
+from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, check_periods, get_node, merge,
+                     own_part, read_chain, validate)
 from .rootfind import brent_root
 from .schema import Calibration, Quantity, Scenario
 from .sources import declared_in
@@ -92,15 +92,28 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
     chain = read_chain(params_dir, name)
     tree: LineDict | None = None
     calibrated: list[dict] = []
-    for level, data in chain:
+    pending: list[CasebookError] = []
+    for i, (level, data) in enumerate(chain):
         own = own_part(data)
+        if tree is not None:
+            kind = own.get("kind", tree.get("kind", "published"))
+            try:
+                check_overrides(tree, own, chain[i - 1][0], strict=kind != "published")
+            except CasebookError as exc:  # reported with the schema's own findings below
+                pending.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
         tree = own if tree is None else merge(tree, own)
         raw_cals = data.get("calibration") or []
         if not isinstance(raw_cals, list):
             file, line = data.origin("calibration")
             raise CasebookError("calibration must be a list", file=file, key="calibration", line=line)
-        scenario = validate(tree)
-        check_periods(tree, scenario)
+        try:
+            scenario = validate(tree)
+            check_periods(tree, scenario)
+        except CasebookError as exc:
+            raise CasebookErrors(pending + (exc.errors if isinstance(exc, CasebookErrors) else [exc])) \
+                if pending else exc
+        if pending:
+            raise pending[0] if len(pending) == 1 else CasebookErrors(pending)
         for i, raw in enumerate(raw_cals):
             cal = _validate_calibration(raw, data, i)
             try:
@@ -124,8 +137,8 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
     for key, raw_value in (overrides or {}).items():
         tree = apply_set(tree, key, raw_value)
         try:
-            validate(tree)
-        except CasebookError as exc:
+            check_periods(tree, validate(tree))
+        except CasebookError as exc:  # the user typed it on the command line, not in a params file
             raise CasebookError(exc.message, file="--set", key=key) from None
         for entry in calibrated:
             if entry["parameter"] == key.removesuffix(".value"):

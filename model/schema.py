@@ -18,6 +18,11 @@ from .sources import SEED_DOCUMENTS
 Unit = Literal["gbp_m", "gbp", "fraction", "pct", "months", "years", "weeks", "days", "count",
                "date", "fy_start", "text", "weight"]
 
+#: Milestones the calculation reads (benefits start at the go-live dates; works-duration optimism bias
+#: runs from the contract start): each must fall inside the appraisal period, unlike dates that are
+#: only facts. A go-live left blank (null) is never reached (an option that stops before it).
+CALCULATION_MILESTONES = ("contract_effective", "drop1_go_live", "drop2_go_live")
+
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
 
@@ -25,8 +30,16 @@ _SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
 MAX_GBP_M = 10_000.0
 
 
+def fy_text(start: int) -> str:
+    """FY18/19 for 2018, with the full start year where two digits would mislead (FY2200/01)."""
+    if 1950 <= start <= 2098:
+        return f"FY{start % 100:02d}/{(start + 1) % 100:02d}"
+    return f"FY{start}/{(start + 1) % 100:02d}"
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    # allow_inf_nan=False: every float field (totals, narrative figures, ranges, brackets) must be finite
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True, allow_inf_nan=False)
 
 
 def check_source(source: str) -> str:
@@ -98,6 +111,27 @@ def _check_scalar(value: Any, unit: str) -> Any:
             raise ValueError(f"must be the start year of a financial year (e.g. 2018), not {value!r}")
         return value
     return _check_number(value, unit)
+
+
+def _in_range(low: float, high: float, message: str, allow_blank: bool = False,
+              high_open: bool = False):
+    """A before-validator: a parameter's raw `value` must lie in [low, high] (or [low, high)); every
+    way of breaking the range gets the same message."""
+
+    def check(cls, data: Any) -> Any:
+        value = data.get("value") if isinstance(data, dict) else None
+        if value is None:
+            if not allow_blank and isinstance(data, dict):
+                raise ValueError(message)
+            return data
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return data  # the unit's own check names the wrong type
+        above = value >= high if high_open else value > high
+        if value < low or above:
+            raise ValueError(f"{message}, not {value:g}")
+        return data
+
+    return classmethod(check)
 
 
 class Quantity(Provenance):
@@ -239,12 +273,16 @@ class Appraisal(_Strict):
             raise ValueError("needs a value")
         return q
 
-    @field_validator("discount_rate")
-    @classmethod
-    def _rate(cls, q: Quantity) -> Quantity:
-        if q.value is not None and not -0.5 < q.value < 1:
-            raise ValueError("must be a fraction between -0.5 and 1 (0.035 is 3.5%), or blank for the STPR")
-        return q
+    # Each range check has one message, whichever side is broken: they run on the raw value, before
+    # the unit's own checks (which would otherwise say "must not be negative" for one side only).
+    _rate = field_validator("discount_rate", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.035 is 3.5%), or blank "
+                  "for the STPR schedule", allow_blank=True, high_open=True))
+    _ob = field_validator("optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration",
+                          mode="before")(
+        _in_range(0.0, 10.0, "must be a fraction from 0 to 10 (2.0 is 200%)"))
+    _deflator = field_validator("gdp_deflator", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.02 is 2%)", high_open=True))
 
     @field_validator("price_basis")
     @classmethod
@@ -253,26 +291,29 @@ class Appraisal(_Strict):
             raise ValueError("must be 'nominal' or 'real'")
         return q
 
-    @field_validator("optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration")
+    @model_validator(mode="before")
     @classmethod
-    def _ob(cls, q: Quantity) -> Quantity:
-        if q.value is None or not 0 <= q.value <= 10:
-            raise ValueError("must be a fraction between 0 and 10 (2.0 is 200%)")
-        return q
-
-    @field_validator("gdp_deflator")
-    @classmethod
-    def _deflator(cls, q: Quantity) -> Quantity:
-        if q.value is None or not -0.5 < q.value < 1:
-            raise ValueError("must be a fraction (0.02 is 2%)")
-        return q
+    def _base_year_in_period(cls, data: Any) -> Any:
+        """The base year must lie in the period: one message, whatever year is given (1900 or 2200)."""
+        raw = {k: data.get(k).get("value") if isinstance(data, dict) and isinstance(data.get(k), dict) else None
+               for k in ("first_fy", "last_fy", "base_year")}
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()) \
+                and raw["first_fy"] <= raw["last_fy"] and not raw["first_fy"] <= raw["base_year"] <= raw["last_fy"]:
+            raise ValueError(f"base_year {fy_text(raw['base_year'])} is outside the appraisal period "
+                             f"{fy_text(raw['first_fy'])} to {fy_text(raw['last_fy'])}")
+        return data
 
     @model_validator(mode="after")
     def _period(self) -> "Appraisal":
-        if self.last_fy.value < self.first_fy.value:
+        first, last = self.first_fy.value, self.last_fy.value
+        if last < first:
             raise ValueError("last_fy is before first_fy")
-        if not self.first_fy.value <= self.decision_fy.value <= self.last_fy.value:
-            raise ValueError("decision_fy must fall within the appraisal period (first_fy to last_fy)")
+        if not first <= self.base_year.value <= last:
+            raise ValueError(f"base_year {fy_text(self.base_year.value)} is outside the appraisal period "
+                             f"{fy_text(first)} to {fy_text(last)}")
+        if not first <= self.decision_fy.value <= last:
+            raise ValueError(f"decision_fy {fy_text(self.decision_fy.value)} is outside the appraisal period "
+                             f"{fy_text(first)} to {fy_text(last)}")
         return self
 
 
@@ -284,19 +325,10 @@ class Benefits(_Strict):
     start_delay_months: Quantity
     level_multiplier: Quantity
 
-    @field_validator("drop1_share", "realisation_factor")
-    @classmethod
-    def _share(cls, q: Quantity) -> Quantity:
-        if q.value is not None and q.unit == "fraction" and q.value < 0:
-            raise ValueError("must not be negative")
-        return q
-
-    @field_validator("drop1_share")
-    @classmethod
-    def _at_most_one(cls, q: Quantity) -> Quantity:
-        if q.value is not None and not 0 <= q.value <= 1:
-            raise ValueError("must be between 0 and 1")
-        return q
+    _share = field_validator("drop1_share", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 to 1"))
+    _non_negative = field_validator("realisation_factor", "level_multiplier", mode="before")(
+        _in_range(0.0, math.inf, "must be a fraction from 0 upwards (1 is 100%)", allow_blank=True))
 
 
 class UncertainInput(Provenance):
@@ -373,6 +405,74 @@ class Fact(_Strict):
         return self
 
 
+# --- findings: what a line-by-line reading of the papers turns up -----------------------------------
+
+#: Classes of finding, and severities by their effect on the model's figures (most severe first).
+FINDING_CLASSES = {
+    "arithmetic_error": "arithmetic error",
+    "misaligned_columns": "misaligned columns",
+    "typo": "typo",
+    "conflicting_statement": "conflicting statement",
+    "explained_difference": "explained difference",
+    "observation": "observation",
+}
+SEVERITIES = {
+    "numbers": "changes numbers or timing",
+    "input": "changes an input",
+    "presentation": "presentation only",
+}
+FindingClass = Literal["arithmetic_error", "misaligned_columns", "typo", "conflicting_statement",
+                       "explained_difference", "observation"]
+Severity = Literal["numbers", "input", "presentation"]
+
+
+class Classification(_Strict):
+    """What kind of inconsistency a check found, how much it matters to the model's figures, what
+    the model uses and why, and whether the papers allow it to be settled."""
+
+    finding_class: FindingClass = Field(alias="class")
+    severity: Severity
+    model_uses: str
+    unresolved: bool = False
+
+
+class Finding(Classification):
+    """One inconsistency in the papers, declared as data and checked by a generic rule:
+
+    - ``record``: not computable; the statements quote what each source says;
+    - ``restatement``: one figure or date stated in several places (the statements must agree);
+    - ``sum``: ``parts`` must add up to ``total``;
+    - ``date_order``: the statements' dates must run in the order given;
+    - ``funding_without_cost``: each year a table's funding source (``funding``) is booked must have a
+      cost of the same factor in ``table``.
+    """
+
+    label: str
+    rule: Literal["record", "restatement", "sum", "date_order", "funding_without_cost"] = "record"
+    unit: Unit = "text"
+    statements: list[Statement] = Field(min_length=1)
+    parts: list[Statement] = Field(default_factory=list)
+    total: Statement | None = None
+    table: str | None = None
+    funding: str | None = None
+
+    @model_validator(mode="after")
+    def _rule_inputs(self) -> "Finding":
+        checked = {"restatement": self.statements, "date_order": self.statements,
+                   "sum": [*self.parts, *([self.total] if self.total else [])]}.get(self.rule, [])
+        for st in checked:  # the values a rule computes with; elsewhere statements quote the papers
+            st.value = _check_scalar(st.value, self.unit)
+        if self.rule in ("restatement", "date_order") and len(self.statements) < 2:
+            raise ValueError(f"rule {self.rule} needs at least two statements")
+        if self.rule == "date_order" and self.unit != "date":
+            raise ValueError("rule date_order needs unit: date")
+        if self.rule == "sum" and (not self.parts or self.total is None):
+            raise ValueError("rule sum needs parts and a total")
+        if self.rule == "funding_without_cost" and not (self.table and self.funding):
+            raise ValueError("rule funding_without_cost needs table and funding")
+        return self
+
+
 def _non_negative_money(q: Quantity | None) -> Quantity | None:
     if q is not None and q.value is not None and q.value < 0:
         raise ValueError("a contract value must not be negative")
@@ -441,6 +541,10 @@ class Scenario(_Strict):
     delivery: dict[str, Quantity] = Field(default_factory=dict)
     uncertainty: dict[str, UncertainInput] = Field(default_factory=dict)
     contract_cap: ContractCap | None = None
+    #: inconsistencies in the papers that the generated checks do not cover (see Finding)
+    findings: dict[str, Finding] = Field(default_factory=dict)
+    #: the class, severity and chosen reading of generated checks that find something, by check id
+    classify: dict[str, Classification] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _milestone_dates(self) -> "Scenario":
@@ -452,6 +556,12 @@ class Scenario(_Strict):
         for name, n in self.narrative_costs.items():
             if n.table not in self.costs or not isinstance(self.costs[n.table], TableBlock):
                 raise ValueError(f"narrative_costs.{name}: table {n.table!r} is not a cost table")
+        for name, f in self.findings.items():
+            if f.rule == "funding_without_cost":
+                block = self.costs.get(f.table)
+                if not isinstance(block, TableBlock) or f.funding not in block.funding_sources:
+                    raise ValueError(f"findings.{name}: {f.table!r}/{f.funding!r} is not a table's "
+                                     "funding source")
         for name, group in self.narrative_sums.items():
             for ref in [*group.parts, group.total]:
                 if ref not in self.narrative_costs:

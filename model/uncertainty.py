@@ -12,11 +12,13 @@ floating-point accuracy; the tests hold them to it.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from . import greenbook as gb
 from .appraisal import future_years
@@ -36,6 +38,34 @@ MEASURES = {"green_book": "the Green Book appraisal at the decision point",
 DEFAULT_CHUNK = 10_000  # small enough that each (draws x years) array stays in cache
 EXACT_QUANTILES_UP_TO = 10_000_000
 BINS = 2**20
+#: The most draws `casebook montecarlo` accepts, and the speed its time estimates assume. bench/montecarlo.py
+#: measures about 1.7 million draws a second for FBC3 on one core (10^8 draws in about a minute), so
+#: the ceiling is some ten minutes of work; 10^7 draws already pin P10/P50/P90 to well under GBP 0.1m.
+MAX_DRAWS = 1_000_000_000
+DRAWS_PER_SECOND = 1_000_000  # a cautious round figure below the measured rate
+PROGRESS_FROM = 10_000_000   # runs this long (several seconds) show a progress bar
+
+
+def estimated_seconds(draws: int) -> float:
+    return draws / DRAWS_PER_SECOND
+
+
+def duration_text(seconds: float) -> str:
+    """'about 11.6 days', 'about 17 minutes', 'about 3 seconds'."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"about {seconds / size:,.1f} {unit}"
+    return f"about {seconds:,.0f} seconds"
+
+
+def check_draws(draws: int) -> None:
+    """Refuse a number of draws that is not positive or above the ceiling (with the time it would take)."""
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws <= 0:
+        raise CasebookError(f"must be a positive whole number, not {draws!r}", key="--draws")
+    if draws > MAX_DRAWS:
+        raise CasebookError(f"{draws:,} is above the ceiling of {MAX_DRAWS:,} draws: at about "
+                            f"{DRAWS_PER_SECOND:,} draws a second it would take "
+                            f"{duration_text(estimated_seconds(draws))}", key="--draws")
 
 
 def appraisal_label(loaded: Loaded, measure: str = "green_book") -> str:
@@ -262,15 +292,15 @@ def switching_values(loaded: Loaded) -> list[dict[str, Any]]:
 # --- Monte Carlo ------------------------------------------------------------------------------------
 
 def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUNK,
-                keep: bool = False) -> dict[str, Any]:
+                keep: bool = False, progress: bool = False) -> dict[str, Any]:
     """Monte Carlo over every uncertain input at once, vectorised in chunks of draws.
 
     Draws are made chunk by chunk from one seeded generator, so the same (draws, seed, chunk) gives
     the same numbers. Up to ten million draws the quantiles are exact; beyond that they come from a
-    fine histogram (2**20 bins), so memory stays flat however many draws are asked for.
+    fine histogram (2**20 bins), so memory stays flat however many draws are asked for. With
+    `progress`, a bar on stderr shows the draws done and the time left (tqdm).
     """
-    if not isinstance(draws, int) or draws <= 0:
-        raise CasebookError(f"--draws must be a positive whole number, not {draws!r}")
+    check_draws(draws)
     engine = Engine.from_loaded(loaded)
     specs = inputs(loaded)
     for spec in specs.values():
@@ -282,6 +312,8 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
     hist = edges = None
     scale = 1.0
     remaining = draws
+    bar = tqdm(total=draws, unit="draw", unit_scale=True, desc="Monte Carlo", mininterval=0.5,
+               disable=not progress, file=sys.stderr, leave=False)
     while remaining > 0:
         n = min(chunk, remaining)
         values = {spec.parameter: sample(spec, base_value(loaded, spec), n, rng) for spec in specs.values()}
@@ -301,6 +333,8 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
             np.clip(index, 0, BINS - 1, out=index)   # draws beyond the range go to the end bins
             hist += np.bincount(index, minlength=BINS)
         remaining -= n
+        bar.update(n)
+    bar.close()
     if exact:
         all_npv = np.concatenate(kept)
         p10, p50, p90 = (float(v) for v in np.percentile(all_npv, [10, 50, 90]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,7 @@ def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
     data = load_yaml_text(text, display)
     if not isinstance(data, LineDict):
         raise CasebookError("the top level must be a mapping of keys to values", file=display, line=1)
+    check_finite(data, display)
     if len(_PARSED) > 256:
         _PARSED.clear()
     _PARSED[digest] = copy.deepcopy(data)
@@ -146,6 +148,30 @@ def _refile(node: Any, display: str) -> Any:
         for item in node:
             _refile(item, display)
     return node
+
+
+def check_finite(data: Any, display: str) -> None:
+    """Every number anywhere in a params file must be finite (YAML reads .nan and .inf as floats):
+    each one that is not is reported, one line each, wherever it is (a figure, a total, a range, a
+    statement quoted in a finding)."""
+    from .errors import CasebookErrors
+
+    problems: list[CasebookError] = []
+
+    def walk(node: Any, path: tuple, line: int | None) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, path + (str(key),), node.key_lines.get(key) if isinstance(node, LineDict) else line)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, path + (str(i),), getattr(item, "line", None) or line)
+        elif isinstance(node, float) and not math.isfinite(node):
+            problems.append(CasebookError(f"must be a finite number, not {node}", file=display,
+                                          key=".".join(path), line=line))
+
+    walk(data, (), None)
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
 
 
 def parse_scalar(text: str) -> Any:

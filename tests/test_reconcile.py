@@ -94,3 +94,89 @@ def test_summary_counts_every_check():
     counts = summary(cs)
     assert sum(counts.values()) == len(cs) >= 90
     assert counts["discrepancy"] >= 10
+
+
+# --- findings ------------------------------------------------------------------------------------------
+
+def test_check_json_lists_every_finding_with_class_severity_and_sources():
+    import re
+
+    from model.schema import FINDING_CLASSES, SEVERITIES
+
+    from .conftest import cli_json
+
+    data = cli_json("check")
+    found = [c for c in data["checks"] if c["class"] is not None]
+    source = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt, \S")
+    for c in found:
+        assert c["class"] in FINDING_CLASSES and c["severity"] in SEVERITIES, c
+        assert c["sources"] and all(source.match(s) for s in c["sources"]), c
+        assert c["model_uses"] and c["unresolved"] in (True, False)
+    # every check that differs, explained or not, is a classified finding
+    assert all(c["class"] for c in data["checks"] if c["status"] in ("discrepancy", "explained"))
+    summary = data["findings"]
+    assert summary["total"] == len(found) == sum(summary["by_severity"].values()) == sum(summary["by_class"].values())
+    assert summary["by_class"]["misaligned_columns"] == 2 and summary["by_severity"]["numbers"] >= 8
+
+
+def test_the_misprinted_tables_and_the_reserve_are_findings(checks):
+    header = checks["finding.table2_header_shifted"]
+    assert (header.finding_class, header.severity, header.status) == ("misaligned_columns", "numbers", "discrepancy")
+    assert "001_86d069ffb4d8e356.txt, Table 2, header row" in header.sources
+    total_row = checks["finding.table1_total_row_shifted"]
+    assert total_row.finding_class == "misaligned_columns" and total_row.severity == "presentation"
+    # the Splunk reserve: -0.270 in FY22/23, where the scope factor it funds has no cost at all
+    reserve = checks["finding.splunk_reserve_without_cost.FY22/23"]
+    assert (reserve.published, reserve.computed, reserve.status) == (-0.27, 0.0, "discrepancy")
+    assert reserve.finding_class == "observation" and reserve.unresolved is True
+    # the training reserve funds a year that has the training cost in it: not a finding
+    assert not any(k.startswith("finding.training_reserve") for k in checks)
+
+
+def test_generic_finding_rules_compute():
+    from model.reconcile import finding_check
+    from model.schema import Finding
+
+    def one(**kw):
+        base = {"label": "x", "class": "typo", "severity": "presentation", "model_uses": "y"}
+        return finding_check("t", Finding.model_validate({**base, **kw}), None)[0]
+
+    src = "001_86d069ffb4d8e356.txt, Table 2"
+    # sum: the Other row with -0.392 adds to its printed 5.658; with +0.392 it would not
+    parts = [{"value": v, "source": src} for v in (-0.392, 2.408, 1.217, 1.117, 1.308)]
+    ok = one(rule="sum", unit="gbp_m", parts=parts, total={"value": 5.658, "source": src},
+             statements=[{"value": "x", "source": src}])
+    assert ok.status == "explained" and ok.computed == pytest.approx(5.658)
+    parts[0]["value"] = 0.392
+    bad = one(rule="sum", unit="gbp_m", parts=parts, total={"value": 5.658, "source": src},
+              statements=[{"value": "x", "source": src}])
+    assert bad.status == "discrepancy" and bad.difference == pytest.approx(0.784)
+    # restatement: equal within half a unit of the last printed place, else a discrepancy
+    same = one(rule="restatement", unit="gbp_m", statements=[{"value": 65.3, "source": src}, {"value": 65.3, "source": src}])
+    differ = one(rule="restatement", unit="gbp_m", statements=[{"value": 22.048, "source": src}, {"value": 38.3, "source": src}])
+    assert same.status == "explained" and differ.status == "discrepancy" and differ.difference == pytest.approx(16.252)
+    # date order: July 2023 before May 2023 is out of order
+    order = one(rule="date_order", unit="date", statements=[{"value": "2023-07", "source": src}, {"value": "2023-05", "source": src}])
+    assert order.status == "discrepancy"
+    assert one(rule="date_order", unit="date", statements=[{"value": "2023-05", "source": src},
+                                                           {"value": "2024-02", "source": src}]).status == "explained"
+
+
+def test_findings_change_no_published_figure(checks):
+    from model.scenario import load_scenario
+
+    s = load_scenario("fbc3", PARAMS).scenario
+    assert s.contracts["nec_mips_implementation"].modifications["fbc3"].uplift_gbp_m.value == 22.048
+    assert s.costs["fbc3_revenue_request"].published_totals.gross_total == 82.864
+    assert s.costs["fbc3_revenue_request"].funding_sources["splunk_reserve"].by_fy == {"FY22/23": -0.27}
+    assert s.facts["training_users"].value == 22500
+
+
+def test_classify_must_name_a_check(params_copy):
+    from .conftest import run_cli
+
+    path = params_copy / "fbc3.yaml"
+    path.write_text(path.read_text().replace("  dates.hypercare_length:\n", "  dates.hypercare_lenght:\n", 1))
+    proc = run_cli("check", "--params", str(params_copy))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "classify.dates.hypercare_lenght" in proc.stderr and "did you mean dates.hypercare_length?" in proc.stderr

@@ -120,7 +120,11 @@ def test_list_and_check():
     data = cli_json("check")
     assert data["valid"] is True and len(data["checks"]) >= 90
     proc = run_cli("check")
-    assert proc.returncode == 0 and "DISCREPANCY" in proc.stdout
+    assert proc.returncode == 0 and "== CHANGES NUMBERS OR TIMING" in proc.stdout
+    # grouped: every finding that changes numbers is listed before any that is presentation only
+    out = proc.stdout
+    assert out.index("finding.table2_header_shifted") < out.index("== PRESENTATION ONLY") \
+        < out.index("finding.recommendation2_heading")
 
 
 @pytest.fixture(scope="module")
