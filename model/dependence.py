@@ -202,6 +202,8 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     dest.mkdir()
     for p in pdir.glob("*.yaml"):
         shutil.copy2(p, dest / p.name)
+    for sub in (p for p in pdir.iterdir() if p.is_dir()):  # e.g. sources/: the documents the params cite
+        (dest / sub.name).symlink_to(sub.resolve(), target_is_directory=True)
     # JSON is YAML, and much faster to write than PyYAML's emitter
     (dest / f"{assumption.scenario}.yaml").write_text(json.dumps(data, ensure_ascii=False, indent=1),
                                                       encoding="utf-8")

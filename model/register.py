@@ -59,8 +59,12 @@ def format_value(node: dict) -> str:
         base = f", base {node['base']:g}" if "base" in node else ""
         dist = f", {node['distribution']}" if node.get("distribution") else ""
         return f"{node['low']:g} to {node['high']:g}{base}{dist} (on {node.get('parameter', '')})"
+    if "class" in node and "severity" in node:  # a finding or a classification: see the reconciliation
+        what = node.get("label") or node.get("model_uses") or ""
+        return f"{str(node['class']).replace('_', ' ')}, {node['severity']}" + (f": {what}" if what else "")
     if "parts" in node:
-        return f"{' + '.join(node['parts'])} against {node.get('total', '')}"
+        parts = [p if isinstance(p, str) else str(p.get("label") or p.get("value", p)) for p in node["parts"]]
+        return f"{' + '.join(parts)} against {node.get('total', '')}"
     if "metric" in node and "target" in node:
         lo, hi = node.get("bracket", ("", ""))
         return f"{node['parameter']} solved in [{lo:g}, {hi:g}] so that {node['metric']} = {node['target']}"

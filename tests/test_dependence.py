@@ -15,7 +15,8 @@ from .conftest import PARAMS
 # The assumptions that turn nominal cash into discounted real costs: every present value of a cost
 # rests on them (FBC1's file states them; no published version overrides them).
 DISCOUNTING = {"fbc1:appraisal.base_year", "fbc1:appraisal.discount_rate", "fbc1:appraisal.price_basis",
-               "fbc1:appraisal.gdp_deflator", "fbc1:appraisal.optimism_bias"}
+               "fbc1:appraisal.gdp_deflator", "fbc1:appraisal.optimism_bias_capital",
+               "fbc1:appraisal.optimism_bias_operating"}
 FBC1_COSTS = {"fbc1:costs.fbc1_capital.lines.implementation", "fbc1:costs.fbc1_revenue.lines.programme_and_run",
               "fbc1:cost_multipliers.baseline"}
 # The shape of the benefit stream and the dates FBC1 is assumed to have planned.

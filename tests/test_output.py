@@ -124,15 +124,18 @@ def test_register_lists_every_key_of_every_params_file():
     # the uncertainty ranges, caps and overrides are there with their values
     by_key = reg.set_index("anchor")
     assert by_key.loc[book.register_anchor("uncertainty.benefit_level"), "value"].startswith("0.5 to 1.5")
-    assert by_key.loc[book.register_anchor("appraisal.optimism_bias", "fbc3_optimism_upper"), "value"] == "2"
+    assert by_key.loc[book.register_anchor("appraisal.optimism_bias_capital", "fbc3_optimism_upper"), "value"] == "2"
+    assert by_key.loc[book.register_anchor("appraisal.optimism_bias_operating", "fbc3_optimism_upper"), "value"] == "0.41"
     assert "cap pct of original 50" in by_key.loc[book.register_anchor("contract_cap"), "value"]
     assert not reg.value.eq("blank").any()
 
 
 def test_scenario_changes_come_from_the_params_difference():
     upper = diff(load_scenario("fbc3_optimism_upper", PARAMS), PARAMS).set_index("parameter")
-    assert list(upper.index) == ["appraisal.optimism_bias", "appraisal.optimism_bias_duration"]
-    assert (upper.loc["appraisal.optimism_bias", "before"], upper.loc["appraisal.optimism_bias", "after"]) == ("0", "2")
+    assert list(upper.index) == ["appraisal.optimism_bias_capital", "appraisal.optimism_bias_operating",
+                                 "appraisal.optimism_bias_duration"]
+    assert (upper.loc["appraisal.optimism_bias_capital", "before"],
+            upper.loc["appraisal.optimism_bias_capital", "after"]) == ("0", "2")
     assert diff(load_scenario("fbc1", PARAMS), PARAMS).empty
     slip = diff(load_scenario("fbc3_drop2_slip", PARAMS), PARAMS)
     assert slip[["parameter", "before", "after"]].values.tolist() == [
