@@ -364,7 +364,7 @@ def _npv(s: Scenario) -> float:
 def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
     """Attribute the change in NPV from one version to another, one driver at a time.
 
-    Order: the delay to benefits (the later go-live dates), each additional cost (FBC2's addition,
+    Order: the delay to benefits (the later go-live dates and decision point), each additional cost (FBC2's addition,
     then FBC3's requests factor by factor), then the benefit re-baselining (the realisation factor).
     Each bar is the NPV after the step less the NPV before it, so the bars add up to the difference
     exactly; any change the steps do not cover is shown as a last bar, "other changes".
@@ -378,6 +378,9 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
 
     for key in ("drop1_go_live", "drop2_go_live"):
         current.milestones[key] = copy.deepcopy(b.milestones[key])
+    # the later decision point is part of the timing: it moves the works still to do, which a
+    # works-duration optimism bias stretches (cashflows.duration_bias_delay_months)
+    current.appraisal.decision_fy = copy.deepcopy(b.appraisal.decision_fy)
     step("Delay to benefits")
     new_blocks = [k for k in b.costs if k not in a.costs]
     for key in new_blocks:
