@@ -119,8 +119,10 @@ def cashflow_note(run: Run):
     """What the cash-flow table's columns are, saying 'after optimism bias' only when there is one."""
     from IPython.display import Markdown
 
-    bias = run.results["appraisal"]["optimism_bias"]
-    basis = (f"real base-year prices after optimism bias of {bias:.0%}" if bias
+    a = run.results["appraisal"]
+    capital, operating = a["optimism_bias_capital"], a["optimism_bias_operating"]
+    basis = (f"real base-year prices after optimism bias of {capital:.0%} on capital and {operating:.0%} on "
+             f"operating costs, from {a['decision_fy']} (the decision year) on" if capital or operating
              else "real base-year prices (no optimism bias in this scenario)")
     return Markdown(f"£m. Capital, revenue, funding sources and benefits are nominal cash; the net flow is in "
                     f"{basis}; the present value is the net flow times the discount factor.")
