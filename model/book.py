@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import deps
 from .appraisal import appraise, inputs_from_scenario
 from .fy import fy_label, fy_range, parse_date, parse_fy
 from .params import scenario_names
@@ -23,9 +24,9 @@ VERSIONS = ("fbc1", "fbc2", "fbc3")
 REGISTER_PAGE = "appendix_register.html"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=None)
 def _load(name: str, params_dir: str) -> Loaded:
-    return load_scenario(name, params_dir)
+    return deps.load(name, params_dir)  # calibrated once per build, read from its cache
 
 
 def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
@@ -33,7 +34,8 @@ def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
 
 
 def result(name: str, params_dir: str | Path | None = None) -> dict:
-    return results(loaded(name, params_dir))
+    pdir = str(resolve_params_dir(params_dir))
+    return deps.results_for(_load(name, pdir), pdir)
 
 
 def anchor(parameter: str) -> str:

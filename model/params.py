@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .deps import record_listing
 from .errors import CasebookError
 from .fy import parse_fy
 from .schema import SLUG_RE, Scenario
@@ -34,7 +35,9 @@ def check_slug(name: str, what: str = "scenario name") -> str:
 def scenario_names(params_dir: Path) -> list[str]:
     if not params_dir.is_dir():
         raise CasebookError(f"params directory {str(params_dir)!r} does not exist")
-    return sorted(p.stem for p in params_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
+    names = sorted(p.stem for p in params_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
+    record_listing(params_dir, names)  # a notebook that lists the scenarios depends on the list
+    return names
 
 
 def scenario_file(params_dir: Path, name: str) -> Path:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .appraisal import appraise, inputs_from_scenario
 from .fy import fy_label, fy_range, months_between, parse_date, parse_fy
+from . import deps
 from .params import DEFAULT_PARAMS_DIR, scenario_names
 from .scenario import Loaded, load_scenario
 from .schema import AllocatedBlock, Scenario, TableBlock
@@ -402,7 +403,7 @@ def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR) -> list[Check]:
     """Checks over every scenario, each distinct check once (children repeat their parents' data)."""
     seen: dict[tuple, Check] = {}
     for name in scenario_names(Path(params_dir)):
-        loaded = load_scenario(name, params_dir)  # every scenario is validated
+        loaded = deps.load(name, params_dir)  # every scenario is validated (by the build, when cached)
         if loaded.scenario.kind != "published":
             continue  # options and sensitivities change published figures on purpose
         for c in reconcile(loaded):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import deps
 from .paths import resolve_params_dir
 from .register import register
 from .results import results
@@ -23,10 +24,13 @@ class Run:
 
     def __init__(self, scenario: str, overrides: dict[str, Any] | None = None,
                  params_dir: str | Path | None = None) -> None:
-        self.loaded: Loaded = load_scenario(scenario, resolve_params_dir(params_dir),
-                                            {k: (v if isinstance(v, str) else repr_yaml(v))
-                                             for k, v in (overrides or {}).items()})
-        self.results = results(self.loaded)
+        pdir = resolve_params_dir(params_dir)
+        if overrides:
+            self.loaded: Loaded = load_scenario(scenario, pdir, {k: (v if isinstance(v, str) else repr_yaml(v))
+                                                                for k, v in overrides.items()})
+        else:  # calibrated once by the build, read from its cache
+            self.loaded = deps.load(scenario, pdir)
+        self.results = deps.results_for(self.loaded, pdir)
 
     @property
     def title(self) -> str:
