@@ -222,7 +222,7 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]
             files = sorted({params_dir / f"{lvl}.yaml" for n in uses for lvl, _ in read_chain(params_dir, n)})
             job.key = sha256_bytes(job.key_base, *[f.read_bytes() for f in files])
         elif job.reads_file.is_file():  # what it read last time, as it is now
-            job.key = sha256_bytes(job.key_base, reads_bytes([current(r) for r in read_log(job.reads_file)]))
+            job.key = sha256_bytes(job.key_base, reads_bytes([current(r, root) for r in read_log(job.reads_file)]))
         else:
             job.key = "never executed"
         jobs.append(job)
@@ -368,7 +368,7 @@ def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes
             continue
         file = cache_dir / f"{job.name}.pickle"
         entry = deps.read_entry(file)
-        if not (entry is not None and deps.reads_are_current(entry["reads"])
+        if not (entry is not None and deps.reads_are_current(entry["reads"], root)
                 and entry["key"] == sha256_bytes(b"loaded", job.name.encode(), common,
                                                  deps.reads_bytes(entry["reads"]))):
             with deps.collecting() as reads:
@@ -783,7 +783,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             "pages_executed": [j.name for j in executed if j.kind == "page"],
             "cached": report.cached, "site_rebuilt": report.site_rebuilt,
             # the scenarios each chapter read when it was last executed ("*": it listed them all)
-            "page_reads": {j.name: deps.scenarios_read(deps.read_log(j.reads_file), params_dir)
+            "page_reads": {j.name: deps.scenarios_read(deps.read_log(j.reads_file), params_dir, root)
                            for j in all_jobs if j.records_reads},
             "site": current_site(root).name if current_site(root) else None,
             "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")

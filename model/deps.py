@@ -27,7 +27,7 @@ from typing import Any, Iterator
 READS_ENV = "CASEBOOK_READS_LOG"
 CACHE_ENV = "CASEBOOK_SCENARIO_CACHE"
 
-Read = tuple[str, str, str]  # (kind "file" or "list", absolute path, sha256 of what was read)
+Read = tuple[str, str, str]  # (kind "file" or "list", path, sha256 of what was read)
 
 _collectors: list[set[Read]] = []
 _logged: set[Read] = set()
@@ -47,18 +47,28 @@ def _record(entry: Read) -> None:
             fh.write(json.dumps(entry) + "\n")
 
 
+def where(path: Path) -> str:
+    """A path as recorded: relative to the working directory (the project's root, where the build and
+    its notebooks run) when inside it, so that a copy of a built project keeps its cache."""
+    full = Path(path).resolve()
+    try:
+        return str(full.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(full)
+
+
 def listing_digest(names: list[str]) -> str:
     return sha256_text("\n".join(sorted(names)))
 
 
 def record_file(path: Path, data: bytes) -> None:
     """A params file was read, with these bytes."""
-    _record(("file", str(Path(path).resolve()), sha256_text(data)))
+    _record(("file", where(path), sha256_text(data)))
 
 
 def record_listing(params_dir: Path, names: list[str]) -> None:
     """The list of scenarios in a params directory was read."""
-    _record(("list", str(Path(params_dir).resolve()), listing_digest(names)))
+    _record(("list", where(params_dir), listing_digest(names)))
 
 
 @contextlib.contextmanager
@@ -78,31 +88,31 @@ def read_log(path: Path) -> list[Read]:
     return sorted({tuple(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line})
 
 
-def current(entry: Read) -> Read:
+def current(entry: Read, root: Path) -> Read:
     """The same read made now: the digest of the file or listing as it is on disk (``-`` if gone)."""
     from .schema import SLUG_RE
 
     kind, path, _ = entry
-    p = Path(path)
+    p = root / path
     if kind == "file":
         return (kind, path, sha256_text(p.read_bytes()) if p.is_file() else "-")
     names = [q.stem for q in p.glob("*.yaml") if SLUG_RE.match(q.stem)] if p.is_dir() else []
     return (kind, path, listing_digest(names) if p.is_dir() else "-")
 
 
-def reads_are_current(reads: list[Read] | list[list[str]]) -> bool:
-    return all(current(tuple(r)) == tuple(r) for r in reads)
+def reads_are_current(reads: list[Read] | list[list[str]], root: Path) -> bool:
+    return all(current(tuple(r), root) == tuple(r) for r in reads)
 
 
 def reads_bytes(reads: list[Read]) -> bytes:
     return json.dumps(sorted(list(r) for r in reads)).encode()
 
 
-def scenarios_read(reads: list[Read], params_dir: Path) -> list[str]:
+def scenarios_read(reads: list[Read], params_dir: Path, root: Path) -> list[str]:
     """The scenarios whose params files appear in the reads ("*" when the directory was listed)."""
-    pdir = str(Path(params_dir).resolve())
-    names = {Path(p).stem for kind, p, _ in reads if kind == "file" and str(Path(p).parent) == pdir}
-    if any(kind == "list" and p == pdir for kind, p, _ in reads):
+    pdir = Path(params_dir).resolve()
+    names = {Path(p).stem for kind, p, _ in reads if kind == "file" and (root / p).parent.resolve() == pdir}
+    if any(kind == "list" and (root / p).resolve() == pdir for kind, p, _ in reads):
         names.add("*")
     return sorted(names)
 
