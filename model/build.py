@@ -194,7 +194,8 @@ def is_text_notebook(path: Path) -> bool:
     return path.suffix == ".md" and is_myst_markdown_notebook(path.read_text(encoding="utf-8"))
 
 
-def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
+def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
+                       kinds: dict[str, str] | None = None) -> list[Job]:
     """The book's own notebooks (.ipynb, or MyST Markdown text notebooks). They may list the scenarios
     they use in their metadata (``casebook: {scenarios: [...]}``); otherwise the build records which
     params files (and listings of params/) each one read when it was executed (`model.deps`), and the
@@ -222,7 +223,7 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]
             files = sorted({params_dir / f"{lvl}.yaml" for n in uses for lvl, _ in read_chain(params_dir, n)})
             job.key = sha256_bytes(job.key_base, *[f.read_bytes() for f in files])
         elif job.reads_file.is_file():  # what it read last time, as it is now
-            job.key = sha256_bytes(job.key_base, reads_bytes([current(r, root) for r in read_log(job.reads_file)]))
+            job.key = sha256_bytes(job.key_base, reads_bytes([current(r, root, kinds) for r in read_log(job.reads_file)]))
         else:
             job.key = "never executed"
         jobs.append(job)
@@ -378,7 +379,8 @@ def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes
             deps.write_entry(file, key, loaded, res, sorted(reads))
             entry = {"key": key, "loaded": loaded}
         job.title = entry["loaded"].title
-        index["scenarios"][job.name] = {"file": str(file), "key": entry["key"]}
+        index["scenarios"][job.name] = {"file": str(file), "key": entry["key"],
+                                        "kind": entry["loaded"].scenario.kind}
     write_atomic(cache_dir / "index.json", json.dumps(index, indent=1, sort_keys=True) + "\n")
     return cache_dir / "index.json"
 
@@ -738,8 +740,11 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
     with build_lock(root, wait=wait):
         phase("lock")
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode()).encode()
-        all_jobs = scenario_jobs(root, params_dir, common) + book_notebook_jobs(root, params_dir, common)
-        index = cache_scenarios(root, params_dir, all_jobs, common)
+        scenarios = scenario_jobs(root, params_dir, common)
+        index = cache_scenarios(root, params_dir, scenarios, common)
+        kinds = ({deps.where(params_dir / f"{name}.yaml"): meta["kind"]
+                  for name, meta in json.loads(index.read_text())["scenarios"].items()} if index else {})
+        all_jobs = scenarios + book_notebook_jobs(root, params_dir, common, kinds)
         env = {deps.CACHE_ENV: str(index)} if index else {}
         phase("scenarios")
         executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env)

@@ -27,7 +27,7 @@ from typing import Any, Iterator
 READS_ENV = "CASEBOOK_READS_LOG"
 CACHE_ENV = "CASEBOOK_SCENARIO_CACHE"
 
-Read = tuple[str, str, str]  # (kind "file" or "list", path, sha256 of what was read)
+Read = tuple[str, str, str]  # ("file", path, sha256), ("list", dir, sha256) or ("kind", path, kind)
 
 _collectors: list[set[Read]] = []
 _logged: set[Read] = set()
@@ -88,12 +88,15 @@ def read_log(path: Path) -> list[Read]:
     return sorted({tuple(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line})
 
 
-def current(entry: Read, root: Path) -> Read:
-    """The same read made now: the digest of the file or listing as it is on disk (``-`` if gone)."""
+def current(entry: Read, root: Path, kinds: dict[str, str] | None = None) -> Read:
+    """The same read made now: the digest of the file or listing as it is on disk (``-`` if gone);
+    for a scenario's kind, the kind the build has just loaded (`kinds`, by recorded path)."""
     from .schema import SLUG_RE
 
     kind, path, _ = entry
     p = root / path
+    if kind == "kind":
+        return (kind, path, (kinds or {}).get(path, "-"))
     if kind == "file":
         return (kind, path, sha256_text(p.read_bytes()) if p.is_file() else "-")
     names = [q.stem for q in p.glob("*.yaml") if SLUG_RE.match(q.stem)] if p.is_dir() else []
@@ -101,6 +104,7 @@ def current(entry: Read, root: Path) -> Read:
 
 
 def reads_are_current(reads: list[Read] | list[list[str]], root: Path) -> bool:
+    """For the scenario cache, whose entries read files only."""
     return all(current(tuple(r), root) == tuple(r) for r in reads)
 
 
@@ -171,6 +175,20 @@ def cached_entry(name: str, params_dir: str | Path) -> dict | None:
     for r in entry["reads"]:  # the notebook depends on what the cached scenario was made from
         _record(tuple(r))
     return entry
+
+
+def kind_of(name: str, params_dir: str | Path) -> str | None:
+    """A scenario's kind (published, option, sensitivity) from the build's cache, without loading it:
+    the notebook then depends on that kind alone, not on the rest of the scenario's files. None
+    outside a build."""
+    index = _index()
+    if not index or str(params_dir) != index.get("params_dir"):
+        return None
+    meta = index.get("scenarios", {}).get(name)
+    if not meta or "kind" not in meta:
+        return None
+    _record(("kind", where(Path(params_dir) / f"{name}.yaml"), meta["kind"]))
+    return meta["kind"]
 
 
 def load(name: str, params_dir: str | Path) -> Any:

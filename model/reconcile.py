@@ -403,7 +403,9 @@ def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR) -> list[Check]:
     """Checks over every scenario, each distinct check once (children repeat their parents' data)."""
     seen: dict[tuple, Check] = {}
     for name in scenario_names(Path(params_dir)):
-        loaded = deps.load(name, params_dir)  # every scenario is validated (by the build, when cached)
+        if deps.kind_of(name, params_dir) not in (None, "published"):
+            continue  # validated by the build that cached it; only its kind matters here
+        loaded = deps.load(name, params_dir)  # every scenario is validated
         if loaded.scenario.kind != "published":
             continue  # options and sensitivities change published figures on purpose
         for c in reconcile(loaded):
