@@ -510,9 +510,11 @@ def vendor_into(static: Path, extra: Path, modules: Path) -> None:
 
 # --- staging and the site swap ----------------------------------------------------------------------
 
-def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_dir: Path) -> None:
+def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_dir: Path,
+               footer_placeholder: bool = False) -> str:
     """Copy the book's sources, the executed notebooks, the downloads and the vendored JavaScript
-    into `stage`."""
+    into `stage`. Returns the footer's digest (with `footer_placeholder`, the footer holds
+    INPUTS_PLACEHOLDER instead, for `copy_site` to replace)."""
     from .downloads import write_downloads
 
     book = root / BOOK_DIR
@@ -526,14 +528,33 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
             (stage / Path(job.page).with_suffix(".md")).unlink(missing_ok=True)
     vendor_into(stage / VENDOR_STATIC, stage / EXTRA_PATH, modules)
     write_downloads(stage / DOWNLOADS, params_dir)
-    stamp_footer(stage, manifest(root, params_dir))
+    return stamp_footer(stage, manifest(root, params_dir), footer_placeholder)
 
 
-def stamp_footer(stage: Path, info: dict[str, Any]) -> None:
+#: What the footer holds while Sphinx builds: the digest changes with every input, and a changed
+#: theme option would make an incremental Sphinx write every page again.
+INPUTS_PLACEHOLDER = "CASEBOOKINPUTSHA"
+
+
+def copy_site(html: Path, dest: Path, digest: str) -> None:
+    """Copy Sphinx's output to a new site, with the inputs' digest in place of the placeholder."""
+    def copy(src: str, dst: str) -> None:
+        if src.endswith(".html"):
+            text = Path(src).read_text(encoding="utf-8")
+            Path(dst).write_text(text.replace(INPUTS_PLACEHOLDER, digest), encoding="utf-8")
+        else:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(html, dest, copy_function=copy)
+
+
+def stamp_footer(stage: Path, info: dict[str, Any], placeholder: bool = False) -> str:
     """Put the project version and the inputs' digest in every page's footer, so that a reviewer can
-    tell two reports apart and match a report to its inputs (`casebook build --manifest`)."""
+    tell two reports apart and match a report to its inputs (`casebook build --manifest`).
+    Returns the digest as shown; with `placeholder`, INPUTS_PLACEHOLDER stands in for it."""
     import yaml
 
+    digest = info["inputs_sha256"][:16]
     config_path = stage / "_config.yml"
     config = yaml.safe_load(config_path.read_text()) or {}
     # sphinx.config.html_theme_options replaces what Jupyter Book derives from `html:`, so the footer
@@ -541,9 +562,10 @@ def stamp_footer(stage: Path, info: dict[str, Any]) -> None:
     options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
     footer = options.get("extra_footer", "")
     options["extra_footer"] = (f'{footer} <p class="casebook-stamp">casebook {info["casebook_version"]} · '
-                               f'inputs sha256 <code>{info["inputs_sha256"][:16]}</code> '
+                               f'inputs sha256 <code>{INPUTS_PLACEHOLDER if placeholder else digest}</code> '
                                f'(<code>casebook build --manifest</code> lists them)</p>').strip()
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return digest
 
 
 def hide_injected_parameters(path: Path) -> None:
@@ -608,6 +630,7 @@ def sphinx_build(stage: Path, out: Path) -> Path:
                                     "-W", "-n", "--keep-going"]
     env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    (out / "sphinx.log").write_text(proc.stdout + proc.stderr)  # what it read and wrote, for a slow build
     html = out / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").is_file():
         text = proc.stdout + proc.stderr
@@ -765,14 +788,14 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
             try:
                 fresh = work / "src"
-                stage_book(root, fresh, all_jobs, modules, params_dir)
+                digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True)
                 phase("stage")
                 html = incremental_sphinx_build(root, fresh, force)
                 phase("sphinx")
                 sites.mkdir(parents=True, exist_ok=True)
                 if target.exists():
                     shutil.rmtree(target)
-                shutil.copytree(html, work / "site")  # Sphinx keeps its own output for the next build
+                copy_site(html, work / "site", digest)  # Sphinx keeps its own output for the next build
                 os.replace(work / "site", target)
                 swap_site(root, target)
                 remove_old_sites(root, target)

@@ -154,7 +154,7 @@ def test_serve_reloads_on_a_params_edit_shows_a_failed_rebuild_and_stops_cleanly
 
                 # 1. a good edit: the open page reloads by itself and shows the new NPV
                 _set_level(project, "0.5", "0.25")
-                page.wait_for_function("t => document.body.innerText.includes(t)", arg=f"{expected_npv:,.3f}",
+                page.wait_for_function("t => !!document.body && document.body.innerText.includes(t)", arg=f"{expected_npv:,.3f}",
                                        timeout=120_000)
                 assert _results(project, SENSITIVITY)["npv_gbp_m"] == pytest.approx(expected_npv, abs=1e-9)
                 descendants |= {c.pid for c in psutil.Process(server.proc.pid).children(recursive=True)}
