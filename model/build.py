@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from multiprocessing import get_context
@@ -510,8 +510,28 @@ def vendor_into(static: Path, extra: Path, modules: Path) -> None:
 
 # --- staging and the site swap ----------------------------------------------------------------------
 
+def cached_downloads(root: Path, params_dir: Path, common: bytes) -> Path:
+    """The CSV and XLSX downloads, made again only when a params file (or the model) changed: they
+    depend on every scenario. Kept in build/runs/downloads/."""
+    from .downloads import write_downloads
+
+    key = sha256_bytes(b"downloads", common, *[b for f in sorted(params_dir.glob("*.yaml"))
+                                               for b in (f.name.encode(), f.read_bytes())])
+    cache, stamp = root / RUNS_DIR / "downloads", root / RUNS_DIR / "downloads.key"
+    if cache.is_dir() and stamp.is_file() and stamp.read_text() == key:
+        return cache
+    tmp = root / RUNS_DIR / f".downloads-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    write_downloads(tmp, params_dir)
+    stamp.unlink(missing_ok=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    os.replace(tmp, cache)
+    stamp.write_text(key)
+    return cache
+
+
 def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_dir: Path,
-               footer_placeholder: bool = False) -> str:
+               footer_placeholder: bool = False, downloads: Path | None = None) -> str:
     """Copy the book's sources, the executed notebooks, the downloads and the vendored JavaScript
     into `stage`. Returns the footer's digest (with `footer_placeholder`, the footer holds
     INPUTS_PLACEHOLDER instead, for `copy_site` to replace)."""
@@ -527,7 +547,10 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
         if job.source.suffix == ".md":  # the executed notebook replaces its text source
             (stage / Path(job.page).with_suffix(".md")).unlink(missing_ok=True)
     vendor_into(stage / VENDOR_STATIC, stage / EXTRA_PATH, modules)
-    write_downloads(stage / DOWNLOADS, params_dir)
+    if downloads is not None:
+        shutil.copytree(downloads, stage / DOWNLOADS, dirs_exist_ok=True)
+    else:
+        write_downloads(stage / DOWNLOADS, params_dir)
     return stamp_footer(stage, manifest(root, params_dir), footer_placeholder)
 
 
@@ -770,8 +793,13 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
         all_jobs = scenarios + book_notebook_jobs(root, params_dir, common, kinds)
         env = {deps.CACHE_ENV: str(index)} if index else {}
         phase("scenarios")
-        executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env)
-        phase("notebooks")
+        # the downloads are made here, in a thread, while the workers execute the notebooks
+        with ThreadPoolExecutor(max_workers=1) as side:
+            downloads = side.submit(cached_downloads, root, params_dir, common)
+            executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env)
+            phase("notebooks")
+            downloads_dir = downloads.result()
+            phase("downloads")
         # the site is a function of the book's sources, the executed notebooks and the vendored files
         site_key = sha256_bytes(tree_digest(root / BOOK_DIR, IGNORED_IN_BOOK).encode(),
                                 project_version().encode(),
@@ -788,7 +816,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
             try:
                 fresh = work / "src"
-                digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True)
+                digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
+                                    downloads=downloads_dir)
                 phase("stage")
                 html = incremental_sphinx_build(root, fresh, force)
                 phase("sphinx")
