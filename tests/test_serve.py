@@ -180,8 +180,9 @@ def test_serve_reloads_on_a_params_edit_shows_a_failed_rebuild_and_stops_cleanly
                 assert elsewhere == []
             finally:
                 browser.close()
-        # the site the server shows is the one on disk, built by the serve process
-        assert last_build(project)["executed"] == [SENSITIVITY]
+        # the fix restored the last good inputs: that build executed nothing and kept the site
+        report = last_build(project)
+        assert report["executed"] == [] and report["pages_executed"] == [] and not report["site_rebuilt"]
     finally:
         descendants |= {c.pid for c in psutil.Process(server.proc.pid).children(recursive=True)} \
             if server.proc.poll() is None else set()
