@@ -207,3 +207,44 @@ def test_serve_reloads_on_a_params_edit_shows_a_failed_rebuild_and_stops_cleanly
     with open(project / "book" / "_build" / ".build.lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def test_served_pages_carry_the_reload_script_and_the_error_banner(tmp_path):
+    """The server alone, over a site made by hand: what it adds to a page, and nothing else."""
+    from http.server import ThreadingHTTPServer
+
+    from model.serve import State, make_handler
+
+    sites = tmp_path / "book" / "_build" / "sites"
+    (sites / "abc123" / "css").mkdir(parents=True)
+    page = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p>NPV 1.000</p></body></html>'
+    (sites / "abc123" / "index.html").write_text(page)
+    (sites / "abc123" / "css" / "a.css").write_text("p { color: black }")
+    (tmp_path / "book" / "_build" / "html").symlink_to("sites/abc123")
+    state = State(tmp_path)
+    state.building = False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+
+    def get(path: str) -> tuple[str, str]:
+        with urllib.request.urlopen(url + path, timeout=10) as r:
+            return r.read().decode(), r.headers["Content-Type"]
+
+    try:
+        body, kind = get("")
+        assert kind.startswith("text/html") and "<p>NPV 1.000</p>" in body
+        script = body[body.index("<script>"):body.index("</script>")]
+        assert '"abc123"' in script and "/__casebook__/status" in script and "http" not in script
+        assert 'id="casebook-serve-error"' not in body.replace(script, "")
+        assert get("css/a.css")[0] == "p { color: black }"  # other files as they are
+        assert json.loads(get("__casebook__/status")[0]) == {"version": "abc123", "error": None, "building": False}
+        state.error = "params/fbc3.yaml:12: benefits.level: <must be a number>"
+        body, _ = get("index.html")
+        banner = body[:body.index("<script>")]
+        assert 'id="casebook-serve-error" role="alert"' in banner
+        assert "params/fbc3.yaml:12: benefits.level: &lt;must be a number&gt;" in banner
+        assert json.loads(get("__casebook__/status")[0])["error"] == state.error
+    finally:
+        server.shutdown()
+        server.server_close()
