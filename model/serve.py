@@ -172,7 +172,8 @@ def serve(root: Path | str = ".", params_dir: Path | str | None = None, host: st
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C and SIGTERM stop it, even when started with SIGINT ignored (a background job of a script)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     server: ThreadingHTTPServer | None = None
     stop_event = threading.Event()
     try:
@@ -201,5 +202,6 @@ def serve(root: Path | str = ".", params_dir: Path | str | None = None, host: st
         if server is not None:
             server.shutdown()
             server.server_close()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     say("stopped")
