@@ -127,9 +127,14 @@ class Serve:
         return seconds
 
     def close(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=120)
-        self.stop.set()
+        self.proc.send_signal(signal.SIGINT)  # as Ctrl-C
+        try:
+            self.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise SystemExit("casebook serve did not stop on SIGINT")
+        finally:
+            self.stop.set()
 
 
 def serve_figures(project: Path, jobs: str) -> dict:
