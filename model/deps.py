@@ -17,6 +17,7 @@ Two things make a rebuild re-execute only what a change touches:
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import os
@@ -208,5 +209,5 @@ def results_for(loaded: Any, params_dir: str | Path) -> dict:
     if not loaded.overrides:
         entry = cached_entry(loaded.name, params_dir)
         if entry is not None:
-            return entry["results"]
+            return copy.deepcopy(entry["results"])  # a fresh dict per call, as results() gives
     return results(loaded)
