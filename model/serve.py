@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import signal
 import sys
 import threading
@@ -159,9 +160,10 @@ def serve(root: Path | str = ".", params_dir: Path | str | None = None, host: st
         try:
             report = build(root, params_dir, jobs=jobs, progress=False)
         except CasebookError as exc:  # bad params (exit code 2 for `build`) or a failed step
+            message = str(exc).replace(f"{root}{os.sep}", "")  # params/x.yaml:12, as the author knows it
             with state.lock:
-                state.error, state.building = str(exc), False
-            say(f"build failed ({why}); still serving the last good site:\n  {exc}")
+                state.error, state.building = message, False
+            say(f"build failed ({why}); still serving the last good site:\n  {message}")
             return
         with state.lock:
             state.error, state.building = None, False
