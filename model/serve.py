@@ -141,6 +141,14 @@ def watched(root: Path, params_dir: Path) -> list[Path]:
             if p.is_dir()]
 
 
+def changed_since(when: float, roots: list[Path], keep) -> bool:
+    """Whether a watched file was modified after `when` (the watcher starts after the first build)."""
+    import watchfiles
+
+    return any(path.stat().st_mtime > when for root in roots for path in root.rglob("*")
+               if path.is_file() and keep(watchfiles.Change.modified, str(path)))
+
+
 def serve(root: Path | str = ".", params_dir: Path | str | None = None, host: str = "127.0.0.1",
           port: int = 8000, jobs: int | None = None, out: TextIO = sys.stderr) -> None:
     """Build, serve, and rebuild on change until Ctrl-C (or SIGTERM)."""
@@ -191,8 +199,11 @@ def serve(root: Path | str = ".", params_dir: Path | str | None = None, host: st
         if host not in ("127.0.0.1", "localhost", "::1"):
             say(f"warning: listening on {host}, so other machines can reach this server")
         say("building the book")
+        started = time.time()
         rebuild("start")
         ignore = watchfiles.DefaultFilter(ignore_dirs=[*watchfiles.DefaultFilter.ignore_dirs, *IGNORED_DIRS])
+        if changed_since(started, watched(root, params_dir), ignore):  # saved while the first build ran
+            rebuild("changed during the first build")
         for changes in watchfiles.watch(*watched(root, params_dir), watch_filter=ignore, stop_event=stop_event,
                                         debounce=1600, step=100, raise_interrupt=True):
             names = sorted({Path(p).name for _, p in changes})
