@@ -17,7 +17,7 @@ from .paths import resolve_params_dir
 from .reconcile import reconcile_all
 from .register import register
 from .results import results
-from .scenario import Loaded, load_scenario
+from .scenario import Loaded
 from .schema import Scenario, TableBlock
 
 VERSIONS = ("fbc1", "fbc2", "fbc3")

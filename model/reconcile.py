@@ -20,11 +20,11 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from . import deps
 from .appraisal import appraise, inputs_from_scenario
 from .fy import fy_label, fy_range, months_between, parse_date, parse_fy
-from . import deps
 from .params import DEFAULT_PARAMS_DIR, scenario_names
-from .scenario import Loaded, load_scenario
+from .scenario import Loaded
 from .schema import AllocatedBlock, Scenario, TableBlock
 
 STATUSES = ("ok", "rounding", "explained", "discrepancy")

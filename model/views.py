@@ -13,7 +13,6 @@ import pandas as pd
 from . import deps
 from .paths import resolve_params_dir
 from .register import register
-from .results import results
 from .scenario import Loaded, load_scenario
 
 HEADLINE_KEYS = ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
