@@ -25,13 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import deps
 from .errors import CasebookError
 from .params import check_slug, read_chain, scenario_names
 
@@ -140,10 +141,24 @@ class Job:
     title: str | None = None
     kind: str = "scenario"
     executed: bool = False
+    key_base: bytes = b""     # with the recorded reads, the key of a page that records what it reads
+    records_reads: bool = False
 
     @property
     def key_file(self) -> Path:
         return self.output.with_suffix(".key")
+
+    @property
+    def reads_file(self) -> Path:
+        return self.output.with_suffix(".reads")
+
+    def key_after_run(self) -> str:
+        """The key to store once executed: over what the notebook read, as it read it."""
+        from .deps import read_log, reads_bytes
+
+        if not self.records_reads:
+            return self.key
+        return sha256_bytes(self.key_base, reads_bytes(read_log(self.reads_file)))
 
     def cached(self) -> bool:
         return (self.output.is_file() and self.key_file.is_file()
@@ -188,10 +203,14 @@ def is_text_notebook(path: Path) -> bool:
     return path.suffix == ".md" and is_myst_markdown_notebook(path.read_text(encoding="utf-8"))
 
 
-def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
+def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
+                       kinds: dict[str, str] | None = None) -> list[Job]:
     """The book's own notebooks (.ipynb, or MyST Markdown text notebooks). They may list the scenarios
-    they use in their metadata (``casebook: {scenarios: [...]}``); otherwise they depend on every
-    params file."""
+    they use in their metadata (``casebook: {scenarios: [...]}``); otherwise the build records which
+    params files (and listings of params/) each one read when it was executed (`model.deps`), and the
+    notebook depends on those alone. Never executed yet: it depends on every params file."""
+    from .deps import current, read_log, reads_bytes
+
     book = root / BOOK_DIR
     jobs = []
     for path in sorted([*book.rglob("*.ipynb"), *book.rglob("*.md")]):
@@ -202,17 +221,25 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]
             continue
         nb = read_any_notebook(path)
         uses = nb.metadata.get("casebook", {}).get("scenarios")
-        names = uses if uses is not None else scenario_names(params_dir)
-        files = sorted({params_dir / f"{lvl}.yaml" for n in names
-                        for lvl, _ in read_chain(params_dir, n)})
-        if nb.metadata.get("casebook", {}).get("reads_book_pages"):  # e.g. the coverage of the sources
-            files += sorted(p for p in book.glob("*.md") if p != path)
+        meta = nb.metadata.get("casebook", {})
+        # a page that reads the other pages (e.g. the coverage of the sources) depends on their text
+        pages = sorted(p for p in book.glob("*.md") if p != path) if meta.get("reads_book_pages") else []
         params = {"params_dir": relative_params_dir(root, params_dir)}
-        key = sha256_bytes(b"page", str(rel).encode(), common, path.read_bytes(),
-                           *[f.read_bytes() for f in files])
         safe = str(rel.with_suffix("")).replace("/", "__")
-        jobs.append(Job(name=str(rel), source=path, output=root / RUNS_DIR / "pages" / f"{safe}.ipynb",
-                        page=str(rel.with_suffix(".ipynb")), parameters=params, key=key, kind="page"))
+        job = Job(name=str(rel), source=path, output=root / RUNS_DIR / "pages" / f"{safe}.ipynb",
+                  page=str(rel.with_suffix(".ipynb")), parameters=params, kind="page",
+                  records_reads=uses is None)
+        job.key_base = sha256_bytes(b"page", str(rel).encode(), common, path.read_bytes(),
+                                    json.dumps(params, sort_keys=True).encode(),
+                                    *[p.read_bytes() for p in pages]).encode()
+        if uses is not None:
+            files = sorted({params_dir / f"{lvl}.yaml" for n in uses for lvl, _ in read_chain(params_dir, n)})
+            job.key = sha256_bytes(job.key_base, *[f.read_bytes() for f in files])
+        elif job.reads_file.is_file():  # what it read last time, as it is now
+            job.key = sha256_bytes(job.key_base, reads_bytes([current(r, root, kinds) for r in read_log(job.reads_file)]))
+        else:
+            job.key = "never executed"
+        jobs.append(job)
     return jobs
 
 
@@ -252,11 +279,41 @@ def stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
-def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title: str | None = None) -> dict:
+def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title: str | None = None,
+                     env: dict[str, str] | None = None, reads: str | None = None) -> dict:
     """Run one notebook with papermill into `output`, atomically. Runs in a worker process.
 
+    `env` is set for the kernel (the scenario cache of the build); with `reads`, the params files the
+    kernel reads are recorded there (written only when the notebook succeeds).
     Returns {"ok": True} or {"ok": False, "cell": ..., "error": ...}.
     """
+    from .deps import READS_ENV
+
+    env = dict(env or {})
+    reads_tmp = None
+    if reads:
+        reads_tmp = Path(reads).with_name(f".{Path(reads).name}.{os.getpid()}")
+        reads_tmp.unlink(missing_ok=True)
+        env[READS_ENV] = str(reads_tmp)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the kernel inherits this process's environment
+    try:
+        result = _execute_notebook(source, output, parameters, cwd, title)
+        if reads_tmp is not None and result["ok"]:
+            reads_tmp.touch()
+            os.replace(reads_tmp, reads)
+        return result
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if reads_tmp is not None:
+            reads_tmp.unlink(missing_ok=True)
+
+
+def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, title: str | None) -> dict:
     import nbformat
     import papermill as pm
 
@@ -304,13 +361,47 @@ def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title
                 os.unlink(tmp)
 
 
-def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: bool = True) -> list[Job]:
-    """Execute the jobs whose cache is stale (all of them with force), in parallel processes.
+def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes) -> Path | None:
+    """Load (validate and calibrate) each scenario once, here, and keep it with its results on disk for
+    the notebooks (`model.deps`), keyed on the params files it read. Bad params fail here with their
+    one-line error, before any kernel starts. Returns the index the notebooks read (None when the
+    notebooks could not share it: a relative params directory and a working directory other than the
+    project's)."""
+    from . import deps
+    from .results import results
+    from .scenario import load_scenario
 
-    The scenarios are validated while the workers start their kernels; if the params are bad, the
-    workers are stopped (their outputs are written atomically, so nothing half-made is kept) and the
-    params error is raised.
-    """
+    rel = relative_params_dir(root, params_dir)
+    if not Path(rel).is_absolute() and Path.cwd().resolve() != root:
+        validate_scenarios(jobs, params_dir)
+        return None
+    cache_dir = root / RUNS_DIR / "loaded"
+    index: dict[str, Any] = {"params_dir": rel, "scenarios": {}}
+    for job in jobs:
+        if job.kind != "scenario":
+            continue
+        file = cache_dir / f"{job.name}.pickle"
+        entry = deps.read_entry(file)
+        if not (entry is not None and deps.reads_are_current(entry["reads"], root)
+                and entry["key"] == sha256_bytes(b"loaded", job.name.encode(), common,
+                                                 deps.reads_bytes(entry["reads"]))):
+            with deps.collecting() as reads:
+                loaded = load_scenario(job.name, Path(rel))
+                res = results(loaded)
+            key = sha256_bytes(b"loaded", job.name.encode(), common, deps.reads_bytes(reads))
+            deps.write_entry(file, key, loaded, res, sorted(reads))
+            entry = {"key": key, "loaded": loaded}
+        job.title = entry["loaded"].title
+        index["scenarios"][job.name] = {"file": str(file), "key": entry["key"],
+                                        "kind": entry["loaded"].scenario.kind}
+    write_atomic(cache_dir / "index.json", json.dumps(index, indent=1, sort_keys=True) + "\n")
+    return cache_dir / "index.json"
+
+
+def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: bool = True,
+             env: dict[str, str] | None = None) -> list[Job]:
+    """Execute the jobs whose cache is stale (all of them with force), in parallel processes.
+    Their outputs are written atomically, so a failed or interrupted run keeps nothing half-made."""
     todo = [j for j in jobs if force or not j.cached()]
     if not todo:
         return []
@@ -318,13 +409,11 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
     ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx)
     try:
+        # pages first: on two cores they are the longer notebooks
+        order = sorted(todo, key=lambda j: j.kind != "page")
         futures = {pool.submit(execute_notebook, str(j.source), str(j.output), j.parameters, str(root),
-                               j.title if j.kind == "scenario" else None): j for j in todo}
-        try:
-            validate_scenarios(todo, root / todo[0].parameters["params_dir"])
-        except CasebookError:
-            _stop(pool)
-            raise
+                               j.title if j.kind == "scenario" else None, env,
+                               str(j.reads_file) if j.records_reads else None): j for j in order}
         bar = _progress(len(todo), progress)
         for fut in as_completed(futures):
             job = futures[fut]
@@ -332,11 +421,15 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
             bar.update(1)
             bar.set_postfix_str(job.name)
             if result["ok"]:
+                job.key = job.key_after_run()
                 job.key_file.write_text(job.key + "\n")
                 job.executed = True
             else:
                 failures.append((job, result))
         bar.close()
+    except BaseException:  # Ctrl-C or an error here: stop the workers and their kernels now
+        _stop(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if failures:
@@ -430,9 +523,31 @@ def vendor_into(static: Path, extra: Path, modules: Path) -> None:
 
 # --- staging and the site swap ----------------------------------------------------------------------
 
-def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_dir: Path) -> None:
+def cached_downloads(root: Path, params_dir: Path, common: bytes) -> Path:
+    """The CSV and XLSX downloads, made again only when a params file (or the model) changed: they
+    depend on every scenario. Kept in build/runs/downloads/."""
+    from .downloads import write_downloads
+
+    key = sha256_bytes(b"downloads", common, *[b for f in sorted(params_dir.glob("*.yaml"))
+                                               for b in (f.name.encode(), f.read_bytes())])
+    cache, stamp = root / RUNS_DIR / "downloads", root / RUNS_DIR / "downloads.key"
+    if cache.is_dir() and stamp.is_file() and stamp.read_text() == key:
+        return cache
+    tmp = root / RUNS_DIR / f".downloads-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    write_downloads(tmp, params_dir)
+    stamp.unlink(missing_ok=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    os.replace(tmp, cache)
+    stamp.write_text(key)
+    return cache
+
+
+def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_dir: Path,
+               footer_placeholder: bool = False, downloads: Path | None = None) -> str:
     """Copy the book's sources, the executed notebooks, the downloads and the vendored JavaScript
-    into `stage`."""
+    into `stage`. Returns the footer's digest (with `footer_placeholder`, the footer holds
+    INPUTS_PLACEHOLDER instead, for `copy_site` to replace)."""
     from .downloads import write_downloads
 
     book = root / BOOK_DIR
@@ -445,15 +560,37 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
         if job.source.suffix == ".md":  # the executed notebook replaces its text source
             (stage / Path(job.page).with_suffix(".md")).unlink(missing_ok=True)
     vendor_into(stage / VENDOR_STATIC, stage / EXTRA_PATH, modules)
-    write_downloads(stage / DOWNLOADS, params_dir)
-    stamp_footer(stage, manifest(root, params_dir))
+    if downloads is not None:
+        shutil.copytree(downloads, stage / DOWNLOADS, dirs_exist_ok=True)
+    else:
+        write_downloads(stage / DOWNLOADS, params_dir)
+    return stamp_footer(stage, manifest(root, params_dir), footer_placeholder)
 
 
-def stamp_footer(stage: Path, info: dict[str, Any]) -> None:
+#: What the footer holds while Sphinx builds: the digest changes with every input, and a changed
+#: theme option would make an incremental Sphinx write every page again.
+INPUTS_PLACEHOLDER = "CASEBOOKINPUTSHA"
+
+
+def copy_site(html: Path, dest: Path, digest: str) -> None:
+    """Copy Sphinx's output to a new site, with the inputs' digest in place of the placeholder."""
+    def copy(src: str, dst: str) -> None:
+        if src.endswith(".html"):
+            text = Path(src).read_text(encoding="utf-8")
+            Path(dst).write_text(text.replace(INPUTS_PLACEHOLDER, digest), encoding="utf-8")
+        else:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(html, dest, copy_function=copy)
+
+
+def stamp_footer(stage: Path, info: dict[str, Any], placeholder: bool = False) -> str:
     """Put the project version and the inputs' digest in every page's footer, so that a reviewer can
-    tell two reports apart and match a report to its inputs (`casebook build --manifest`)."""
+    tell two reports apart and match a report to its inputs (`casebook build --manifest`).
+    Returns the digest as shown; with `placeholder`, INPUTS_PLACEHOLDER stands in for it."""
     import yaml
 
+    digest = info["inputs_sha256"][:16]
     config_path = stage / "_config.yml"
     config = yaml.safe_load(config_path.read_text()) or {}
     # sphinx.config.html_theme_options replaces what Jupyter Book derives from `html:`, so the footer
@@ -461,21 +598,52 @@ def stamp_footer(stage: Path, info: dict[str, Any]) -> None:
     options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
     footer = options.get("extra_footer", "")
     options["extra_footer"] = (f'{footer} <p class="casebook-stamp">casebook {info["casebook_version"]} · '
-                               f'inputs sha256 <code>{info["inputs_sha256"][:16]}</code> '
+                               f'inputs sha256 <code>{INPUTS_PLACEHOLDER if placeholder else digest}</code> '
                                f'(<code>casebook build --manifest</code> lists them)</p>').strip()
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return digest
 
 
 def hide_injected_parameters(path: Path) -> None:
-    """Tag papermill's injected-parameters cell remove-cell: the page shows results, not plumbing."""
+    """Tag papermill's injected-parameters cell remove-cell: the page shows results, not plumbing.
+    Drop papermill's timings too, so that a notebook executed again with the same results stages
+    the same bytes (and Sphinx, incremental, does not read it again)."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             cell.metadata["tags"] = tags + ["remove-cell"]
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
+
+
+def sync_tree(src: Path, dest: Path) -> int:
+    """Make dest a copy of src, writing only the files whose bytes differ (their modification times
+    tell Sphinx what to read again) and removing what src does not have. Returns the files written."""
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    written = 0
+    for rel in sorted(wanted):
+        target = dest / rel
+        data = (src / rel).read_bytes()
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.sync")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        written += 1
+    if dest.is_dir():
+        for p in sorted(dest.rglob("*"), reverse=True):
+            rel = p.relative_to(dest)
+            if p.is_file() and rel not in wanted:
+                p.unlink()
+            elif p.is_dir() and not any(p.iterdir()):
+                p.rmdir()
+    return written
 
 
 def relative_params_dir(root: Path, params_dir: Path) -> str:
@@ -498,6 +666,7 @@ def sphinx_build(stage: Path, out: Path) -> Path:
                                     "-W", "-n", "--keep-going"]
     env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    (out / "sphinx.log").write_text(proc.stdout + proc.stderr)  # what it read and wrote, for a slow build
     html = out / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").is_file():
         text = proc.stdout + proc.stderr
@@ -505,6 +674,29 @@ def sphinx_build(stage: Path, out: Path) -> Path:
                     or "Error" in ln]
         detail = "; ".join(problems[:5]) or " ".join(text.split()[-40:])
         raise BuildError(f"jupyter-book build failed: {detail}")
+    return html
+
+
+SPHINX_STATE = "incremental"  # inside book/_build: Sphinx's source copy, environment and output
+
+
+def incremental_sphinx_build(root: Path, fresh: Path, force: bool = False) -> Path:
+    """Build the staged book with Sphinx's environment kept between builds: the staged sources are
+    synced into one lasting directory, so Sphinx reads again only the pages whose files changed.
+    A build that fails, or was killed (the marker is still there), starts the next one from scratch."""
+    state = root / BOOK_DIR / "_build" / SPHINX_STATE
+    marker = state / "building"
+    if force or marker.exists():
+        shutil.rmtree(state, ignore_errors=True)
+    state.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    try:
+        sync_tree(fresh, state / "src")
+        html = sphinx_build(state / "src", state / "out")
+    except BaseException:
+        shutil.rmtree(state, ignore_errors=True)
+        raise
+    marker.unlink()
     return html
 
 
@@ -598,11 +790,32 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
     check_writable(root / RUNS_DIR)
     if manifest_path is not None:
         probe_writable(Path(manifest_path), "--manifest")
+    phases: dict[str, float] = {}
+    mark = [time.perf_counter()]
+
+    def phase(name: str) -> None:  # seconds per step, in the build report
+        now = time.perf_counter()
+        phases[name] = round(now - mark[0], 3)
+        mark[0] = now
+
     with build_lock(root, wait=wait):
+        phase("lock")
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
                               sources_digest(params_dir).encode()).encode()
-        all_jobs = scenario_jobs(root, params_dir, common) + book_notebook_jobs(root, params_dir, common)
-        executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress)
+        scenarios = scenario_jobs(root, params_dir, common)
+        index = cache_scenarios(root, params_dir, scenarios, common)
+        kinds = ({deps.where(params_dir / f"{name}.yaml"): meta["kind"]
+                  for name, meta in json.loads(index.read_text())["scenarios"].items()} if index else {})
+        all_jobs = scenarios + book_notebook_jobs(root, params_dir, common, kinds)
+        env = {deps.CACHE_ENV: str(index)} if index else {}
+        phase("scenarios")
+        # the downloads are made here, in a thread, while the workers execute the notebooks
+        with ThreadPoolExecutor(max_workers=1) as side:
+            downloads = side.submit(cached_downloads, root, params_dir, common)
+            executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env)
+            phase("notebooks")
+            downloads_dir = downloads.result()
+            phase("downloads")
         # the site is a function of the book's sources, the executed notebooks and the vendored files
         site_key = sha256_bytes(tree_digest(root / BOOK_DIR, IGNORED_IN_BOOK).encode(),
                                 project_version().encode(),
@@ -618,17 +831,22 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             modules = npm_modules(root)
             work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
             try:
-                stage = work / "src"
-                stage_book(root, stage, all_jobs, modules, params_dir)
-                html = sphinx_build(stage, work / "out")
+                fresh = work / "src"
+                digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
+                                    downloads=downloads_dir)
+                phase("stage")
+                html = incremental_sphinx_build(root, fresh, force)
+                phase("sphinx")
                 sites.mkdir(parents=True, exist_ok=True)
                 if target.exists():
                     shutil.rmtree(target)
-                os.replace(html, target)
+                copy_site(html, work / "site", digest)  # Sphinx keeps its own output for the next build
+                os.replace(work / "site", target)
                 swap_site(root, target)
                 remove_old_sites(root, target)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
+            phase("swap")
         report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
                              executed=[j.name for j in executed],
                              cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
@@ -637,8 +855,11 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             "executed": [j.name for j in executed if j.kind == "scenario"],
             "pages_executed": [j.name for j in executed if j.kind == "page"],
             "cached": report.cached, "site_rebuilt": report.site_rebuilt,
+            # the scenarios each chapter read when it was last executed ("*": it listed them all)
+            "page_reads": {j.name: deps.scenarios_read(deps.read_log(j.reads_file), params_dir, root)
+                           for j in all_jobs if j.records_reads},
             "site": current_site(root).name if current_site(root) else None,
-            "seconds": round(report.seconds, 3)}, indent=2) + "\n")
+            "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")
     return report
 
 

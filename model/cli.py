@@ -221,6 +221,21 @@ def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path |
 
 
 @cli.command()
+@params_option
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port; the URL is printed).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default serves this machine only.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Notebooks to execute at once (default: one per core).")
+def serve(params_dir: Path, port: int, host: str, jobs: int | None) -> None:
+    """Build the book, serve it, and rebuild and reload the page on every change (Ctrl-C stops)."""
+    from .serve import serve as run_serve
+
+    run_serve(".", params_dir, host=host, port=port, jobs=jobs)
+
+
+@cli.command()
 @click.argument("scenario")
 @set_option
 @params_option

@@ -247,26 +247,40 @@ def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path
                candidates: Iterable[Assumption] | None = None) -> dict[str, list[Assumption]]:
     """For each figure that `compute(params_dir)` returns, the assumptions whose nudge moves it.
 
+    Only the assumptions of the params files that `compute` reads are nudged (an assumption in a file
+    it never reads cannot move its figures), and the nudged runs record no reads (`model.deps`): so a
+    notebook that calls this depends on the files its figures read, as it would without the markers.
+
     Each assumption is nudged up; if the scenario no longer loads that way (a value pushed out of
     its allowed range, a calibration pushed out of its bracket), it is nudged down instead. An
     assumption that cannot be nudged either way is counted as moving every figure, so that a figure
     is never shown as free of an assumption that was not tested.
     """
+    from . import deps as reads
+
     pdir = resolve_params_dir(params_dir)
-    base = compute(pdir)
-    deps: dict[str, list[Assumption]] = {k: [] for k in base}
-    for a in (assumptions(pdir) if candidates is None else candidates):
-        after = None
-        for direction in (1, -1):
-            copy_dir = perturbed_params(pdir, a, direction)
-            if copy_dir is None:
-                break
-            try:
-                after = compute(copy_dir)
-                break
-            except CasebookError:
+    with reads.collecting() as seen:
+        base = compute(pdir)
+    root = Path.cwd()
+    read_stems = {Path(p).stem for kind, p, _ in seen
+                  if kind == "file" and (root / p).resolve().parent == pdir.resolve()}
+    dep: dict[str, list[Assumption]] = {k: [] for k in base}
+    with reads.suspended():
+        pool = assumptions(pdir) if candidates is None else list(candidates)
+        for a in pool:
+            if candidates is None and a.scenario not in read_stems:
                 continue
-        for k, v in base.items():
-            if after is None or moved(v, after.get(k)):
-                deps[k].append(a)
-    return deps
+            after = None
+            for direction in (1, -1):
+                copy_dir = perturbed_params(pdir, a, direction)
+                if copy_dir is None:
+                    break
+                try:
+                    after = compute(copy_dir)
+                    break
+                except CasebookError:
+                    continue
+            for k, v in base.items():
+                if after is None or moved(v, after.get(k)):
+                    dep[k].append(a)
+    return dep

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from .deps import record_listing
 from .errors import CasebookError, CasebookErrors, did_you_mean
 from .fy import parse_date, parse_fy
 from .schema import CALCULATION_MILESTONES, SLUG_RE, Scenario, fy_text
@@ -37,7 +38,9 @@ def check_slug(name: str, what: str = "scenario name") -> str:
 def scenario_names(params_dir: Path) -> list[str]:
     if not params_dir.is_dir():
         raise CasebookError(f"params directory {str(params_dir)!r} does not exist")
-    return sorted(p.stem for p in params_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
+    names = sorted(p.stem for p in params_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
+    record_listing(params_dir, names)  # a notebook that lists the scenarios depends on the list
+    return names
 
 
 def scenario_file(params_dir: Path, name: str) -> Path:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from . import deps
 from .paths import resolve_params_dir
 from .register import register
-from .results import results
 from .scenario import Loaded, load_scenario
 
 HEADLINE_KEYS = ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
@@ -24,11 +24,14 @@ class Run:
 
     def __init__(self, scenario: str, overrides: dict[str, Any] | None = None,
                  params_dir: str | Path | None = None) -> None:
-        self.loaded: Loaded = load_scenario(scenario, resolve_params_dir(params_dir),
-                                            {k: (v if isinstance(v, str) else repr_yaml(v))
-                                             for k, v in (overrides or {}).items()})
-        self.results = results(self.loaded)
-        self.params_dir = resolve_params_dir(params_dir)
+        pdir = resolve_params_dir(params_dir)
+        if overrides:
+            self.loaded: Loaded = load_scenario(scenario, pdir, {k: (v if isinstance(v, str) else repr_yaml(v))
+                                                                for k, v in overrides.items()})
+        else:  # calibrated once by the build, read from its cache
+            self.loaded = deps.load(scenario, pdir)
+        self.results = deps.results_for(self.loaded, pdir)
+        self.params_dir = pdir
 
     @property
     def title(self) -> str:

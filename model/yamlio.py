@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .deps import record_file
 from .errors import CasebookError
 
 MAX_PARAMS_BYTES = 2_000_000  # a scenario file is a few kB; refuse anything absurd before parsing
@@ -113,6 +114,7 @@ def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
         raw = path.read_bytes()
     except OSError as exc:
         raise CasebookError(f"cannot read file: {exc.strerror}", file=display) from None
+    record_file(path, raw)  # a rebuild re-executes only what read a changed file
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
