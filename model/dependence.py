@@ -83,14 +83,16 @@ def _nudge_date(text: str, direction: int) -> str:
     return f"{year:04d}-{month:02d}{m.group(3) or ''}"
 
 
-def perturb(node: dict, first_fy: int, direction: int = 1) -> dict | None:
+def perturb(node: dict, first_fy: int, direction: int = 1, last_fy: int | None = None) -> dict | None:
     """A copy of one params entry with its value nudged, or None if it has nothing to nudge.
 
     - a number moves by STEP of itself (an integer, a year or a count, by one; zero by STEP/2);
     - a date moves by three months;
     - a series is tilted (year i scaled by 1 + STEP*(i+1)), so that a profile of weights, which the
       model normalises, changes shape too; an empty series gains one year at the start of the period;
-    - an unset value (null: the STPR schedule in place of a flat rate) becomes STEP/2;
+    - an unset value (null: the STPR schedule in place of a flat rate) becomes STEP/2; an unset date
+      (null: never, as in an option that stops early) becomes the last month of the period (March of
+      `last_fy` + 1), or the one before it, the nearest thing to "never" that still falls inside it;
     - a text choice between two values (nominal/real) flips;
     - a settings record (an uncertainty range, a cap) has each number moved: a range is shifted by
       half a STEP of its width, so that its ends keep their order.
@@ -105,7 +107,11 @@ def perturb(node: dict, first_fy: int, direction: int = 1) -> dict | None:
         return new
     if "value" in new:
         v = new["value"]
-        if v is None:
+        if v is None and new.get("unit") == "date":
+            if last_fy is None:
+                return None
+            new["value"] = f"{last_fy + 1:04d}-03" if direction > 0 else f"{last_fy + 1:04d}-02"
+        elif v is None:
             new["value"] = STEP / 2 * (1 if direction > 0 else 3)
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
             new["value"] = _nudge_number(v, direction)
@@ -193,7 +199,7 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
     path = assumption.key.split(".")
     first_fy = _first_fy(pdir, assumption.scenario)
-    new = perturb(_get_at(data, path), first_fy, direction)
+    new = perturb(_get_at(data, path), first_fy, direction, _first_fy(pdir, assumption.scenario, "last_fy"))
     if new is None:
         _DIRS[key] = None
         return None
@@ -212,11 +218,12 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     return dest
 
 
-def _first_fy(pdir: Path, scenario: str) -> int:
+def _first_fy(pdir: Path, scenario: str, key: str = "first_fy") -> int:
+    """The scenario's first (or, with key="last_fy", last) financial year of the period."""
     from .params import read_chain
 
     for _, data in reversed(read_chain(pdir, scenario)):
-        fy = (data.get("appraisal") or {}).get("first_fy")
+        fy = (data.get("appraisal") or {}).get(key)
         if isinstance(fy, dict) and isinstance(fy.get("value"), int):
             return fy["value"]
     return 2000

@@ -118,3 +118,20 @@ def test_figure_record_names_its_assumptions_and_their_register_rows(summary_fig
     html = glued["fbc1_tco"]._repr_html_()
     assert 'class="casebook-assumption"' in html and "rests on assumptions:" in html
     assert "casebook-assumption" not in glued["fbc3_npv_published"]._repr_html_()
+
+
+def test_a_date_left_unset_is_nudged_to_the_end_of_the_period_and_moves_only_its_option():
+    """do_minimum's Drop 2 go-live is null ("never"): the nudge sets it to the period's last month,
+    which moves the option's NPV (a month of Drop 2 benefits) and leaves FBC3's alone."""
+    [never] = [a for a in dependence.assumptions(PARAMS) if a.id == "do_minimum:milestones.drop2_go_live"]
+    copy_dir = dependence.perturbed_params(PARAMS, never)
+    assert copy_dir is not None
+    nudged = load_scenario("do_minimum", copy_dir).scenario.milestones["drop2_go_live"].value
+    assert nudged == "2028-03"  # FY27/28 ends on 31 March 2028
+
+    def compute(p):
+        return {"option": book.result("do_minimum", p)["green_book"]["npv_gbp_m"],
+                "fbc3": book.result("fbc3", p)["npv_gbp_m"]}
+
+    deps = dependence.dependence(compute, PARAMS, [never])
+    assert [a.id for a in deps["option"]] == [never.id] and deps["fbc3"] == []
