@@ -9,8 +9,11 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 
 
 def use_offline_html_renderer() -> None:
-    """Charts render as HTML whose script uses the Vega libraries the book serves from _static/."""
-    alt.renderers.enable("html")
+    """Charts render as HTML whose script uses the Vega libraries the book serves from _static/.
+
+    SVG, so that charts stay vector graphics in the PDF and their text is in the page; no action menu
+    (its unnamed <summary> fails WCAG 4.1.2, and every chart's data is a CSV download or a table)."""
+    alt.renderers.enable("html", embed_options={"renderer": "svg", "actions": False})
 
 
 def costs_by_year(data: dict) -> alt.Chart:
