@@ -1,4 +1,5 @@
-"""Benchmark the book build: clean, no change, one params file changed. Prints times and ratios.
+"""Benchmark the book build: clean, no change, one params file changed, and the added time of --pdf.
+Prints times and ratios.
 
     .venv/bin/python bench/build.py [--jobs 2]
 
@@ -72,7 +73,7 @@ def timed(project: Path, *args: str) -> dict:
     report = json.loads((project / "build" / "last-build.json").read_text())
     return {"seconds": seconds, "max_rss_mib": rss_kb / 1024, "tree_peak_mib": peak[0] / 2**20,
             "executed": report["executed"], "pages": report.get("pages_executed", []),
-            "site_rebuilt": report["site_rebuilt"]}
+            "site_rebuilt": report["site_rebuilt"], "pdf_seconds": report.get("pdf_seconds", 0.0)}
 
 
 def kernel_startup_seconds(project: Path) -> float:
@@ -114,13 +115,22 @@ def main() -> None:
         page = project / "book" / "glossary.md"  # plain Markdown: no notebook to run
         page.write_text(page.read_text() + "\n<!-- bench: a page change with no notebook to run -->\n")
         sphinx_only = timed(project, "build", "--jobs", jobs)
+        # the same page change again, now with --pdf: the difference from the run before is the added
+        # time of --pdf (the singlehtml build reuses the HTML build's doctrees, then chromium prints)
+        page.write_text(page.read_text() + "\n<!-- bench: the same change, with --pdf -->\n")
+        with_pdf = timed(project, "build", "--jobs", jobs, "--pdf")
+        # and --pdf on a site that is already built: staging, a full singlehtml build and the printing
+        (project / "book" / "_build" / "pdf").joinpath(".connect-the-business-case-reproduced.pdf.key").unlink()
+        pdf_only = timed(project, "build", "--jobs", jobs, "--pdf")
         kernel = kernel_startup_seconds(project)
     n = len(clean["executed"]) + len(clean["pages"])
     sphinx = sphinx_only["seconds"]
     floor = n * kernel / args.jobs + sphinx
     rows = [("clean build", clean), ("rebuild, nothing changed", nochange),
             ("rebuild, fbc3.yaml changed", one_leaf), ("rebuild, fbc1.yaml changed", one_root),
-            ("rebuild, glossary.md changed (Sphinx only)", sphinx_only)]
+            ("rebuild, glossary.md changed (Sphinx only)", sphinx_only),
+            ("rebuild, glossary.md changed, with --pdf", with_pdf),
+            ("--pdf on an unchanged site (PDF only)", pdf_only)]
     print(f"casebook build --jobs {jobs} on {os.cpu_count()} cores")
     print(f"{'case':<44}{'seconds':>9}{'x clean':>9}{'max RSS MiB':>13}{'tree MiB':>10}  scenarios run"
           "  (+ chapter notebooks)")
@@ -133,6 +143,10 @@ def main() -> None:
     print(f"clean build / floor = {clean['seconds'] / floor:.2f} (aim: at most 2)")
     print(f"no-change rebuild / clean build = {nochange['seconds'] / clean['seconds']:.1%} (aim: under 10%)")
     print(f"clean build peak memory, whole process tree = {clean['tree_peak_mib']:.0f} MiB (aim: under 1536)")
+    added = with_pdf["seconds"] - sphinx
+    print(f"added time of --pdf = {added:.2f} s (its own step {with_pdf['pdf_seconds']:.2f} s) against the "
+          f"Sphinx-only rebuild's {sphinx:.2f} s: ratio {added / sphinx:.2f} (aim: at most 1); "
+          f"--pdf alone on a built site {pdf_only['seconds']:.2f} s")
 
 
 if __name__ == "__main__":

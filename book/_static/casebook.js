@@ -13,8 +13,10 @@
 
   // A table that scrolls sideways takes keyboard focus and has a name (WCAG 2.1.1).
   function focusableScrollers() {
-    document.querySelectorAll("div.cell_output, .register-wrap").forEach(function (box, i) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1 && box.querySelector("table");
+    document.querySelectorAll("div.cell_output, div.cell_output div.output, .register-wrap").forEach(function (box, i) {
+      var style = getComputedStyle(box);
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && box.querySelector("table")
+        && (style.overflowX === "auto" || style.overflowX === "scroll");
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
