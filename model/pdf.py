@@ -6,8 +6,8 @@ page (reusing the HTML build's doctrees, so Sphinx only writes) and chromium, dr
 prints it once every chart has drawn. Charts are SVG (model.charts), so they stay vector graphics.
 
 What the printed book adds to the page before printing: a title page with the project version and the
-inputs digest before the theme's printed contents (parts and chapters, as links; the PDF's outline has
-every heading), each chapter on a new page, and a note under the what-if chart that the HTML has its sliders. The print
+inputs digest before the theme's printed contents (parts and chapters, as links, with their page
+numbers read back from a first print's outline with pypdf; the PDF's outline has every heading), each chapter on a new page, and a note under the what-if chart that the HTML has its sliders. The print
 stylesheet (book/_static/casebook.css) drops the navigation. Nothing in the PDF depends on the date or
 the machine, so two builds from the same inputs give the same text page for page.
 """
@@ -120,6 +120,12 @@ PRINT_CSS = """
 .casebook-stamp-list dt { font-weight: 600; margin-top: 0.8rem; }
 .casebook-stamp-list dd { margin-left: 0; word-break: break-all; }
 #jb-print-docs-body .caption { font-weight: 600; margin: 0.8rem 0 0.2rem; }
+#jb-print-docs-body ul { list-style: none !important; padding-left: 1.2rem !important; }
+#jb-print-docs-body li::marker { content: ""; }
+#jb-print-docs-body li::before { content: none !important; display: none !important; }
+#jb-print-docs-body li { display: flow-root !important; padding: 0 !important; margin: 0.1rem 0 !important; }
+#jb-print-docs-body li > a { display: inline !important; padding: 0 !important; }
+.casebook-toc-page { float: right; min-width: 2.5rem; text-align: right; }
 .casebook-print-note { font-style: italic; }
 """
 
@@ -129,9 +135,52 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;">'
 HEADER = '<div style="font-size:8px;width:100%;"></div>'
 
 
+NUMBER_CONTENTS_JS = r"""
+(pages) => {
+  const norm = t => t.replace(/\s+/g, '');
+  let numbered = 0;
+  document.querySelectorAll('#jb-print-docs-body a[href^="#document-"]').forEach(a => {
+    let span = a.parentElement.querySelector(':scope > .casebook-toc-page');
+    if (!span) {
+      span = document.createElement('span');
+      span.className = 'casebook-toc-page';
+      a.after(span);
+    }
+    const page = pages[norm(a.textContent)];
+    span.textContent = page ? String(page) : '';
+    if (page) numbered += 1;
+  });
+  return numbered;
+}
+"""
+
+
+def heading_pages(pdf: Path) -> dict[str, int]:
+    """The page of each heading, from the PDF's outline (chromium writes one from the headings); the
+    keys are the titles without white space (the outline loses the spaces at line breaks)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    pages: dict[str, int] = {}
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                pages.setdefault("".join(str(item.title).split()), reader.get_destination_page_number(item) + 1)
+
+    walk(reader.outline)
+    return pages
+
+
 def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
               changes_doc: str = "changes") -> int:
-    """Print the single page to out_pdf with chromium; returns the number of chapters."""
+    """Print the single page to out_pdf with chromium; returns the number of chapters.
+
+    Printed twice: the first print gives each chapter's page (from the PDF's outline), which the
+    contents then show; the second print is the book. Numbers in the contents do not move anything
+    (the contents stay on their page), and a third print is made if they did."""
     if not CHROMIUM.exists():
         raise PdfError(f"chromium is needed for --pdf and {CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import Error as PlaywrightError
@@ -139,6 +188,9 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
 
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_pdf.with_name(f".{out_pdf.name}.{os.getpid()}")
+    options = dict(format="A4", print_background=True, display_header_footer=True, header_template=HEADER,
+                   footer_template=FOOTER, outline=True, tagged=True,
+                   margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM),
@@ -158,9 +210,14 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
                 chapters = page.evaluate(PREPARE_JS, [title_page_html(title, info), changes_doc])
                 page.emulate_media(media="print")
                 page.wait_for_timeout(300)  # charts sized to their container settle
-                page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
-                         header_template=HEADER, footer_template=FOOTER, outline=True, tagged=True,
-                         margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
+                pages: dict[str, int] = {}
+                for _ in range(3):
+                    page.evaluate(NUMBER_CONTENTS_JS, pages)
+                    page.pdf(path=str(tmp), **options)
+                    found = heading_pages(tmp)
+                    if found == pages:
+                        break
+                    pages = found
             finally:
                 browser.close()
         os.replace(tmp, out_pdf)
