@@ -91,7 +91,8 @@ def milestone_timeline(ms: pd.DataFrame) -> alt.LayerChart:
         y=alt.Y("version:N", title="Version", sort=["FBC1", "FBC2", "FBC3"]),
         color=alt.Color("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()),
                                                                       range=OKABE_ITO[:6])),
-        shape=alt.Shape("event:N", scale=alt.Scale(domain=list(names.values()), range=shapes), legend=None),
+        # one legend for colour and shape together: neither carries the milestone alone
+        shape=alt.Shape("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()), range=shapes)),
         tooltip=[alt.Tooltip("version:N"), alt.Tooltip("event:N", title="Milestone"),
                  alt.Tooltip("date:T", format="%d %b %Y")])
     drops = keep[keep.milestone.isin(["drop1_go_live", "drop2_go_live"])]

@@ -5,9 +5,11 @@ PDF needs TeX and a picture of every chart. Instead the staged book is built onc
 page (reusing the HTML build's doctrees, so Sphinx only writes) and chromium, driven by Playwright,
 prints it once every chart has drawn. Charts are SVG (model.charts), so they stay vector graphics.
 
-What the printed book adds to the page before printing: a title page with the project version and the
-inputs digest before the theme's printed contents (parts and chapters, as links, with their page
-numbers read back from a first print's outline with pypdf; the PDF's outline has every heading), each chapter on a new page, and a note under the what-if chart that the HTML has its sliders. The print
+What the printed book changes before printing: the CSV download lines go (the files are not in the
+PDF); a title page with the project version and the inputs digest comes before the theme's printed
+contents (parts and chapters, as links, with their page numbers read back from a first print's
+outline with pypdf; the PDF's outline has every heading); each chapter starts a page; a note under the
+what-if chart says that the HTML has its sliders. The print
 stylesheet (book/_static/casebook.css) drops the navigation. Nothing in the PDF depends on the date or
 the machine, so two builds from the same inputs give the same text page for page.
 """
@@ -97,6 +99,10 @@ PREPARE_JS = r"""
   } else {
     article.prepend(holder.firstElementChild);
   }
+  // the CSV download lines under tables point at files the PDF does not carry
+  document.querySelectorAll('div.cell_output p').forEach(p => {
+    if (/^Download( this table)?:/.test(p.textContent.trim())) p.remove();
+  });
   // each chapter starts a page
   const chapters = [...document.querySelectorAll('span[id^="document-"] + section')];
   chapters.forEach(s => { s.style.breakBefore = 'page'; });
