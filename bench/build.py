@@ -1,5 +1,6 @@
 """Benchmark the book build: clean, no change, one params file changed; `casebook serve`'s time from
-a save to the page showing it; and how a clean build grows with the number of scenarios.
+a save to the page showing it; how a clean build grows with the number of scenarios; and the added
+time of --pdf.
 
     .venv/bin/python bench/build.py [--jobs 2] [--grid 30,60 | --grid none]
 
@@ -78,7 +79,7 @@ def timed(project: Path, *args: str) -> dict:
     report = json.loads((project / "build" / "last-build.json").read_text())
     return {"seconds": seconds, "max_rss_mib": rss_kb / 1024, "tree_peak_mib": peak[0] / 2**20,
             "executed": report["executed"], "pages": report.get("pages_executed", []),
-            "site_rebuilt": report["site_rebuilt"]}
+            "site_rebuilt": report["site_rebuilt"], "pdf_seconds": report.get("pdf_seconds", 0.0)}
 
 
 class Serve:
@@ -238,6 +239,12 @@ def main() -> None:
         page.write_text(page.read_text() + "\n<!-- bench: again, with no Sphinx environment kept -->\n")
         shutil.rmtree(project / "book" / "_build" / "incremental", ignore_errors=True)
         sphinx_only = timed(project, "build", "--jobs", jobs)
+        # the same page change again, now with --pdf: the build report times the PDF step on its own
+        page.write_text(page.read_text() + "\n<!-- bench: the same change, with --pdf -->\n")
+        with_pdf = timed(project, "build", "--jobs", jobs, "--pdf")
+        # and --pdf on a site that is already built: staging, a full singlehtml build and the printing
+        (project / "book" / "_build" / "pdf").joinpath(".connect-the-business-case-reproduced.pdf.key").unlink()
+        pdf_only = timed(project, "build", "--jobs", jobs, "--pdf")
         kernel = kernel_startup_seconds(project)
         live = serve_figures(project, jobs)
     grid = {} if args.grid == "none" else grid_clean_build([int(n) for n in args.grid.split(",")], jobs)
@@ -247,7 +254,9 @@ def main() -> None:
     rows = [("clean build", clean), ("rebuild, nothing changed", nochange),
             ("rebuild, fbc3.yaml changed", one_leaf), ("rebuild, fbc1.yaml changed", one_root),
             ("rebuild, glossary.md changed (Sphinx, incremental)", sphinx_incremental),
-            ("rebuild, glossary.md changed (Sphinx, full)", sphinx_only)]
+            ("rebuild, glossary.md changed (Sphinx, full)", sphinx_only),
+            ("rebuild, glossary.md changed, with --pdf", with_pdf),
+            ("--pdf on an unchanged site (PDF only)", pdf_only)]
     print(f"casebook build --jobs {jobs} on {os.cpu_count()} cores")
     print(f"{'case':<44}{'seconds':>9}{'x clean':>9}{'max RSS MiB':>13}{'tree MiB':>10}  scenarios run"
           "  (+ chapter notebooks)")
@@ -281,6 +290,10 @@ def main() -> None:
             print(f"  each scenario up to {n}: {per:.2f} s")
         if len(steps) >= 2:
             print(f"  past {steps[-2][0]} / before: {steps[-1][1] / steps[-2][1]:.2f} (aim: at most 1.3)")
+    added = with_pdf["pdf_seconds"]  # its own step: the rest of that run is an incremental page rebuild
+    print(f"added time of --pdf = {added:.2f} s (the whole run {with_pdf['seconds']:.2f} s) against the "
+          f"Sphinx-only rebuild's {sphinx:.2f} s: ratio {added / sphinx:.2f} (aim: at most 1); "
+          f"--pdf alone on a built site {pdf_only['seconds']:.2f} s")
 
 
 if __name__ == "__main__":

@@ -756,12 +756,13 @@ class BuildReport:
     cached: list[str] = field(default_factory=list)
     site_rebuilt: bool = True
     seconds: float = 0.0
+    pdf: Path | None = None
 
 
 def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: int | None = None,
           force: bool = False, progress: bool = True, wait: bool = True,
-          manifest_path: Path | str | None = None) -> BuildReport:
-    """Execute every notebook that needs it, then build and swap in the site."""
+          manifest_path: Path | str | None = None, pdf: bool = False) -> BuildReport:
+    """Execute every notebook that needs it, then build and swap in the site (and with pdf, the PDF)."""
     started = time.perf_counter()
     root = Path(root).resolve()
     params_dir = Path(params_dir).resolve() if params_dir else root / "params"
@@ -770,7 +771,7 @@ def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: in
             raise CasebookError(f"{needed.relative_to(root)} is missing: run casebook build from the "
                                 "project's top directory")
     try:
-        return _build(root, params_dir, jobs, force, progress, wait, manifest_path, started)
+        return _build(root, params_dir, jobs, force, progress, wait, manifest_path, started, pdf)
     except OSError as exc:  # a read-only or full disk, a missing directory: one clear line
         where = exc.filename or (root / BOOK_DIR / "_build")
         raise BuildError(f"cannot write the build output at {where}: {exc.strerror or exc}") from None
@@ -785,7 +786,7 @@ def check_writable(directory: Path) -> None:
 
 
 def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress: bool, wait: bool,
-           manifest_path: Path | str | None, started: float) -> BuildReport:
+           manifest_path: Path | str | None, started: float, pdf: bool = False) -> BuildReport:
     check_writable(root / BOOK_DIR / "_build")
     check_writable(root / RUNS_DIR)
     if manifest_path is not None:
@@ -827,30 +828,54 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
         rebuilt = not (current == target.resolve() and (target / "index.html").is_file())
         if manifest_path is not None:
             write_atomic(Path(manifest_path), json.dumps(manifest(root, params_dir), indent=2) + "\n")
-        if rebuilt:
+        from . import pdf as book_pdf
+
+        pdf_out = root / BOOK_DIR / "_build" / "pdf" / f"{book_pdf.slug(book_title(root))}.pdf"
+        pdf_key = pdf_out.with_name(f".{pdf_out.name}.key")
+        pdf_todo = pdf and not (not rebuilt and pdf_out.is_file() and pdf_key.is_file()
+                                and pdf_key.read_text().strip() == site_key)
+        pdf_seconds = 0.0
+        if rebuilt or pdf_todo:
             modules = npm_modules(root)
             work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
             try:
                 fresh = work / "src"
                 digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
                                     downloads=downloads_dir)
+                from .diff import stage_figures  # figures.json and the "changes since" page
+
+                stage_figures(root, fresh, [(j.page, j.output) for j in all_jobs], manifest(root, params_dir),
+                              params_dir, current if rebuilt else None)
                 phase("stage")
-                html = incremental_sphinx_build(root, fresh, force)
-                phase("sphinx")
-                sites.mkdir(parents=True, exist_ok=True)
-                if target.exists():
-                    shutil.rmtree(target)
-                copy_site(html, work / "site", digest)  # Sphinx keeps its own output for the next build
-                os.replace(work / "site", target)
-                swap_site(root, target)
-                remove_old_sites(root, target)
+                if rebuilt:
+                    html = incremental_sphinx_build(root, fresh, force)
+                    phase("sphinx")
+                    sites.mkdir(parents=True, exist_ok=True)
+                    if target.exists():
+                        shutil.rmtree(target)
+                    copy_site(html, work / "site", digest)  # Sphinx keeps its own output for the next build
+                    os.replace(work / "site", target)
+                if pdf_todo:
+                    pdf_started = time.perf_counter()
+                    # staged again with the real inputs digest in the footer (the site's copy has a
+                    # placeholder that copy_site fills in, which a PDF printed from the sources would keep)
+                    printed = work / "pdf-src"
+                    stage_book(root, printed, all_jobs, modules, params_dir, downloads=downloads_dir)
+                    book_pdf.write_pdf(printed, work / "out", pdf_out, manifest(root, params_dir),
+                                       jupyter_book_command())
+                    pdf_key.write_text(site_key + "\n")
+                    pdf_seconds = time.perf_counter() - pdf_started
+                    phase("pdf")
+                if rebuilt:
+                    swap_site(root, target)
+                    remove_old_sites(root, target)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             phase("swap")
         report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
                              executed=[j.name for j in executed],
                              cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
-                             seconds=time.perf_counter() - started)
+                             seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None)
         write_atomic(root / LAST_BUILD, json.dumps({
             "executed": [j.name for j in executed if j.kind == "scenario"],
             "pages_executed": [j.name for j in executed if j.kind == "page"],
@@ -859,8 +884,16 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             "page_reads": {j.name: deps.scenarios_read(deps.read_log(j.reads_file), params_dir, root)
                            for j in all_jobs if j.records_reads},
             "site": current_site(root).name if current_site(root) else None,
+            "pdf": str(pdf_out.relative_to(root)) if pdf else None, "pdf_seconds": round(pdf_seconds, 3),
             "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")
     return report
+
+
+def book_title(root: Path) -> str:
+    import yaml
+
+    config = yaml.safe_load((root / BOOK_DIR / "_config.yml").read_text()) or {}
+    return str(config.get("title", "casebook"))
 
 
 def write_atomic(path: Path, text: str) -> None:

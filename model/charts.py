@@ -9,8 +9,11 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 
 
 def use_offline_html_renderer() -> None:
-    """Charts render as HTML whose script uses the Vega libraries the book serves from _static/."""
-    alt.renderers.enable("html")
+    """Charts render as HTML whose script uses the Vega libraries the book serves from _static/.
+
+    SVG, so that charts stay vector graphics in the PDF and their text is in the page; no action menu
+    (its unnamed <summary> fails WCAG 4.1.2, and every chart's data is a CSV download or a table)."""
+    alt.renderers.enable("html", embed_options={"renderer": "svg", "actions": False})
 
 
 def costs_by_year(data: dict) -> alt.Chart:
@@ -88,7 +91,8 @@ def milestone_timeline(ms: pd.DataFrame) -> alt.LayerChart:
         y=alt.Y("version:N", title="Version", sort=["FBC1", "FBC2", "FBC3"]),
         color=alt.Color("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()),
                                                                       range=OKABE_ITO[:6])),
-        shape=alt.Shape("event:N", scale=alt.Scale(domain=list(names.values()), range=shapes), legend=None),
+        # one legend for colour and shape together: neither carries the milestone alone
+        shape=alt.Shape("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()), range=shapes)),
         tooltip=[alt.Tooltip("version:N"), alt.Tooltip("event:N", title="Milestone"),
                  alt.Tooltip("date:T", format="%d %b %Y")])
     drops = keep[keep.milestone.isin(["drop1_go_live", "drop2_go_live"])]

@@ -208,15 +208,19 @@ def run(scenario: str, sets: tuple[str, ...], params_dir: Path, out: Path | None
 @click.option("--force", is_flag=True, help="Execute every notebook, cached or not.")
 @click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None,
               help="Write a JSON manifest of every input file with its SHA-256.")
-def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path | None) -> None:
+@click.option("--pdf", is_flag=True, help="Also print the whole book as one PDF, book/_build/pdf/<slug>.pdf.")
+def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path | None, pdf: bool) -> None:
     """Execute every scenario notebook (cached, in parallel), then build the book."""
     from .build import build as run_build
 
-    report = run_build(".", params_dir, jobs=jobs, force=force, progress=True, manifest_path=manifest_path)
+    report = run_build(".", params_dir, jobs=jobs, force=force, progress=True, manifest_path=manifest_path,
+                       pdf=pdf)
     click.echo(f"executed {len(report.executed)} notebook(s)"
                + (f" ({', '.join(report.executed)})" if report.executed else "")
                + f", {len(report.cached)} from cache; site "
                + ("rebuilt" if report.site_rebuilt else "unchanged") + f" in {report.seconds:.1f}s")
+    if report.pdf is not None:
+        click.echo(str(report.pdf))
     click.echo(str(report.index_html))
 
 
@@ -233,6 +237,20 @@ def serve(params_dir: Path, port: int, host: str, jobs: int | None) -> None:
     from .serve import serve as run_serve
 
     run_serve(".", params_dir, host=host, port=port, jobs=jobs)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def diff(old: str, new: str, as_json: bool) -> None:
+    """The glued figures that changed between two builds (old, new, difference), then the params files
+    whose digest changed. OLD and NEW: a built site or project, a figures.json, or a git revision that
+    was built here."""
+    from .diff import compare, format_text, load_side
+
+    result = compare(load_side(old, Path.cwd(), "OLD"), load_side(new, Path.cwd(), "NEW"))
+    click.echo(_dumps(result) if as_json else format_text(result))
 
 
 @cli.command()
