@@ -376,7 +376,9 @@ def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes
         validate_scenarios(jobs, params_dir)
         return None
     cache_dir = root / RUNS_DIR / "loaded"
-    index: dict[str, Any] = {"params_dir": rel, "scenarios": {}}
+    # `common` keys the scenarios that notebooks calibrate for themselves, such as the dependence
+    # engine's nudged copies (deps.load_nudged), so that each is solved once per build, not per notebook
+    index: dict[str, Any] = {"params_dir": rel, "scenarios": {}, "common": common.decode()}
     for job in jobs:
         if job.kind != "scenario":
             continue
@@ -842,7 +844,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
                 fresh = work / "src"
                 digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
                                     downloads=downloads_dir)
-                from .diff import stage_figures  # figures.json and the "changes since" page
+                from .diff import CHANGES_PAGE, stage_figures  # figures.json and the "changes since" page
 
                 stage_figures(root, fresh, [(j.page, j.output) for j in all_jobs], manifest(root, params_dir),
                               params_dir, current if rebuilt else None)
@@ -861,6 +863,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
                     # placeholder that copy_site fills in, which a PDF printed from the sources would keep)
                     printed = work / "pdf-src"
                     stage_book(root, printed, all_jobs, modules, params_dir, downloads=downloads_dir)
+                    for staged in (f"{CHANGES_PAGE}.md", "_toc.yml"):  # the front page links to it
+                        shutil.copy2(fresh / staged, printed / staged)
                     book_pdf.write_pdf(printed, work / "out", pdf_out, manifest(root, params_dir),
                                        jupyter_book_command())
                     pdf_key.write_text(site_key + "\n")

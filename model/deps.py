@@ -219,9 +219,37 @@ def load(name: str, params_dir: str | Path) -> Any:
     entry = cached_entry(name, params_dir)
     if entry is not None:
         return entry["loaded"]
+    from .dependence import nudged_file
+
+    if nudged_file(params_dir) is not None:
+        return load_nudged(name, params_dir)
     from .scenario import load_scenario
 
     return load_scenario(name, params_dir)
+
+
+def load_nudged(name: str, params_dir: str | Path) -> Any:
+    """A scenario of one of the dependence engine's nudged copies of the params. In a build, every
+    chapter nudges the same assumptions: each nudged scenario is solved once, by whichever notebook
+    needs it first, and kept beside the build's scenario cache, keyed on the bytes of its chain's
+    files (and the build's model and dependency digest). Outside a build it is solved now."""
+    from .params import read_chain
+    from .scenario import load_scenario
+
+    index = _index()
+    if not index or "common" not in index:
+        return load_scenario(name, params_dir)
+    pdir = Path(params_dir)
+    chain = [pdir / f"{level}.yaml" for level, _ in read_chain(pdir, name)]
+    key = sha256_text(b"\0".join([b"nudged", name.encode(), index["common"].encode(),
+                                   *[f.read_bytes() for f in chain]]))
+    path = Path(os.environ[CACHE_ENV]).parent / "nudged" / f"{key}.pickle"
+    entry = read_entry(path)
+    if entry is not None and entry["key"] == key:
+        return entry["loaded"]
+    loaded = load_scenario(name, params_dir)
+    write_entry(path, key, loaded, {}, [])
+    return loaded
 
 
 def results_for(loaded: Any, params_dir: str | Path) -> dict:
