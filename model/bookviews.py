@@ -44,9 +44,14 @@ _REG_CACHE: dict[str, set] = {}
 
 
 def _register_rows() -> set:
+    from . import deps
+
     pdir = str(_PARAMS_DIR["value"] or "")
     if pdir not in _REG_CACHE:
-        _REG_CACHE[pdir] = set(book.assumptions_register(_PARAMS_DIR["value"]).anchor)
+        # not a read of the page: a marker names only assumptions of files the page's figures read
+        # (model.dependence), and whether such a row exists depends on that file alone
+        with deps.suspended():
+            _REG_CACHE[pdir] = set(book.assumptions_register(_PARAMS_DIR["value"]).anchor)
     return _REG_CACHE[pdir]
 
 
@@ -182,8 +187,12 @@ def table_labels(params_dir=None) -> dict[str, str]:
     from .params import scenario_names
     from .paths import resolve_params_dir
 
+    from . import deps
+
     pdir = resolve_params_dir(params_dir)
-    return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in scenario_names(pdir))
+    # not a read of the page: a table shows keys of the files its figures read, whose labels are theirs
+    with deps.suspended():
+        return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in scenario_names(pdir))
 
 
 def glue_param(key: str, scenario: str, parameter: str, fmt: str | None = None,

@@ -203,6 +203,15 @@ def is_text_notebook(path: Path) -> bool:
     return path.suffix == ".md" and is_myst_markdown_notebook(path.read_text(encoding="utf-8"))
 
 
+def page_citations(path: Path) -> bytes:
+    """What a page that reads the other pages (the coverage of the sources) takes from one of them: the
+    page's name and the source citations in it, so that an edit to its prose alone changes nothing."""
+    from .sources import SOURCE_RE
+
+    found = sorted(m.group(0).strip() for m in SOURCE_RE.finditer(path.read_text(encoding="utf-8")))
+    return json.dumps([path.name, found]).encode()
+
+
 def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
                        kinds: dict[str, str] | None = None) -> list[Job]:
     """The book's own notebooks (.ipynb, or MyST Markdown text notebooks). They may list the scenarios
@@ -231,7 +240,7 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
                   records_reads=uses is None)
         job.key_base = sha256_bytes(b"page", str(rel).encode(), common, path.read_bytes(),
                                     json.dumps(params, sort_keys=True).encode(),
-                                    *[p.read_bytes() for p in pages]).encode()
+                                    *[page_citations(p) for p in pages]).encode()
         if uses is not None:
             files = sorted({params_dir / f"{lvl}.yaml" for n in uses for lvl, _ in read_chain(params_dir, n)})
             job.key = sha256_bytes(job.key_base, *[f.read_bytes() for f in files])

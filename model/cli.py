@@ -162,7 +162,7 @@ def _coverage_or_fail(cov) -> None:
 
 @cli.command("coverage")
 @params_option
-@click.option("--book", "book_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--book", "book_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
               help="The book's pages (default: ./book, else beside the params directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of units.")
 def coverage_cmd(params_dir: Path, book_dir: Path | None, as_json: bool) -> None:

@@ -17,7 +17,7 @@ FILE_METADATA = ("title", "kind", "description", "extends")
 DESCRIPTIVE = ("label", "supplier", "decision", "type", "kind", "factor", "note", "unit", "published_as")
 #: Keys that make a mapping one register row although it holds no `value` (an uncertainty range,
 #: a contract cap, a narrative sum): it carries its own provenance or is a flat record of settings.
-ENTRY_MARKERS = ("assumption", "source", "why", "parts", "low", "high")
+ENTRY_MARKERS = ("assumption", "source", "why", "parts", "low", "high", "class")
 
 
 def is_entry(node: Any) -> bool:
