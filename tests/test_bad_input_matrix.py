@@ -359,7 +359,8 @@ def _output_options() -> list[tuple[str, str]]:
     out = []
     for name, command in sorted(cli.commands.items()):
         for param in command.params:
-            if isinstance(param, click.Option) and isinstance(param.type, click.Path) and param.name != "params_dir":
+            if isinstance(param, click.Option) and isinstance(param.type, click.Path) and param.name != "params_dir" \
+                    and not param.type.exists:  # an option that must exist names something to read
                 out.append((name, param.opts[0]))
     return out
 

@@ -28,6 +28,11 @@ CHAPTERS_WITHOUT_SENSITIVITIES = ("strategic.md", "commercial.md", "financial.md
                                   "comparison.md", "appendix_method.md")
 
 
+def shown(npv: float) -> str:
+    """An NPV as the pages print it: to 3 places, with a true minus sign."""
+    return f"{npv:,.3f}".replace("-", "\u2212")
+
+
 def _results(project: Path, scenario: str) -> dict:
     proc = casebook(project, "results", scenario, "--json", timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -60,7 +65,7 @@ def test_editing_a_sensitivity_reexecutes_it_and_only_the_chapters_that_read_it(
     # and the site shows the new figure where the scenario appears
     npv = _results(project, SENSITIVITY)["npv_gbp_m"]
     page = (project / "book" / "_build" / "html" / "scenarios" / f"{SENSITIVITY}.html").read_text()
-    assert f"{npv:,.3f}" in page
+    assert shown(npv) in page
 
 
 def test_editing_a_chapters_text_reexecutes_that_chapter_alone(built, tmp_path):
@@ -150,11 +155,11 @@ def test_serve_reloads_on_a_params_edit_shows_a_failed_rebuild_and_stops_cleanly
                            if route.request.url.startswith(server.url) else
                            (elsewhere.append(route.request.url), route.abort()))
                 page.goto(server.url + f"scenarios/{SENSITIVITY}.html")
-                assert f"{before['npv_gbp_m']:,.3f}" in page.content()
+                assert shown(before['npv_gbp_m']) in page.content()
 
                 # 1. a good edit: the open page reloads by itself and shows the new NPV
                 _set_level(project, "0.5", "0.25")
-                page.wait_for_function("t => !!document.body && document.body.innerText.includes(t)", arg=f"{expected_npv:,.3f}",
+                page.wait_for_function("t => !!document.body && document.body.innerText.includes(t)", arg=shown(expected_npv),
                                        timeout=120_000)
                 assert _results(project, SENSITIVITY)["npv_gbp_m"] == pytest.approx(expected_npv, abs=1e-9)
                 descendants |= {c.pid for c in psutil.Process(server.proc.pid).children(recursive=True)}
@@ -167,16 +172,16 @@ def test_serve_reloads_on_a_params_edit_shows_a_failed_rebuild_and_stops_cleanly
                 banner.wait_for(state="visible", timeout=120_000)
                 message = banner.inner_text()
                 assert re.search(rf"params/{SENSITIVITY}\.yaml:\d+", message), message
-                assert f"{expected_npv:,.3f}" in page.content()
+                assert shown(expected_npv) in page.content()
                 served = server.get(f"scenarios/{SENSITIVITY}.html")  # a fresh load shows both too
-                assert 'id="casebook-serve-error"' in served and f"{expected_npv:,.3f}" in served
+                assert 'id="casebook-serve-error"' in served and shown(expected_npv) in served
                 assert re.search(rf"build failed .*\n\s+params/{SENSITIVITY}\.yaml:\d+", "".join(server.lines))
 
                 # 3. fixed: the banner goes
                 path.write_text(good)
                 banner.wait_for(state="detached", timeout=120_000)
                 assert server.status()["error"] is None
-                assert f"{expected_npv:,.3f}" in page.content()
+                assert shown(expected_npv) in page.content()
                 assert elsewhere == []
             finally:
                 browser.close()
