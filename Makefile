@@ -22,6 +22,7 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) chromium
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 check: $(STAMP)

@@ -141,8 +141,8 @@ class Serve:
 def serve_figures(project: Path, jobs: str) -> dict:
     """Seconds from a save to the served page showing it: a sensitivity scenario, fbc3, a chapter."""
     sys.path.insert(0, str(ROOT))
-    from model.results import results
-    from model.scenario import load_scenario
+    from model.core.results import results
+    from model.core.scenario import load_scenario
 
     def result(name: str) -> dict:
         return results(load_scenario(name, project / "params"))

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/montecarlo.py [--naive-draws 20000] [--huge]
 
-- draws per second for 10^5 and 10^6 draws, vectorised (model.uncertainty.monte_carlo);
+- draws per second for 10^5 and 10^6 draws, vectorised (model.analysis.uncertainty.monte_carlo);
 - the same for a naive loop that builds each draw's net cash flows and calls numpy_financial.npv once
   per draw (timed on --naive-draws draws: the rate is what matters), and the ratio;
 - peak memory of a process running 10^6 draws (and, with --huge, 10^8 draws, which takes minutes);
@@ -24,9 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model import uncertainty as unc  # noqa: E402
-from model.cashflows import benefits_real_by_fy  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
+from model.analysis import uncertainty as unc  # noqa: E402
+from model.core.cashflows import benefits_real_by_fy  # noqa: E402
+from model.core.scenario import load_scenario  # noqa: E402
 
 
 def vectorised(loaded, draws: int) -> float:
@@ -61,7 +61,7 @@ def naive(loaded, draws: int) -> float:
 
 
 def peak_rss_mib(draws: int) -> tuple[float, float]:
-    code = ("from model.scenario import load_scenario; from model import uncertainty as u; "
+    code = ("from model.core.scenario import load_scenario; from model import uncertainty as u; "
             f"u.monte_carlo(load_scenario('fbc3', 'params'), {draws}, 1)")
     start = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code], cwd=ROOT, capture_output=True,

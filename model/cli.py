@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from .errors import CasebookError, did_you_mean, error_lines
-from .params import DEFAULT_PARAMS_DIR, scenario_file, scenario_names
-from .yamlio import load_yaml_file
+from .core.errors import CasebookError, did_you_mean, error_lines
+from .core.params import DEFAULT_PARAMS_DIR, scenario_file, scenario_names
+from .core.yamlio import load_yaml_file
 
 params_option = click.option("--params", "params_dir", type=click.Path(path_type=Path),
                              default=DEFAULT_PARAMS_DIR, show_default=True,
@@ -80,9 +80,9 @@ def list_cmd(params_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
     """Headline figures and cash flows by financial year for SCENARIO."""
-    from .report import format_results
-    from .results import results as build_results
-    from .scenario import load_scenario
+    from .report.text import format_results
+    from .core.results import results as build_results
+    from .core.scenario import load_scenario
 
     loaded = load_scenario(scenario, params_dir, parse_sets(sets))
     data = build_results(loaded)
@@ -95,9 +95,9 @@ def results(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 def check(params_dir: Path, as_json: bool) -> None:
     """Validate every params file, reconcile the published figures, list every finding and check that
     every unit of the sources is used or has a reason."""
-    from .coverage import coverage
-    from .reconcile import findings, findings_summary, reconcile_all, summary
-    from .schema import FINDING_CLASSES, SEVERITIES
+    from .analysis.coverage import coverage
+    from .analysis.reconcile import findings, findings_summary, reconcile_all, summary
+    from .core.schema import FINDING_CLASSES, SEVERITIES
 
     try:
         checks = reconcile_all(params_dir)  # loads and validates every scenario
@@ -167,7 +167,7 @@ def _coverage_or_fail(cov) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of units.")
 def coverage_cmd(params_dir: Path, book_dir: Path | None, as_json: bool) -> None:
     """Every unit of every source document: where it is used, or why it is not."""
-    from .coverage import coverage
+    from .analysis.coverage import coverage
 
     cov = coverage(params_dir, book_dir)
     if as_json:
@@ -190,7 +190,7 @@ def coverage_cmd(params_dir: Path, book_dir: Path | None, as_json: bool) -> None
               help="Where to write the executed notebook (default build/runs/single/).")
 def run(scenario: str, sets: tuple[str, ...], params_dir: Path, out: Path | None) -> None:
     """Execute the scenario notebook for SCENARIO with papermill; print its path and headlines."""
-    from .build import run_one
+    from .pipeline.build import run_one
 
     path, glued = run_one(scenario, parse_sets(sets), out, params_dir=params_dir)
     click.echo(str(path))
@@ -211,7 +211,7 @@ def run(scenario: str, sets: tuple[str, ...], params_dir: Path, out: Path | None
 @click.option("--pdf", is_flag=True, help="Also print the whole book as one PDF, book/_build/pdf/<slug>.pdf.")
 def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path | None, pdf: bool) -> None:
     """Execute every scenario notebook (cached, in parallel), then build the book."""
-    from .build import build as run_build
+    from .pipeline.build import build as run_build
 
     report = run_build(".", params_dir, jobs=jobs, force=force, progress=True, manifest_path=manifest_path,
                        pdf=pdf)
@@ -234,7 +234,7 @@ def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path |
               help="Notebooks to execute at once (default: one per core).")
 def serve(params_dir: Path, port: int, host: str, jobs: int | None) -> None:
     """Build the book, serve it, and rebuild and reload the page on every change (Ctrl-C stops)."""
-    from .serve import serve as run_serve
+    from .pipeline.serve import serve as run_serve
 
     run_serve(".", params_dir, host=host, port=port, jobs=jobs)
 
@@ -247,7 +247,7 @@ def diff(old: str, new: str, as_json: bool) -> None:
     """The glued figures that changed between two builds (old, new, difference), then the params files
     whose digest changed. OLD and NEW: a built site or project, a figures.json, or a git revision that
     was built here."""
-    from .diff import compare, format_text, load_side
+    from .pipeline.diff import compare, format_text, load_side
 
     result = compare(load_side(old, Path.cwd(), "OLD"), load_side(new, Path.cwd(), "NEW"))
     click.echo(_dumps(result) if as_json else format_text(result))
@@ -261,8 +261,8 @@ def diff(old: str, new: str, as_json: bool) -> None:
 def switching(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
     """Switching values: for each uncertain input, the value at which the NPV of the Green Book
     appraisal at the decision point (sunk costs excluded) is zero (or null)."""
-    from .scenario import load_scenario
-    from .uncertainty import switching_values
+    from .core.scenario import load_scenario
+    from .analysis.uncertainty import switching_values
 
     rows = switching_values(load_scenario(scenario, params_dir, parse_sets(sets)))
     out = [{k: r[k] for k in ("parameter", "base_value", "switching_value", "change_pct", "appraisal")}
@@ -287,8 +287,8 @@ def switching(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: b
 def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
     """NPV (the Green Book appraisal at the decision point) with each uncertain input at its low and
     high value, widest swing first."""
-    from .scenario import load_scenario
-    from .uncertainty import tornado as run_tornado
+    from .core.scenario import load_scenario
+    from .analysis.uncertainty import tornado as run_tornado
 
     rows = run_tornado(load_scenario(scenario, params_dir, parse_sets(sets)))
     if as_json:
@@ -312,8 +312,8 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
                as_json: bool) -> None:
     """Monte Carlo over every uncertain input: mean, P10/P50/P90 of NPV (the Green Book appraisal at
     the decision point) and P(NPV > 0)."""
-    from .scenario import load_scenario
-    from .uncertainty import PROGRESS_FROM, check_draws, monte_carlo
+    from .core.scenario import load_scenario
+    from .analysis.uncertainty import PROGRESS_FROM, check_draws, monte_carlo
 
     check_draws(draws)
     if seed < 0:

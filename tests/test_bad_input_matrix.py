@@ -201,8 +201,8 @@ def _numeric_fields() -> dict[tuple[str, str], str]:
     when their unit is (Quantity, Fact, Statement), so they are included too."""
     from pydantic import BaseModel
 
-    from model import schema
-    from model.params import _unwrap
+    from model.core import schema
+    from model.core.params import _unwrap
 
     found: dict[tuple[str, str], str] = {}
     seen: set = set()
@@ -245,9 +245,9 @@ def _occurrences() -> dict[tuple[str, str], tuple[str, int, str]]:
     whose value to replace), found by walking each file alongside the schema."""
     from pydantic import BaseModel
 
-    from model import schema
-    from model.params import _unwrap
-    from model.yamlio import LineDict, load_yaml_file
+    from model.core import schema
+    from model.core.params import _unwrap
+    from model.core.yamlio import LineDict, load_yaml_file
 
     fields = _numeric_fields()
     out: dict[tuple[str, str], tuple[str, int, str]] = {}
@@ -426,7 +426,7 @@ def test_misspelt_child_override_names_the_nearest_key(case, params_copy):
 
 def test_published_child_may_add_its_own_entries():
     """FBC3 adds milestones and contracts FBC2 does not have: each carries a source, so it is allowed."""
-    from model.scenario import load_scenario
+    from model.core.scenario import load_scenario
 
     s = load_scenario("fbc3", PARAMS).scenario
     assert "training_start" in s.milestones and "ey_interfaces" in s.contracts
@@ -464,7 +464,7 @@ def test_go_live_outside_the_period_is_refused_but_a_fact_date_is_not(params_cop
 
 
 def test_draws_ceiling_is_refused_with_the_estimated_time():
-    from model.uncertainty import DRAWS_PER_SECOND, MAX_DRAWS, check_draws
+    from model.analysis.uncertainty import DRAWS_PER_SECOND, MAX_DRAWS, check_draws
 
     check_draws(MAX_DRAWS)  # the ceiling itself is allowed
     proc = run_cli("montecarlo", "fbc3", "--draws", str(10**12), "--seed", "1")
@@ -475,8 +475,8 @@ def test_draws_ceiling_is_refused_with_the_estimated_time():
 
 
 def test_progress_bar_on_long_runs(monkeypatch, capsys):
-    from model import uncertainty as unc
-    from model.scenario import load_scenario
+    from model.analysis import uncertainty as unc
+    from model.core.scenario import load_scenario
 
     real = unc.tqdm  # redraw at every update, so that a short test run shows the bar's progress
     monkeypatch.setattr(unc, "tqdm", lambda *a, **k: real(*a, **{**k, "mininterval": 0, "miniters": 1}))

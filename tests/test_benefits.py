@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model.cashflows import benefits_real_by_fy
+from model.core.cashflows import benefits_real_by_fy
 
 FYS = np.array([2020, 2021])
 APRIL_2020 = 2020 + 3 / 12  # 1 April 2020 as a fractional year

@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from model import book
-from model.reconcile import reconcile_all
-from model.scenario import load_scenario
+from model.report import book
+from model.analysis.reconcile import reconcile_all
+from model.core.scenario import load_scenario
 
 from .conftest import PARAMS, ROOT, cli_json
 from .pipeline_helpers import casebook, clone_built
@@ -153,7 +153,7 @@ def test_the_limit_is_tested_against_each_modification_by_hand():
 
 
 def test_contract_cap_reads_regulation_72_per_modification():
-    from model.cashflows import contract_cap_excess
+    from model.core.cashflows import contract_cap_excess
 
     cap = load_scenario("fbc3_uplift_cap", PARAMS).scenario
     # the scenario states the cumulative reading explicitly: 43.248 - 22.05 = 21.198 above it
@@ -195,7 +195,7 @@ def test_appraisal_costs_against_full_financial_costs():
 
 
 def load_results(name):
-    from model.results import results
+    from model.core.results import results
 
     return results(load_scenario(name, PARAMS))
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from model.coverage import coverage, params_citations
-from model.sources import Index, resolve, split_units
+from model.analysis.coverage import coverage, params_citations
+from model.core.sources import Index, resolve, split_units
 
 from .conftest import run_cli
 

@@ -1,4 +1,4 @@
-"""Which figures rest on which assumptions: computed by model.dependence, checked here against sets
+"""Which figures rest on which assumptions: computed by model.analysis.dependence, checked here against sets
 worked out by hand from how each figure is built."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ from unittest import mock
 
 import pytest
 
-from model import book, bookviews as bv, dependence
-from model.scenario import load_scenario
+from model.report import book, bookviews as bv
+from model.analysis import dependence
+from model.core.scenario import load_scenario
 
 from .conftest import PARAMS
 

@@ -8,9 +8,9 @@ import os
 import shutil
 from pathlib import Path
 
-from model import deps
-from model.params import scenario_names
-from model.scenario import load_scenario
+from model.core import deps
+from model.core.params import scenario_names
+from model.core.scenario import load_scenario
 
 from .conftest import PARAMS
 
@@ -66,7 +66,7 @@ def test_a_notebooks_reads_go_to_the_log_named_in_its_environment(tmp_path, monk
 
 
 def test_the_build_cache_gives_the_same_scenario_and_results_as_solving(tmp_path, monkeypatch):
-    from model.results import results
+    from model.core.results import results
 
     shutil.copytree(PARAMS, tmp_path / "params")
     monkeypatch.chdir(tmp_path)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import greenbook as gb
-from model.appraisal import Inputs, appraise, green_book
+from model.core import greenbook as gb
+from model.core.appraisal import Inputs, appraise, green_book
 
 
 def test_stpr_year_10_is_0_7089():
@@ -115,7 +115,7 @@ def test_discount_factors_decrease_and_follow_the_band_rate(t):
 def test_brent_root_agrees_with_scipy(root, scale, curvature):
     from scipy.optimize import brentq
 
-    from model.rootfind import brent_root
+    from model.core.rootfind import brent_root
 
     def f(x):  # increasing (linear plus a non-negative cubic), with its only root at `root`
         return scale * (x - root) + curvature * 1e-3 * (x - root) ** 3
@@ -127,7 +127,7 @@ def test_brent_root_agrees_with_scipy(root, scale, curvature):
 
 
 def test_brent_root_refuses_an_unbracketed_root():
-    from model.rootfind import NoBracket, brent_root
+    from model.core.rootfind import NoBracket, brent_root
 
     with pytest.raises(NoBracket):
         brent_root(lambda x: x * x + 1, -1.0, 1.0)

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from model import book
-from model.scenario import load_scenario
-from model.scenario_diff import diff
+from model.report import book
+from model.core.scenario import load_scenario
+from model.report.scenario_diff import diff
 
 from .conftest import PARAMS
 
@@ -144,6 +144,6 @@ def test_scenario_changes_come_from_the_params_difference():
 
 @pytest.mark.parametrize("value,places,text", [(-0.0004, 3, "0.000"), (-1.5, 1, "\u22121.5"), (1234.5, 3, "1,234.500")])
 def test_numbers_never_show_a_negative_zero(value, places, text):
-    from model.htmltable import number
+    from model.report.htmltable import number
 
     assert number(value, places) == text

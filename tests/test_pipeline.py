@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from model.build import read_glue
+from model.pipeline.build import read_glue
 
 from .conftest import ROOT, cli_json
 from .pipeline_helpers import (VENV_BIN, casebook, clone_built, last_build,
@@ -22,7 +22,7 @@ SCENARIOS = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
 
 def extending(name: str) -> list[str]:
     """The scenario and every scenario whose `extends` chain includes it."""
-    from model.params import read_chain
+    from model.core.params import read_chain
 
     return sorted(s for s in SCENARIOS if name in [lvl for lvl, _ in read_chain(ROOT / "params", s)])
 

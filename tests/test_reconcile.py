@@ -2,7 +2,7 @@
 
 import pytest
 
-from model.reconcile import STATUSES, compare, half_unit, reconcile_all, summary
+from model.analysis.reconcile import STATUSES, compare, half_unit, reconcile_all, summary
 
 from .conftest import PARAMS
 
@@ -101,7 +101,7 @@ def test_summary_counts_every_check():
 def test_check_json_lists_every_finding_with_class_severity_and_sources():
     import re
 
-    from model.schema import FINDING_CLASSES, SEVERITIES
+    from model.core.schema import FINDING_CLASSES, SEVERITIES
 
     from .conftest import cli_json
 
@@ -134,8 +134,8 @@ def test_the_misprinted_tables_and_the_reserve_are_findings(checks):
 
 
 def test_generic_finding_rules_compute():
-    from model.reconcile import finding_check
-    from model.schema import Finding
+    from model.analysis.reconcile import finding_check
+    from model.core.schema import Finding
 
     def one(**kw):
         base = {"label": "x", "class": "typo", "severity": "presentation", "model_uses": "y"}
@@ -163,7 +163,7 @@ def test_generic_finding_rules_compute():
 
 
 def test_findings_change_no_published_figure(checks):
-    from model.scenario import load_scenario
+    from model.core.scenario import load_scenario
 
     s = load_scenario("fbc3", PARAMS).scenario
     assert s.contracts["nec_mips_implementation"].modifications["fbc3"].uplift_gbp_m.value == 22.048

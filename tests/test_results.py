@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.results import results
-from model.scenario import load_scenario
+from model.core.results import results
+from model.core.scenario import load_scenario
 
 from .conftest import PARAMS, cli_json, run_cli
 

@@ -102,7 +102,7 @@ def test_two_pdf_builds_give_the_same_text_page_for_page(pdf_builds):
 
 def test_pdf_tables_are_not_cut(pdf_builds):
     """Laid out as chromium prints it (A4 less the margins), no table is wider than its column."""
-    from model.pdf import PRINT_WIDTH_PX
+    from model.pipeline.pdf import PRINT_WIDTH_PX
 
     html = html_dir(pdf_builds[0])
     with chromium() as browser:
@@ -284,7 +284,7 @@ def test_diff_refuses_what_it_cannot_read(built, tmp_path):
 def test_diff_reads_a_git_revision_from_the_build_archive(tmp_path):
     """A revision is compared through the figures.json its build archived (build/figures/), found by
     the commit it records; a revision never built here is refused with one line."""
-    from model.diff import clean_commit
+    from model.pipeline.diff import clean_commit
 
     repo = tmp_path / "repo"
     (repo / "params").mkdir(parents=True)

@@ -218,7 +218,7 @@ def test_served_pages_carry_the_reload_script_and_the_error_banner(tmp_path):
     """The server alone, over a site made by hand: what it adds to a page, and nothing else."""
     from http.server import ThreadingHTTPServer
 
-    from model.serve import State, make_handler
+    from model.pipeline.serve import State, make_handler
 
     sites = tmp_path / "book" / "_build" / "sites"
     (sites / "abc123" / "css").mkdir(parents=True)

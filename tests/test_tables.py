@@ -2,8 +2,8 @@
 
 import pytest
 
-from model.reconcile import reconcile
-from model.scenario import load_scenario
+from model.analysis.reconcile import reconcile
+from model.core.scenario import load_scenario
 
 from .conftest import PARAMS
 

@@ -97,8 +97,8 @@ def test_read_only_output_gives_a_clear_error(built, tmp_path):
 
 
 def test_full_disk_gives_a_clear_error(built, tmp_path, monkeypatch):
-    from model import build as b
-    from model.errors import CasebookError
+    from model.pipeline import build as b
+    from model.core.errors import CasebookError
 
     project = clone_built(built, tmp_path / "p")
     before = site_digest(project)
@@ -144,7 +144,7 @@ def test_manifest_and_the_stamp_on_every_page(built, tmp_path):
     assert casebook(project, "build", "--manifest", str(manifest)).returncode == 0
     data = json.loads(manifest.read_text())
     paths = {f["path"] for f in data["files"]}
-    assert {"params/fbc1.yaml", "params/fbc3.yaml", "notebooks/scenario.ipynb", "model/build.py",
+    assert {"params/fbc1.yaml", "params/fbc3.yaml", "notebooks/scenario.ipynb", "model/pipeline/build.py",
             "book/_config.yml", "book/vendor/package-lock.json"} <= paths
     for f in data["files"]:
         if f["path"].startswith(("params/", "notebooks/", "book/")):

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from .fy import parse_date
+from ..core.fy import parse_date
 
 #: Column headings that are not simply the key with its unit spelt out. Generic to any case.
 HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 #: The repository root when the package is used from a checkout (editable install).
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def resolve_params_dir(params_dir: str | Path | None = None) -> Path:

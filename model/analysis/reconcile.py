@@ -20,14 +20,14 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .appraisal import appraise, inputs_from_scenario
-from .errors import CasebookError, CasebookErrors
-from .fy import fy_label, fy_range, months_between, parse_date, parse_fy
-from .errors import did_you_mean
-from .params import DEFAULT_PARAMS_DIR, scenario_names
-from . import deps
-from .scenario import Loaded, load_scenario
-from .schema import (FINDING_CLASSES, SEVERITIES, AllocatedBlock, Classification, Finding, Scenario,
+from ..core.appraisal import appraise, inputs_from_scenario
+from ..core.errors import CasebookError, CasebookErrors
+from ..core.fy import fy_label, fy_range, months_between, parse_date, parse_fy
+from ..core.errors import did_you_mean
+from ..core.params import DEFAULT_PARAMS_DIR, scenario_names
+from ..core import deps
+from ..core.scenario import Loaded, load_scenario
+from ..core.schema import (FINDING_CLASSES, SEVERITIES, AllocatedBlock, Classification, Finding, Scenario,
                      TableBlock)
 
 STATUSES = ("ok", "rounding", "explained", "discrepancy")
@@ -226,7 +226,7 @@ def allocation_checks(scenario: Scenario) -> list[Check]:
     checks = []
     a = scenario.appraisal
     fys = fy_range(a.first_fy.value, a.last_fy.value)
-    from .cashflows import block_costs
+    from ..core.cashflows import block_costs
     for name, block in scenario.costs.items():
         if isinstance(block, AllocatedBlock):
             capital, revenue = block_costs(block, fys)

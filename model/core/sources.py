@@ -50,7 +50,7 @@ from .errors import CasebookError
 SOURCES_DIR = "sources"
 DECLARATION = "sources.yaml"
 SOURCE_RE = re.compile(r"(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>[^\"'`\n]+)")
-_REPO_PARAMS = Path(__file__).resolve().parent.parent / "params"
+_REPO_PARAMS = Path(__file__).resolve().parents[2] / "params"
 
 
 # --- the declaration --------------------------------------------------------------------------------

@@ -32,11 +32,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import deps
-from .errors import CasebookError
-from .params import check_slug, read_chain, scenario_names
+from ..core import deps
+from ..core.errors import CasebookError
+from ..core.params import check_slug, read_chain, scenario_names
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the model package
 SCENARIO_NOTEBOOK = Path("notebooks/scenario.ipynb")
 BOOK_DIR = Path("book")
 RUNS_DIR = Path("build/runs")
@@ -81,7 +81,7 @@ def model_source_digest() -> str:
 
 def sources_digest(params_dir: Path) -> str:
     """The declared source documents and their texts: what every source citation is checked against."""
-    from .sources import SOURCES_DIR
+    from ..core.sources import SOURCES_DIR
 
     folder = Path(params_dir) / SOURCES_DIR
     return tree_digest(folder) if folder.is_dir() else ""
@@ -112,13 +112,14 @@ def manifest(root: Path, params_dir: Path) -> dict[str, Any]:
     files += sorted(p for p in (root / BOOK_DIR).rglob("*")
                     if p.is_file() and not IGNORED_IN_BOOK & set(p.relative_to(root / BOOK_DIR).parts)
                     or p.parent == root / BOOK_DIR / "vendor" and p.name in ("package.json", "package-lock.json"))
-    files += sorted(p for p in PACKAGE_DIR.glob("*.py"))
+    files += sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
     entries = []
     for path in dict.fromkeys(files):
         try:
             rel = str(path.relative_to(root))
         except ValueError:
-            rel = f"model/{path.name}" if path.parent == PACKAGE_DIR else path.name
+            rel = (f"model/{path.relative_to(PACKAGE_DIR).as_posix()}" if PACKAGE_DIR in path.parents
+                   else path.name)
         entries.append({"path": rel, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
     deps = dependency_lock(root)
     digest = sha256_bytes(*[f"{e['path']}:{e['sha256']}".encode() for e in entries], deps.encode())
@@ -154,7 +155,7 @@ class Job:
 
     def key_after_run(self) -> str:
         """The key to store once executed: over what the notebook read, as it read it."""
-        from .deps import read_log, reads_bytes
+        from ..core.deps import read_log, reads_bytes
 
         if not self.records_reads:
             return self.key
@@ -189,7 +190,7 @@ def validate_scenarios(jobs: list[Job], params_dir: Path) -> None:
     """Load (validate and calibrate) every scenario about to be executed, so that bad params fail
     with their one-line error before any kernel starts. Scenarios whose cache is fresh were
     validated when they were executed: their files have not changed since."""
-    from .scenario import load_scenario
+    from ..core.scenario import load_scenario
 
     for job in jobs:
         if job.kind == "scenario":
@@ -206,7 +207,7 @@ def is_text_notebook(path: Path) -> bool:
 def page_citations(path: Path) -> bytes:
     """What a page that reads the other pages (the coverage of the sources) takes from one of them: the
     page's name and the source citations in it, so that an edit to its prose alone changes nothing."""
-    from .sources import SOURCE_RE
+    from ..core.sources import SOURCE_RE
 
     found = sorted(m.group(0).strip() for m in SOURCE_RE.finditer(path.read_text(encoding="utf-8")))
     return json.dumps([path.name, found]).encode()
@@ -216,9 +217,9 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
                        kinds: dict[str, str] | None = None) -> list[Job]:
     """The book's own notebooks (.ipynb, or MyST Markdown text notebooks). They may list the scenarios
     they use in their metadata (``casebook: {scenarios: [...]}``); otherwise the build records which
-    params files (and listings of params/) each one read when it was executed (`model.deps`), and the
+    params files (and listings of params/) each one read when it was executed (`model.core.deps`), and the
     notebook depends on those alone. Never executed yet: it depends on every params file."""
-    from .deps import current, read_log, reads_bytes
+    from ..core.deps import current, read_log, reads_bytes
 
     book = root / BOOK_DIR
     jobs = []
@@ -296,7 +297,7 @@ def execute_notebook(source: str, output: str, parameters: dict, cwd: str, title
     kernel reads are recorded there (written only when the notebook succeeds).
     Returns {"ok": True} or {"ok": False, "cell": ..., "error": ...}.
     """
-    from .deps import READS_ENV
+    from ..core.deps import READS_ENV
 
     env = dict(env or {})
     reads_tmp = None
@@ -372,13 +373,13 @@ def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, titl
 
 def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes) -> Path | None:
     """Load (validate and calibrate) each scenario once, here, and keep it with its results on disk for
-    the notebooks (`model.deps`), keyed on the params files it read. Bad params fail here with their
+    the notebooks (`model.core.deps`), keyed on the params files it read. Bad params fail here with their
     one-line error, before any kernel starts. Returns the index the notebooks read (None when the
     notebooks could not share it: a relative params directory and a working directory other than the
     project's)."""
-    from . import deps
-    from .results import results
-    from .scenario import load_scenario
+    from ..core import deps
+    from ..core.results import results
+    from ..core.scenario import load_scenario
 
     rel = relative_params_dir(root, params_dir)
     if not Path(rel).is_absolute() and Path.cwd().resolve() != root:
@@ -537,7 +538,7 @@ def vendor_into(static: Path, extra: Path, modules: Path) -> None:
 def cached_downloads(root: Path, params_dir: Path, common: bytes) -> Path:
     """The CSV and XLSX downloads, made again only when a params file (or the model) changed: they
     depend on every scenario. Kept in build/runs/downloads/."""
-    from .downloads import write_downloads
+    from ..report.downloads import write_downloads
 
     key = sha256_bytes(b"downloads", common, *[b for f in sorted(params_dir.glob("*.yaml"))
                                                for b in (f.name.encode(), f.read_bytes())])
@@ -559,7 +560,7 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
     """Copy the book's sources, the executed notebooks, the downloads and the vendored JavaScript
     into `stage`. Returns the footer's digest (with `footer_placeholder`, the footer holds
     INPUTS_PLACEHOLDER instead, for `copy_site` to replace)."""
-    from .downloads import write_downloads
+    from ..report.downloads import write_downloads
 
     book = root / BOOK_DIR
     shutil.copytree(book, stage, ignore=shutil.ignore_patterns(*IGNORED_IN_BOOK, "*.pyc"))
@@ -969,7 +970,7 @@ def probe_writable(path: Path, option: str) -> None:
 def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Path | str = ".",
             params_dir: Path | str | None = None) -> tuple[Path, dict[str, Any]]:
     """Execute the scenario notebook for one scenario (with overrides) and read back its headlines."""
-    from .scenario import load_scenario
+    from ..core.scenario import load_scenario
 
     root = Path(root).resolve()
     check_slug(scenario)

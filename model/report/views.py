@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import deps
-from .paths import resolve_params_dir
-from .register import register
-from .scenario import Loaded, load_scenario
+from ..core import deps
+from ..core.paths import resolve_params_dir
+from ..analysis.register import register
+from ..core.scenario import Loaded, load_scenario
 
 HEADLINE_KEYS = ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
 GREEN_BOOK_KEYS = ("sunk_costs_gbp_m", "npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
@@ -153,7 +153,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
     markers, row_markers = {}, {}
     if build is not None:
         from .bookviews import assumption_marker
-        from .dependence import dependence
+        from ..analysis.dependence import dependence
 
         def compute(pdir):
             other = build(Run(run.loaded.name, run.loaded.overrides, pdir))
@@ -162,7 +162,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
             return {c: tuple(other[c].tolist()) for c in other.columns}
 
         # a scenario reads only the files of its own chain: no other file's assumption can move it
-        from .dependence import assumptions
+        from ..analysis.dependence import assumptions
         chain = [a for a in assumptions(run.params_dir) if a.scenario in run.loaded.chain]
         deps = dependence(compute, run.params_dir, chain)
         if by == "row":
@@ -181,7 +181,7 @@ def style_money(frame: pd.DataFrame, places: int = 3):
 
 def changes(run: Run, params_dir: str | Path | None = None):
     """What this scenario changes against the scenario it extends, as the page's opening: generated
-    from the difference of the two resolved scenarios (model.scenario_diff)."""
+    from the difference of the two resolved scenarios (model.report.scenario_diff)."""
     from IPython.display import HTML, Markdown, display
 
     from .htmltable import frame_html, labels_from_trees

@@ -1,5 +1,5 @@
 """What the chapter pages call: glued figures that link to their source, tables with downloads,
-and the book's charts. No logic of its own beyond formatting; the numbers come from model.book."""
+and the book's charts. No logic of its own beyond formatting; the numbers come from model.report.book."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import math
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import book, dependence, htmltable
+from . import book, htmltable
+from ..analysis import dependence
 from .htmltable import heading  # noqa: F401  (chapters and charts call bv.heading)
 from .charts import OKABE_ITO
 
@@ -44,12 +45,12 @@ _REG_CACHE: dict[str, set] = {}
 
 
 def _register_rows() -> set:
-    from . import deps
+    from ..core import deps
 
     pdir = str(_PARAMS_DIR["value"] or "")
     if pdir not in _REG_CACHE:
         # not a read of the page: a marker names only assumptions of files the page's figures read
-        # (model.dependence), and whether such a row exists depends on that file alone
+        # (model.analysis.dependence), and whether such a row exists depends on that file alone
         with deps.suspended():
             _REG_CACHE[pdir] = set(book.assumptions_register(_PARAMS_DIR["value"]).anchor)
     return _REG_CACHE[pdir]
@@ -148,7 +149,7 @@ def glue(key: str, text: str, parameter: str | None = None, title: str | None = 
 
 def tracked(glue_function):
     """Run a chapter's glue function so that each figure it glues knows the assumptions it rests on:
-    the function is run once per nudged assumption with its figures recorded (model.dependence), then
+    the function is run once per nudged assumption with its figures recorded (model.analysis.dependence), then
     once for real with the markers."""
     @functools.wraps(glue_function)
     def run(params_dir=None):
@@ -184,10 +185,10 @@ def glue_number(key: str, value: float, parameter: str | None = None, fmt: str =
 
 def table_labels(params_dir=None) -> dict[str, str]:
     """The params' own labels for their keys, over every scenario (for table cells)."""
-    from .params import scenario_names
-    from .paths import resolve_params_dir
+    from ..core.params import scenario_names
+    from ..core.paths import resolve_params_dir
 
-    from . import deps
+    from ..core import deps
 
     pdir = resolve_params_dir(params_dir)
     # not a read of the page: a table shows keys of the files its figures read, whose labels are theirs
@@ -198,7 +199,7 @@ def table_labels(params_dir=None) -> dict[str, str]:
 def glue_param(key: str, scenario: str, parameter: str, fmt: str | None = None,
                params_dir=None) -> None:
     """Glue a parameter's own value, linked to its register entry."""
-    from .scenario import quantity_at
+    from ..core.scenario import quantity_at
 
     q = quantity_at(book.loaded(scenario, params_dir).scenario, parameter)
     value = q.value
@@ -275,13 +276,13 @@ def glue_chart(key: str, chart) -> None:
 
 
 def _fmt_month(value) -> str:
-    from .fy import parse_date
+    from ..core.fy import parse_date
 
     return parse_date(value).strftime("%B %Y")
 
 
 def _fmt_day(value) -> str:
-    from .fy import parse_date
+    from ..core.fy import parse_date
 
     d = parse_date(value)
     return f"{d.day} {d.strftime('%B %Y')}"
@@ -557,7 +558,7 @@ MC_SEED = 20231207  # the date of the FBC3 meeting, as a fixed seed
 
 @tracked
 def glue_uncertainty(params_dir=None) -> None:
-    from . import uncertainty as unc
+    from ..analysis import uncertainty as unc
 
     loaded = book.loaded("fbc3", params_dir)
     rows = unc.tornado(loaded)
@@ -596,7 +597,7 @@ def glue_uncertainty(params_dir=None) -> None:
 
 
 def switching_table(params_dir=None) -> pd.DataFrame:
-    from . import uncertainty as unc
+    from ..analysis import uncertainty as unc
 
     rows = unc.switching_values(book.loaded("fbc3", params_dir))
     return pd.DataFrame([{"parameter": r["parameter"], "base_value": r["base_value"],
@@ -605,7 +606,7 @@ def switching_table(params_dir=None) -> pd.DataFrame:
 
 
 def tornado_table(params_dir=None) -> pd.DataFrame:
-    from . import uncertainty as unc
+    from ..analysis import uncertainty as unc
 
     return pd.DataFrame(unc.tornado(book.loaded("fbc3", params_dir)))
 
@@ -616,7 +617,7 @@ COVERAGE_PAGE = "appendix_coverage.html"
 
 
 def _source_index(params_dir, document: str):
-    from . import sources
+    from ..core import sources
 
     docs = sources.documents(params_dir)
     if document not in docs:
@@ -641,7 +642,7 @@ class Cited(Linked):
 def cite(key: str, source: str, params_dir=None) -> None:
     """Glue a citation, '<file>, <where>', as the document's short name and the place, linked to the
     unit's row in the coverage appendix. A citation that names no unit stops the page."""
-    from . import sources
+    from ..core import sources
 
     m = sources.SOURCE_RE.fullmatch(source)
     if not m:
@@ -663,7 +664,7 @@ def cite_all(citations: dict[str, str], params_dir=None) -> None:
 
 def glue_coverage(params_dir=None):
     """Counts for the coverage appendix; returns the report."""
-    from .coverage import coverage
+    from ..analysis.coverage import coverage
 
     cov = coverage(params_dir or "params")
     for name, n in cov.counts.items():
@@ -712,7 +713,7 @@ def coverage_html(cov) -> HTML:
 
 def glue_date(key: str, scenario: str, parameter: str, params_dir=None) -> None:
     """Glue a date parameter as '20 December 2023' (or 'November 2022' for a month), linked to the register."""
-    from .scenario import quantity_at
+    from ..core.scenario import quantity_at
 
     q = quantity_at(book.loaded(scenario, params_dir).scenario, parameter)
     text = _fmt_day(q.value) if len(str(q.value)) > 7 else _fmt_month(q.value)

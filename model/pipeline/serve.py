@@ -2,7 +2,7 @@
 
 - Watching: `watchfiles` (Rust `notify`; no polling of our own) over params/, book/ (not its _build),
   notebooks/ and the `model` package source.
-- Rebuilding: `model.build.build`, so only what a change touches is executed again and the site is
+- Rebuilding: `model.pipeline.build.build`, so only what a change touches is executed again and the site is
   swapped in atomically; a failed rebuild leaves the last good site in place.
 - Serving: the standard library's ThreadingHTTPServer. It is a preview for one author on their own
   machine (loopback by default), serving static files: a well-kept server that needs no new
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .build import BOOK_DIR, PACKAGE_DIR, build, current_site
-from .errors import CasebookError
+from ..core.errors import CasebookError
 
 STATUS_PATH = "/__casebook__/status"
 BANNER_ID = "casebook-serve-error"

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .errors import CasebookError
-from .fy import fy_label
-from .params import ATOMIC_MARKERS, scenario_names
-from .paths import resolve_params_dir
+from ..core.errors import CasebookError
+from ..core.fy import fy_label
+from ..core.params import ATOMIC_MARKERS, scenario_names
+from ..core.paths import resolve_params_dir
 from .register import entries
-from .yamlio import load_yaml_file
+from ..core.yamlio import load_yaml_file
 
 #: Relative size of a nudge. Large enough to move any figure shown to three decimals, small enough
 #: that every calibration still finds its root inside its bracket.
@@ -165,13 +165,9 @@ def _get_at(tree: dict, path: list[str]) -> Any:
 _ROOT: Path | None = None
 _DIRS: dict[tuple, Path | None] = {}
 #: Each nudged copy: (the params directory it copies, the stem of the file it changes).
-_NUDGED: dict[str, tuple[str, str]] = {}
+from ..core.deps import NUDGED as _NUDGED, nudged_file  # noqa: E402  (the registry is core's: loads consult it)
 
 
-def nudged_file(params_dir: str | Path) -> tuple[str, str] | None:
-    """For a nudged copy of a params directory: the original directory and the changed file's stem.
-    A scenario that does not read that file loads exactly as in the original."""
-    return _NUDGED.get(str(params_dir))
 
 
 def _scratch() -> Path:
@@ -220,7 +216,7 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
 
 def _first_fy(pdir: Path, scenario: str, key: str = "first_fy") -> int:
     """The scenario's first (or, with key="last_fy", last) financial year of the period."""
-    from .params import read_chain
+    from ..core.params import read_chain
 
     for _, data in reversed(read_chain(pdir, scenario)):
         fy = (data.get("appraisal") or {}).get(key)
@@ -255,7 +251,7 @@ def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path
     """For each figure that `compute(params_dir)` returns, the assumptions whose nudge moves it.
 
     Only the assumptions of the params files that `compute` reads are nudged (an assumption in a file
-    it never reads cannot move its figures), and the nudged runs record no reads (`model.deps`): so a
+    it never reads cannot move its figures), and the nudged runs record no reads (`model.core.deps`): so a
     notebook that calls this depends on the files its figures read, as it would without the markers.
 
     Each assumption is nudged up; if the scenario no longer loads that way (a value pushed out of
@@ -263,7 +259,7 @@ def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path
     assumption that cannot be nudged either way is counted as moving every figure, so that a figure
     is never shown as free of an assumption that was not tested.
     """
-    from . import deps as reads
+    from ..core import deps as reads
 
     pdir = resolve_params_dir(params_dir)
     with reads.collecting() as seen:

@@ -6,10 +6,10 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-from .params import ATOMIC_MARKERS
-from .scenario import Loaded
-from .sources import SEED_DOCUMENTS
-from .yamlio import LineDict
+from ..core.params import ATOMIC_MARKERS
+from ..core.scenario import Loaded
+from ..core.sources import SEED_DOCUMENTS
+from ..core.yamlio import LineDict
 
 #: Top-level keys that describe a params file itself (shown on its scenario page), not parameters.
 FILE_METADATA = ("title", "kind", "description", "extends")
@@ -148,7 +148,7 @@ def register(loaded: Loaded) -> pd.DataFrame:
 def calibration_entries(loaded: Loaded) -> Iterator[tuple]:
     """The `calibration:` entries of each file of the chain (they are not inherited, so they are
     not in the merged tree): path ('calibration', scenario, i)."""
-    from .params import read_chain
+    from ..core.params import read_chain
 
     if not loaded.files:
         return

@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import deps
-from .appraisal import appraise, inputs_from_scenario
-from .fy import fy_label, fy_range, parse_date, parse_fy
-from .params import scenario_names
-from .paths import resolve_params_dir
-from .reconcile import reconcile_all
-from .register import register
-from .results import green_book_loaded, results
-from .scenario import Loaded, load_scenario
-from .schema import Scenario, TableBlock
+from ..core import deps
+from ..core.appraisal import appraise, inputs_from_scenario
+from ..core.fy import fy_label, fy_range, parse_date, parse_fy
+from ..core.params import scenario_names
+from ..core.paths import resolve_params_dir
+from ..analysis.reconcile import reconcile_all
+from ..analysis.register import register
+from ..core.results import green_book_loaded, results
+from ..core.scenario import Loaded, load_scenario
+from ..core.schema import Scenario, TableBlock
 
 VERSIONS = ("fbc1", "fbc2", "fbc3")
 REGISTER_PAGE = "appendix_register.html"
@@ -31,9 +31,9 @@ def _load(name: str, params_dir: str) -> Loaded:
 
 def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
     """A scenario, loaded once per params directory. In a copy of the params that nudges one
-    assumption (model.dependence), a scenario whose chain does not read the nudged file is the
+    assumption (model.analysis.dependence), a scenario whose chain does not read the nudged file is the
     original's."""
-    from .dependence import nudged_file
+    from ..core.deps import nudged_file
 
     pdir = str(resolve_params_dir(params_dir))
     nudged = nudged_file(pdir)
@@ -482,8 +482,8 @@ def reconciliation(params_dir: str | Path | None = None) -> pd.DataFrame:
 def findings_table(params_dir: str | Path | None = None) -> pd.DataFrame:
     """Every finding (a check that found something, classified), grouped by severity (those that
     change the model's numbers first) and then by class, with its sources and the model's reading."""
-    from .reconcile import findings
-    from .schema import FINDING_CLASSES, SEVERITIES
+    from ..analysis.reconcile import findings
+    from ..core.schema import FINDING_CLASSES, SEVERITIES
 
     rows = [{"severity": SEVERITIES[c.severity], "class": FINDING_CLASSES[c.finding_class], "id": c.id,
              "finding": c.description, "sources": " | ".join(c.sources), "model_uses": c.model_uses,
@@ -495,7 +495,7 @@ def findings_table(params_dir: str | Path | None = None) -> pd.DataFrame:
 
 def findings_counts(params_dir: str | Path | None = None) -> pd.DataFrame:
     """How many findings of each class at each severity (rows: severity, most severe first)."""
-    from .schema import FINDING_CLASSES, SEVERITIES
+    from ..core.schema import FINDING_CLASSES, SEVERITIES
 
     table = findings_table(params_dir)
     counts = pd.crosstab(table["severity"], table["class"]).reindex(

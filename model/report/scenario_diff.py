@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .register import register
-from .scenario import Loaded, load_scenario
+from ..analysis.register import register
+from ..core.scenario import Loaded, load_scenario
 
 NOUNS = {"assumption": ("assumption", "assumptions"), "published": ("published figure", "published figures"),
          "calibrated": ("calibrated value", "calibrated values"), "calibration": ("calibration", "calibrations")}

@@ -10,7 +10,7 @@ Two things make a rebuild re-execute only what a change touches:
 - **Calibrated scenarios.** The build loads (validates and calibrates) each scenario once, in its own
   process, and pickles the result with its results under ``build/runs/loaded/``, keyed on the files it
   read. ``$CASEBOOK_SCENARIO_CACHE`` names the index of those files; `load` and `results_for` (what
-  ``model.book``, ``model.views`` and ``model.reconcile`` call) read from it instead of solving again.
+  ``model.report.book``, ``model.report.views`` and ``model.analysis.reconcile`` call) read from it instead of solving again.
   Outside a build (the CLI, plain papermill, tests) neither variable is set and they load as before.
 """
 
@@ -219,7 +219,6 @@ def load(name: str, params_dir: str | Path) -> Any:
     entry = cached_entry(name, params_dir)
     if entry is not None:
         return entry["loaded"]
-    from .dependence import nudged_file
 
     if nudged_file(params_dir) is not None:
         return load_nudged(name, params_dir)
@@ -261,3 +260,13 @@ def results_for(loaded: Any, params_dir: str | Path) -> dict:
         if entry is not None:
             return copy.deepcopy(entry["results"])  # a fresh dict per call, as results() gives
     return results(loaded)
+
+
+#: Nudged copies of a params directory (model.analysis.dependence makes them): copy -> (original, stem).
+NUDGED: dict[str, tuple[str, str]] = {}
+
+
+def nudged_file(params_dir: str | Path) -> tuple[str, str] | None:
+    """For a nudged copy of a params directory: the original directory and the changed file's stem.
+    A scenario that does not read that file loads exactly as in the original."""
+    return NUDGED.get(str(params_dir))

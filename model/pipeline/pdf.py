@@ -3,7 +3,7 @@
 Jupyter Book 1's own ``pdfhtml`` builder downloads a Chromium at build time (pyppeteer), and a LaTeX
 PDF needs TeX and a picture of every chart. Instead the staged book is built once more as a single HTML
 page (reusing the HTML build's doctrees, so Sphinx only writes) and chromium, driven by Playwright,
-prints it once every chart has drawn. Charts are SVG (model.charts), so they stay vector graphics.
+prints it once every chart has drawn. Charts are SVG (model.report.charts), so they stay vector graphics.
 
 What the printed book changes before printing: the CSV download lines go (the files are not in the
 PDF); a title page with the project version and the inputs digest comes before the theme's printed
@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import CasebookError
+from ..core.errors import CasebookError
 
 CHROMIUM = Path(os.environ.get("CASEBOOK_CHROMIUM", "/usr/bin/chromium"))
 PDF_DIR = Path("book/_build/pdf")

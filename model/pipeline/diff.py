@@ -17,8 +17,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import CasebookError
-from .figures import FIGURES_JSON, collect, document, dumps
+from ..core.errors import CasebookError
+from ..report.figures import FIGURES_JSON, collect, document, dumps
 
 ARCHIVE = Path("build/figures")
 CHANGES_PAGE = "changes"

@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import greenbook as gb
-from .appraisal import future_years
-from .cashflows import benefit_starts, benefits_real_by_fy, block_costs, cost_multipliers
-from .errors import CasebookError
-from .fy import fy_label, fy_range
-from .rootfind import NoBracket, brent_root
-from .scenario import Loaded, quantity_at
-from .schema import UncertainInput
+from ..core import greenbook as gb
+from ..core.appraisal import future_years
+from ..core.cashflows import benefit_starts, benefits_real_by_fy, block_costs, cost_multipliers
+from ..core.errors import CasebookError
+from ..core.fy import fy_label, fy_range
+from ..core.rootfind import NoBracket, brent_root
+from ..core.scenario import Loaded, quantity_at
+from ..core.schema import UncertainInput
 
 #: Parameters the vectorised engine can vary (others can be varied one at a time through --set).
 SUPPORTED = ("benefits.level_multiplier", "benefits.start_delay_months", "appraisal.discount_rate",

@@ -11,7 +11,7 @@ A unit is *used* when something cites it:
   ``bookviews.cite(key, "<file>, <where>")``).
 
 A unit nothing cites is *not_used* when its document's ``not_used`` gives a reason, else *uncovered*,
-and ``casebook check`` fails. The ``<where>`` part is read by :func:`model.sources.resolve`.
+and ``casebook check`` fails. The ``<where>`` part is read by :func:`model.core.sources.resolve`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import CasebookError
-from .sources import SOURCE_RE, Document, Index, documents, resolve, units_of
-from .yamlio import load_yaml_file
+from ..core.errors import CasebookError
+from ..core.sources import SOURCE_RE, Document, Index, documents, resolve, units_of
+from ..core.yamlio import load_yaml_file
 
 #: Keys under which a cited source is a finding of the reconciliation rather than a parameter.
 FINDING_KEYS = {"facts", "statements", "narrative_costs", "published_totals", "findings", "audit_findings", "audit"}
