@@ -1,0 +1,77 @@
+"""Regression: every scenario's headline figures and the reconciliation's counts stay where they were.
+
+The literals below were recorded at commit c51c976, before the model's core and analysis layers were
+made generic (deliveries as data, reconciliation rules as data): `casebook results NAME --json` for each
+params/*.yaml and `casebook check --json`. A change that moves any of them moves CONNECT's figures.
+"""
+
+import pytest
+
+from model.analysis.reconcile import findings_summary, reconcile_all, summary
+from model.core.results import results
+from model.core.scenario import load_scenario
+
+from .conftest import PARAMS
+
+# scenario: (npv_gbp_m, tco_gbp_m, bcr, green_book npv_gbp_m, green_book bcr), recorded at c51c976
+BASELINE = {
+    "do_minimum": (-145.54941742977832, 237.109, 0.21931672361978122, -48.148927338475865, 0.4564931329405591),
+    "fbc1": (214.69999999999993, 129.0, 2.957298925830341, 214.69999999999993, 2.957298925830341),
+    "fbc2": (52.661459090454194, 158.2, 1.396761341096459, 121.66287272569873, 2.9091293472479722),
+    "fbc3": (-144.63, 290.98900000000003, 0.3642736336634159, -47.2295099086975, 0.6357276940980944),
+    "fbc3_benefits_half": (-186.06677093364877, 290.98900000000003, 0.18213681683170796,
+                           -88.44195859224467, 0.3178638470490472),
+    "fbc3_drop2_slip": (-151.6391452324606, 290.98900000000003, 0.3334646837238628,
+                        -54.2386551411581, 0.5816674783311807),
+    "fbc3_optimism_lower": (-149.71277145103124, 290.98900000000003, 0.3527112752245146,
+                            -52.31228135972877, 0.6079802379398083),
+    "fbc3_optimism_upper": (-264.96773288063343, 290.98900000000003, 0.22274058230677107,
+                            -167.56724278933092, 0.31056717356813063),
+    "fbc3_uplift_cap": (-128.99516430062775, 269.791, 0.3911551798575326, -31.594674209325238,
+                        0.7229013074465951),
+}
+
+
+def test_every_scenario_has_a_baseline():
+    assert sorted(p.stem for p in PARAMS.glob("*.yaml")) == sorted(BASELINE)
+
+
+@pytest.mark.parametrize("name", sorted(BASELINE))
+def test_headline_figures_do_not_move(name):
+    data = results(load_scenario(name, PARAMS))
+    npv, tco, bcr, gb_npv, gb_bcr = BASELINE[name]
+    assert data["npv_gbp_m"] == pytest.approx(npv, abs=0.001)
+    assert data["tco_gbp_m"] == pytest.approx(tco, abs=0.001)
+    assert data["bcr"] == pytest.approx(bcr, abs=0.001)
+    assert data["green_book"]["npv_gbp_m"] == pytest.approx(gb_npv, abs=0.001)
+    assert data["green_book"]["bcr"] == pytest.approx(gb_bcr, abs=0.001)
+
+
+def test_check_counts_do_not_move():
+    checks = reconcile_all(PARAMS)
+    assert summary(checks) == {"ok": 59, "rounding": 20, "explained": 9, "discrepancy": 39}
+    found = findings_summary(checks)
+    assert found["total"] == 48
+    assert found["unresolved"] == 13
+    assert found["by_severity"] == {"numbers": 8, "input": 9, "presentation": 31}
+    assert found["by_class"] == {"arithmetic_error": 4, "misaligned_columns": 2, "typo": 8,
+                                 "conflicting_statement": 15, "explained_difference": 8, "observation": 11}
+
+
+# the checks written for one case's paragraphs before they became rules in its params, recorded at
+# c51c976: id -> (published, computed, status)
+CASE_CHECKS = {
+    "dates.behind_schedule": (30.0, 42.0, "discrepancy"),
+    "dates.hypercare_length": (42.0, 45.0, "discrepancy"),
+    "dates.training_end_month": (289.0, 289.0, "ok"),
+    "delivery.support_ramp_down": (16.0, 12.789045343, "explained"),
+    "fbc2_addition.restated": (29.2, 29.2, "ok"),
+}
+
+
+def test_case_checks_keep_their_ids_figures_and_statuses():
+    by_id = {c.id: c for c in reconcile_all(PARAMS)}
+    for cid, (published, computed, status) in CASE_CHECKS.items():
+        check = by_id[cid]
+        assert (check.published, check.status) == (published, status), cid
+        assert check.computed == pytest.approx(computed, abs=1e-9), cid
