@@ -49,9 +49,8 @@ def naive(loaded, draws: int) -> float:
     for i in range(draws):
         v = {k: a[i] for k, a in samples.items()}
         delay = v.get("benefits.start_delay_months", engine.base["benefits.start_delay_months"])
-        benefits = benefits_real_by_fy(engine.fys, engine.drop_starts[0], engine.drop_starts[1], fx["annual"],
-                                       fx["factor"], fx["share"], fx["ramp"], delay,
-                                       v.get("benefits.level_multiplier", 1.0))
+        benefits = benefits_real_by_fy(engine.fys, engine.delivery_starts, fx["shares"], fx["ramps"], fx["annual"],
+                                       fx["factor"], delay, v.get("benefits.level_multiplier", 1.0))
         mult = np.array([v.get(f"cost_multipliers.{f}", engine.base[f"cost_multipliers.{f}"]) for f in engine.factors])
         costs = ((mult @ capital_real) * (1 + v.get("appraisal.optimism_bias_capital", 0.0) * engine.future)
                  + (mult @ revenue_real) * (1 + v.get("appraisal.optimism_bias_operating", 0.0) * engine.future))

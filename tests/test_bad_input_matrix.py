@@ -488,12 +488,47 @@ def test_progress_bar_on_long_runs(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
+# --- deliveries: shares that add up to one, milestones that exist ------------------------------------
+
+def _line_of(text: str, fragment: str) -> int:
+    return text[:text.index(fragment)].count("\n") + 1
+
+
+def test_delivery_shares_that_do_not_add_up_to_one(params_copy):
+    path = params_copy / "fbc1.yaml"
+    text = path.read_text()
+    old = "        value: 0.6\n"
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, "        value: 0.5\n"))
+    _assert_one_line(run_cli("results", "fbc3", "--params", str(params_copy)),
+                     [f"fbc1.yaml:{_line_of(text, '  deliveries:')}", "benefits.deliveries",
+                      "must add up to 1, not 0.9", "drop1 0.4 + drop2 0.5"])
+
+
+def test_delivery_shares_set_on_the_command_line_must_still_add_up():
+    _assert_one_line(run_cli("results", "fbc3", "--set", "benefits.deliveries.drop2.share=0.7"),
+                     ["--set", "benefits.deliveries", "must add up to 1, not 1.1"])
+
+
+@pytest.mark.parametrize("key,old,new", [
+    ("benefits.deliveries.drop2.milestone", "milestone: drop2_go_live", "milestone: drop2_golive"),
+    ("appraisal.works_start_milestone", "works_start_milestone: contract_effective",
+     "works_start_milestone: contract_efective")])
+def test_a_milestone_named_in_the_params_must_exist(params_copy, key, old, new):
+    path = params_copy / "fbc1.yaml"
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+    _assert_one_line(run_cli("results", "fbc1", "--params", str(params_copy)),
+                     [f"fbc1.yaml:{_line_of(text, old)}", key, "is not a key of `milestones:`", "did you mean"])
+
+
 # --- messages: one per range check, --set named, nearest names, every problem at once ---------------
 
 @pytest.mark.parametrize("key,low,high", [("appraisal.discount_rate", "-0.05", "1.5"),
                                           ("appraisal.optimism_bias", "-1", "11"),
                                           ("appraisal.gdp_deflator", "-0.01", "1"),
-                                          ("benefits.drop1_share", "-0.1", "1.1")])
+                                          ("benefits.deliveries.drop1.share", "-0.1", "1.1")])
 def test_each_range_check_has_one_message(key, low, high):
     errs = []
     for value in (low, high):

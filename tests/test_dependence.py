@@ -21,7 +21,8 @@ DISCOUNTING = {"fbc1:appraisal.base_year", "fbc1:appraisal.discount_rate", "fbc1
 FBC1_COSTS = {"fbc1:costs.fbc1_capital.lines.implementation", "fbc1:costs.fbc1_revenue.lines.programme_and_run",
               "fbc1:cost_multipliers.baseline"}
 # The shape of the benefit stream and the dates FBC1 is assumed to have planned.
-BENEFIT_SHAPE = {"fbc1:appraisal.optimism_bias_duration", "fbc1:benefits.drop1_share",
+BENEFIT_SHAPE = {"fbc1:appraisal.optimism_bias_duration", "fbc1:benefits.deliveries.drop1.share",
+                 "fbc1:benefits.deliveries.drop2.share",
                  "fbc1:benefits.ramp_up_years", "fbc1:benefits.start_delay_months",
                  "fbc1:milestones.drop1_go_live", "fbc1:milestones.drop2_go_live"}
 FBC2_SPLIT = {"fbc2:costs.fbc2_addition.capital_share", "fbc2:costs.fbc2_addition.capital_profile",
@@ -136,3 +137,13 @@ def test_a_date_left_unset_is_nudged_to_the_end_of_the_period_and_moves_only_its
 
     deps = dependence.dependence(compute, PARAMS, [never])
     assert [a.id for a in deps["option"]] == [never.id] and deps["fbc3"] == []
+
+
+def test_a_nudged_delivery_share_keeps_the_shares_whole():
+    # nudging one share alone would break the rule that the shares add up to 1 (the scenario would not
+    # load, and the share would count against every figure); the other shares in its file take up the rest
+    [share] = [a for a in dependence.assumptions(PARAMS) if a.id == "fbc1:benefits.deliveries.drop1.share"]
+    for direction, drop1 in ((1, 0.44), (-1, 0.36)):
+        nudged = load_scenario("fbc1", dependence.perturbed_params(PARAMS, share, direction)).scenario
+        shares = {k: d.share.value for k, d in nudged.benefits.deliveries.items()}
+        assert shares == {"drop1": pytest.approx(drop1), "drop2": pytest.approx(1 - drop1)}

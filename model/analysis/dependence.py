@@ -200,6 +200,7 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
         _DIRS[key] = None
         return None
     _set_at(data, path, new)
+    _keep_shares_whole(data, path)
     dest = _scratch() / f"{len(_DIRS):04d}"
     dest.mkdir()
     for p in pdir.glob("*.yaml"):
@@ -212,6 +213,24 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     _DIRS[key] = dest
     _NUDGED[str(dest)] = (str(pdir), assumption.scenario)
     return dest
+
+
+def _keep_shares_whole(data: dict, path: list[str]) -> None:
+    """After one delivery's share is nudged (`...deliveries.NAME.share`), scale the other deliveries'
+    shares in the same file so that they still add up to one with it: a nudge tests what the share
+    changes, not the rule that the shares are whole. Nothing to scale (no other share in the file, or
+    the others all zero): left as it is, and the load that fails counts the share as moving everything."""
+    if len(path) < 3 or path[-1] != "share" or path[-3] != "deliveries":
+        return
+    group, name = _get_at(data, path[:-2]), path[-2]
+    value = group[name]["share"].get("value")
+    others = {k: d["share"] for k, d in group.items() if k != name and isinstance(d, dict)
+              and isinstance(d.get("share"), dict) and isinstance(d["share"].get("value"), (int, float))}
+    total = sum(q["value"] for q in others.values())
+    if not isinstance(value, (int, float)) or total <= 0:
+        return
+    for q in others.values():
+        q["value"] = q["value"] * (1.0 - value) / total
 
 
 def _first_fy(pdir: Path, scenario: str, key: str = "first_fy") -> int:

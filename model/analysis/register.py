@@ -13,8 +13,10 @@ from ..core.yamlio import LineDict
 
 #: Top-level keys that describe a params file itself (shown on its scenario page), not parameters.
 FILE_METADATA = ("title", "kind", "description", "extends")
-#: Keys that describe the group they sit in (a block's label, a contract's supplier), not values.
-DESCRIPTIVE = ("label", "supplier", "decision", "type", "kind", "factor", "note", "unit", "published_as")
+#: Keys that describe the group they sit in (a block's label, a contract's supplier) or name another
+#: entry (a cost factor, a milestone), not values.
+DESCRIPTIVE = ("label", "supplier", "decision", "type", "kind", "factor", "note", "unit", "published_as",
+               "milestone", "works_start_milestone")
 #: Keys that make a mapping one register row although it holds no `value` (an uncertainty range,
 #: a contract cap, a narrative sum): it carries its own provenance or is a flat record of settings.
 ENTRY_MARKERS = ("assumption", "source", "why", "parts", "low", "high", "class")

@@ -22,7 +22,8 @@ from tqdm import tqdm
 
 from ..core import greenbook as gb
 from ..core.appraisal import future_years
-from ..core.cashflows import benefit_starts, benefits_real_by_fy, block_costs, cost_multipliers
+from ..core.cashflows import (benefit_starts, benefits_real_by_fy, block_costs, cost_multipliers,
+                              delivery_ramps, delivery_shares)
 from ..core.errors import CasebookError
 from ..core.fy import fy_label, fy_range
 from ..core.rootfind import NoBracket, brent_root
@@ -133,7 +134,7 @@ class Engine:
     deflator: np.ndarray            # (T,) 1 / (1 + g)^t, or ones when costs are in real prices
     future: np.ndarray              # (T,) 1 from the decision year on, 0 before: where optimism bias applies
     base: dict[str, float]          # base value of every input the engine varies
-    drop_starts: tuple[float, float]
+    delivery_starts: tuple[float, ...]  # each delivery's start of benefits (fractional year)
     benefit_fixed: dict[str, float]
     measure: str = "green_book"
 
@@ -174,10 +175,11 @@ class Engine:
                 "appraisal.optimism_bias_operating": a.optimism_bias_operating.value}
         base.update({f"cost_multipliers.{f}": mult.get(f, 1.0) for f in factors})
         fixed = {"annual": b.annual_steady_state_gbp_m.value, "factor": b.realisation_factor.value,
-                 "share": b.drop1_share.value, "ramp": b.ramp_up_years.value}
+                 "shares": tuple(delivery_shares(s)), "ramps": tuple(delivery_ramps(s))}
         return cls(loaded=loaded, fys=fys, t=t, factors=factors, capital_by_factor=np.vstack(capital_rows),
                    revenue_by_factor=np.vstack(revenue_rows), deflator=deflator,
-                   future=future_years(fys, a.decision_fy.value), base=base, drop_starts=benefit_starts(s),
+                   future=future_years(fys, a.decision_fy.value), base=base,
+                   delivery_starts=tuple(benefit_starts(s)),
                    benefit_fixed=fixed, measure=measure)
 
     @property
@@ -199,8 +201,8 @@ class Engine:
 
         fx = self.benefit_fixed
         level = benefits_real_by_fy(                                                       # benefits (n, T)
-            self.fys, self.drop_starts[0], self.drop_starts[1], fx["annual"], fx["factor"], fx["share"],
-            fx["ramp"], get("benefits.start_delay_months"), get("benefits.level_multiplier"))
+            self.fys, self.delivery_starts, fx["shares"], fx["ramps"], fx["annual"], fx["factor"],
+            get("benefits.start_delay_months"), get("benefits.level_multiplier"))
         mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
         capital_real, revenue_real = self.real_costs_by_factor
         capital = mult @ capital_real                                                      # real, (n, T)

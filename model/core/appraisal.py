@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from . import greenbook as gb
-from .cashflows import benefit_starts, benefits_real_by_fy, costs_by_fy, funding_by_fy, fy_labels
+from .cashflows import (benefit_starts, benefits_real_by_fy, costs_by_fy, delivery_ramps, delivery_shares,
+                        funding_by_fy, fy_labels)
 from .errors import CasebookError
 from .fy import fy_range
 from .schema import Scenario
@@ -42,13 +43,15 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
     a, b = scenario.appraisal, scenario.benefits
     fys = fy_range(a.first_fy.value, a.last_fy.value)
     capital, revenue = costs_by_fy(scenario, fys)
-    drop1, drop2 = benefit_starts(scenario)   # works-duration optimism bias on drops still to come
+    for name, d in b.deliveries.items():
+        _required(d.share, f"benefits.deliveries.{name}.share")
+        _required(d.ramp_up_years or b.ramp_up_years,
+                  f"benefits.deliveries.{name}.ramp_up_years" if d.ramp_up_years else "benefits.ramp_up_years")
     benefits = benefits_real_by_fy(
-        fys, drop1, drop2,
+        fys, benefit_starts(scenario),   # works-duration optimism bias on deliveries still to come
+        delivery_shares(scenario), delivery_ramps(scenario),
         _required(b.annual_steady_state_gbp_m, "benefits.annual_steady_state_gbp_m"),
         _required(b.realisation_factor, "benefits.realisation_factor"),
-        _required(b.drop1_share, "benefits.drop1_share"),
-        _required(b.ramp_up_years, "benefits.ramp_up_years"),
         _required(b.start_delay_months, "benefits.start_delay_months"),
         _required(b.level_multiplier, "benefits.level_multiplier"))
     return Inputs(fys=fys, capital_gbp_m=capital, revenue_gbp_m=revenue,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from .fy import decimal_year, fy_label, fy_range, parse_date, parse_fy
@@ -125,8 +127,7 @@ def ramp_integral(u: np.ndarray, ramp_years: np.ndarray) -> np.ndarray:
         if r <= 0:
             return np.maximum(u, 0.0)
         g = np.clip(u, 0.0, r)
-        g *= g
-        g *= 1.0 / (2.0 * r)
+        g *= g / (2.0 * r)   # (g / 2R) <= 1/2 first: no overflow however short the ramp
         excess = u - r
         np.maximum(excess, 0.0, out=excess)
         g += excess
@@ -150,44 +151,72 @@ def year_share(fys: np.ndarray, start: np.ndarray, ramp_years: np.ndarray) -> np
     return ramp_integral(begin + 1.0 - start, ramp_years) - ramp_integral(begin - start, ramp_years)
 
 
-def benefits_real_by_fy(fys: np.ndarray, drop1_start: np.ndarray, drop2_start: np.ndarray,
+def benefits_real_by_fy(fys: np.ndarray, starts: Sequence, shares: Sequence, ramp_up_years: Sequence,
                         annual_gbp_m: np.ndarray, realisation_factor: np.ndarray,
-                        drop1_share: np.ndarray, ramp_up_years: np.ndarray,
                         start_delay_months: np.ndarray, level_multiplier: np.ndarray = 1.0) -> np.ndarray:
     """Benefits in real base-year prices, by financial year.
 
-    Each drop unlocks its share of the steady-state annual benefit, ramping up linearly from its
-    go-live (plus any start delay) over `ramp_up_years`; each year's benefit is the exact integral of
-    that rate over the year. Every argument after `fys` may be an array of draws (shape (k,) or (k, 1));
-    the result is then (k, n). With scalars the result is (n,).
+    Each delivery i (its start `starts[i]` as a fractional year, `shares[i]` of the steady-state
+    annual benefit, `ramp_up_years[i]`) unlocks its share, ramping up linearly from its start (plus
+    any start delay) over its ramp; each year's benefit is the exact integral of that rate over the
+    year. A start of +inf is never reached. Every argument after `fys` (and each item of the three
+    sequences) may be an array of draws (shape (k,) or (k, 1)); the result is then (k, n). With
+    scalars the result is (n,).
     """
-    args = (drop1_start, drop2_start, annual_gbp_m, realisation_factor, drop1_share, ramp_up_years,
-            start_delay_months, level_multiplier)
+    if not len(starts) == len(shares) == len(ramp_up_years) >= 1:
+        raise ValueError("starts, shares and ramp_up_years need one item for each delivery (at least one)")
+    args = (*starts, *shares, *ramp_up_years, annual_gbp_m, realisation_factor, start_delay_months,
+            level_multiplier)
     scalar = all(np.ndim(a) == 0 for a in args)
     col = lambda a: np.asarray(a, dtype=float).reshape(-1, 1)  # noqa: E731  (draws down, years across)
     delay = col(start_delay_months) / 12.0
-    share1 = col(drop1_share)
-    ramp_years = ramp_up_years if np.ndim(ramp_up_years) == 0 else col(ramp_up_years)
-    first = share1 * year_share(fys, col(drop1_start) + delay, ramp_years)
-    second = (1.0 - share1) * year_share(fys, col(drop2_start) + delay, ramp_years)
+    by_fy = None
+    for start, share, ramp in zip(starts, shares, ramp_up_years):
+        ramp_years = ramp if np.ndim(ramp) == 0 else col(ramp)
+        part = col(share) * year_share(fys, col(start) + delay, ramp_years)
+        if by_fy is None:
+            by_fy = part
+        else:  # in place where the shapes allow: the Monte Carlo calls this for every chunk of draws
+            shape = np.broadcast_shapes(by_fy.shape, part.shape)
+            by_fy = by_fy if by_fy.shape == shape else np.broadcast_to(by_fy, shape).copy()
+            by_fy += part
     scale = col(annual_gbp_m) * col(realisation_factor) * col(level_multiplier)
-    # in place on one array of the full shape: the Monte Carlo calls this for every chunk of draws
-    shape = np.broadcast_shapes(first.shape, second.shape, scale.shape)
-    by_fy = first if first.shape == shape else np.broadcast_to(first, shape).copy()
-    by_fy += second
+    shape = np.broadcast_shapes(by_fy.shape, scale.shape)
+    by_fy = by_fy if by_fy.shape == shape else np.broadcast_to(by_fy, shape).copy()
     by_fy *= scale
     return by_fy[0] if scalar else by_fy
 
 
-def go_live_years(scenario: Scenario) -> tuple[float, float]:
-    """Drop 1 and Drop 2 go-live dates as fractional years."""
-    ms = scenario.milestones
+def milestone_year(scenario: Scenario, key: str) -> float:
+    """A milestone's date as a fractional year; +inf for a blank date (never reached)."""
+    value = scenario.milestones[key].value
+    return float("inf") if value is None else decimal_year(parse_date(value))
 
-    def year(key: str) -> float:  # a blank go-live is never reached: its benefits never start
-        value = ms[key].value
-        return float("inf") if value is None else decimal_year(parse_date(value))
 
-    return year("drop1_go_live"), year("drop2_go_live")
+def delivery_years(scenario: Scenario) -> list[float]:
+    """Each delivery's milestone as a fractional year, in the order of `benefits.deliveries`
+    (+inf for one never delivered: its benefits never start)."""
+    return [milestone_year(scenario, d.milestone) for d in scenario.benefits.deliveries.values()]
+
+
+def delivery_shares(scenario: Scenario) -> list[float]:
+    return [d.share.value for d in scenario.benefits.deliveries.values()]
+
+
+def delivery_ramps(scenario: Scenario) -> list[float]:
+    """Each delivery's ramp-up in years: its own, or `benefits.ramp_up_years` where it gives none."""
+    default = scenario.benefits.ramp_up_years.value
+    return [default if d.ramp_up_years is None else d.ramp_up_years.value
+            for d in scenario.benefits.deliveries.values()]
+
+
+def calculation_milestones(scenario: Scenario) -> dict[str, str]:
+    """The milestones the calculation reads, each with the params key that names it: the start of
+    works and every delivery's milestone."""
+    out = {scenario.appraisal.works_start_milestone: "appraisal.works_start_milestone"}
+    for name, d in scenario.benefits.deliveries.items():
+        out.setdefault(d.milestone, f"benefits.deliveries.{name}.milestone")
+    return out
 
 
 def decision_point(scenario: Scenario) -> float:
@@ -196,27 +225,34 @@ def decision_point(scenario: Scenario) -> float:
 
 
 def duration_bias_delay_months(scenario: Scenario) -> float:
-    """Extra months before benefits start under works-duration optimism bias (Mott MacDonald Table 2):
-    the uplift times the implementation still to do at the decision point, from the later of the
-    contract start and the decision year's start to Drop 2 go-live. Works already done are facts, not
-    estimates, so the uplift never lengthens them (green-book.md, sunk costs and the decision point)."""
+    """Extra months before benefits start under works-duration optimism bias.
+
+    The Green Book's supplementary guidance on optimism bias (Mott MacDonald, Table 2) gives a "works
+    duration" uplift: a percentage added to the estimated duration of the works, from their start to
+    their completion. Here the works start at `appraisal.works_start_milestone` and are complete at
+    the latest delivery that is delivered (deliveries never delivered are no part of the works); the
+    delay is the uplift times the part of that period still to come at the decision point (from the
+    later of the works' start and the decision year's start). Works already done are facts, not
+    estimates, so the uplift never lengthens them (green-book.md, sunk costs and the decision point).
+    """
     uplift = scenario.appraisal.optimism_bias_duration.value or 0.0
     if uplift == 0:
         return 0.0
-    ms = scenario.milestones
-    if ms["drop2_go_live"].value is None:
-        return 0.0  # no Drop 2: no implementation period to stretch
-    start = max(decimal_year(parse_date(ms["contract_effective"].value)), decision_point(scenario))
-    end = decimal_year(parse_date(ms["drop2_go_live"].value))
-    return uplift * max(end - start, 0.0) * 12.0
+    delivered = [y for y in delivery_years(scenario) if np.isfinite(y)]
+    if not delivered:
+        return 0.0  # nothing delivered: no works to stretch
+    works_start = milestone_year(scenario, scenario.appraisal.works_start_milestone)
+    start = max(works_start, decision_point(scenario))
+    return uplift * max(max(delivered) - start, 0.0) * 12.0
 
 
-def benefit_starts(scenario: Scenario) -> tuple[float, float]:
-    """Drop 1 and Drop 2 go-live as fractional years, each delayed by the works-duration optimism bias
-    only if it goes live after the decision point (a drop already live is not delayed)."""
+def benefit_starts(scenario: Scenario) -> list[float]:
+    """Each delivery's start of benefits as a fractional year: its milestone, delayed by the
+    works-duration optimism bias only if it falls after the decision point (a delivery already live
+    is not delayed)."""
     delay_years = duration_bias_delay_months(scenario) / 12.0
     point = decision_point(scenario)
-    return tuple(d + delay_years if d >= point else d for d in go_live_years(scenario))  # type: ignore[return-value]
+    return [d + delay_years if d >= point else d for d in delivery_years(scenario)]
 
 
 def fy_labels(fys: np.ndarray) -> list[str]:

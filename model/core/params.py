@@ -14,10 +14,11 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from .cashflows import calculation_milestones
 from .deps import record_listing
 from .errors import CasebookError, CasebookErrors, did_you_mean
 from .fy import parse_date, parse_fy
-from .schema import CALCULATION_MILESTONES, SLUG_RE, Scenario, fy_text
+from .schema import SLUG_RE, Scenario, fy_text
 from .yamlio import LineDict, load_yaml_file, parse_scalar
 
 DEFAULT_PARAMS_DIR = Path("params")
@@ -296,9 +297,13 @@ def check_periods(tree: LineDict, scenario: Scenario) -> None:
                 walk(item, path + (i,))
 
     walk(tree, ())
-    for key in CALCULATION_MILESTONES:
+    for key, named_by in calculation_milestones(scenario).items():
         q = scenario.milestones.get(key)
-        if q is None or q.value is None:
+        if q is None:
+            file, dotted, line = locate(tree, tuple(named_by.split(".")))
+            raise CasebookError(f"names milestone {key!r}, which is not a key of `milestones:`"
+                                f"{did_you_mean(key, scenario.milestones)}", file=file, key=dotted, line=line)
+        if q.value is None:
             continue
         day = parse_date(q.value)
         if not dt.date(first, 4, 1) <= day <= dt.date(last + 1, 3, 31):

@@ -18,10 +18,8 @@ from .sources import SEED_DOCUMENTS
 Unit = Literal["gbp_m", "gbp", "fraction", "pct", "months", "years", "weeks", "days", "count",
                "date", "fy_start", "text", "weight"]
 
-#: Milestones the calculation reads (benefits start at the go-live dates; works-duration optimism bias
-#: runs from the contract start): each must fall inside the appraisal period, unlike dates that are
-#: only facts. A go-live left blank (null) is never reached (an option that stops before it).
-CALCULATION_MILESTONES = ("contract_effective", "drop1_go_live", "drop2_go_live")
+#: Shares of the benefits that must add up to one are held to it to within this (floating-point noise).
+SHARE_SUM_TOLERANCE = 1e-9
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
@@ -229,7 +227,8 @@ class AllocatedBlock(_Strict):
 
     type: Literal["allocated"]
     label: str
-    factor: str = "fbc2_addition"
+    #: the cost factor the whole block belongs to (its sensitivity multiplier); no default: say it
+    factor: str
     total_gbp_m: Quantity
     capital_share: Quantity
     capital_profile: Series
@@ -265,6 +264,9 @@ class Appraisal(_Strict):
     optimism_bias_capital: Quantity
     optimism_bias_operating: Quantity
     optimism_bias_duration: Quantity
+    #: The milestone (a key of `milestones:`) at which the works start: works-duration optimism bias
+    #: stretches the works from here (or the decision point, if later) to the latest delivery.
+    works_start_milestone: str
 
     @field_validator("first_fy", "last_fy", "base_year", "decision_fy")
     @classmethod
@@ -317,16 +319,41 @@ class Appraisal(_Strict):
         return self
 
 
+class Delivery(_Strict):
+    """One delivery (a release, a phase, a go-live): it unlocks its share of the steady-state benefits,
+    ramping up from its milestone's date. A blank date at the milestone means it is never delivered."""
+
+    label: str
+    #: a key of `milestones:`
+    milestone: str
+    share: Quantity
+    #: years from the milestone to the delivery's full benefits; blank: `benefits.ramp_up_years`
+    ramp_up_years: Quantity | None = None
+
+    _share = field_validator("share", mode="before")(_in_range(0.0, 1.0, "must be a fraction from 0 to 1"))
+
+
 class Benefits(_Strict):
     annual_steady_state_gbp_m: Quantity
     realisation_factor: Quantity
-    drop1_share: Quantity
     ramp_up_years: Quantity
     start_delay_months: Quantity
     level_multiplier: Quantity
+    #: the deliveries that unlock the benefits, in date order or not; their shares add up to one
+    deliveries: dict[str, Delivery] = Field(min_length=1)
 
-    _share = field_validator("drop1_share", mode="before")(
-        _in_range(0.0, 1.0, "must be a fraction from 0 to 1"))
+    @field_validator("deliveries")
+    @classmethod
+    def _shares_sum_to_one(cls, v: dict[str, Delivery]) -> dict[str, Delivery]:
+        shares = {k: d.share.value for k, d in v.items()}
+        if any(x is None for x in shares.values()):
+            return v  # the share's own check names the blank one
+        total = math.fsum(shares.values())
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            parts = " + ".join(f"{k} {x:g}" for k, x in shares.items())
+            raise ValueError(f"the deliveries' shares must add up to 1, not {total:g} ({parts})")
+        return v
+
     _non_negative = field_validator("realisation_factor", "level_multiplier", mode="before")(
         _in_range(0.0, math.inf, "must be a fraction from 0 upwards (1 is 100%)", allow_blank=True))
 
