@@ -176,7 +176,81 @@ def test_classify_must_name_a_check(params_copy):
     from .conftest import run_cli
 
     path = params_copy / "fbc3.yaml"
-    path.write_text(path.read_text().replace("  dates.hypercare_length:\n", "  dates.hypercare_lenght:\n", 1))
+    head, tail = path.read_text().split("\nclassify:\n")  # the classification, not the check it classifies
+    path.write_text(head + "\nclassify:\n" + tail.replace("  dates.hypercare_length:\n", "  dates.hypercare_lenght:\n", 1))
     proc = run_cli("check", "--params", str(params_copy))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "classify.dates.hypercare_lenght" in proc.stderr and "did you mean dates.hypercare_length?" in proc.stderr
+
+
+def _declared(scenario, cid, label="x {n:g}", **spec):
+    from model.analysis.reconcile import declared_check
+    from model.core.schema import DeclaredCheck
+
+    return declared_check(cid, DeclaredCheck.model_validate({"label": label, **spec}), scenario)
+
+
+def test_declared_checks_compute_days_months_and_scaled_parameters():
+    from model.core.scenario import load_scenario
+
+    s = load_scenario("fbc3", PARAMS).scenario
+    # 27 February 2024 to 12 April 2024: 2 + 31 + 12 = 45 days (2024 is a leap year); 6 weeks x 7 = 42
+    c = _declared(s, "t", total={"key": "delivery.hypercare_weeks", "scale": 7},
+                  parts=[{"days": ["milestones.drop2_go_live", "milestones.hypercare_end"], "name": "n"}],
+                  tolerance=0)
+    assert (c.published, c.computed, c.status, c.description) == (42.0, 45.0, "discrepancy", "x 45")
+    # May 2023 to February 2024: 9 calendar months; with 19 + 14 from FBC2, 42 against 2.5 x 12 = 30
+    c = _declared(s, "t", total={"key": "delays.behind_schedule_years", "scale": 12},
+                  parts=[{"key": "delays.delays_1_and_2_months"}, {"key": "delays.delay_3_months"},
+                         {"months": ["delays.drop2_previous_date", "milestones.drop2_go_live"], "name": "n"}],
+                  tolerance=0)
+    assert (c.published, c.computed, c.description) == (30.0, 42.0, "x 9")
+    # a date written out, and a date plus weeks: 23 November 2023 + 12 weeks = 15 February 2024, month
+    # 289 after January 2000, as is the stated February 2024
+    c = _declared(s, "t", total={"months": [{"date": "2000-01"}, "milestones.training_end"]},
+                  parts=[{"months": [{"date": "2000-01"}, {"key": "milestones.training_start",
+                                                          "plus_weeks": "delivery.training_duration_weeks",
+                                                          "name": "n"}]}], tolerance=0, label="x {n}")
+    assert (c.published, c.computed, c.status, c.description) == (289.0, 289.0, "ok", "x 2024-02-15")
+
+
+def test_declared_check_fall_in_a_factor_and_explained_difference():
+    from model.core.scenario import load_scenario
+
+    s = load_scenario("fbc3", PARAMS).scenario
+    block = s.costs["fbc3_revenue_request"]
+    lines = [ln for ln in block.lines.values() if ln.factor == "post_go_live_support"]
+    first = sum(ln.by_fy.get("FY24/25", 0.0) for ln in lines)
+    last = sum(ln.by_fy.get("FY27/28", 0.0) for ln in lines)
+    c = _declared(s, "t", total={"key": "delivery.support_ramp_down_pct"},
+                  parts=[{"fall_pct": {"table": "fbc3_revenue_request", "factor": "post_go_live_support"},
+                          "name": "n"}], tolerance="half_unit", explained_by="why")
+    assert c.computed == pytest.approx(100 * (first - last) / first) and c.tolerance == 0.5
+    assert (c.status, c.explanation) == ("explained", "why")
+
+
+def test_a_declared_check_whose_date_is_blank_is_not_made():
+    from model.core.scenario import load_scenario
+
+    s = load_scenario("do_minimum", PARAMS).scenario  # Drop 2 never goes live in this option
+    assert s.milestones["drop2_go_live"].value is None
+    assert _declared(s, "t", total={"key": "delivery.hypercare_weeks", "scale": 7},
+                     parts=[{"days": ["milestones.drop2_go_live", "milestones.hypercare_end"], "name": "n"}]) is None
+    assert "dates.hypercare_length" not in {c.id for c in __import__("model.analysis.reconcile", fromlist=["x"])
+                                            .reconcile(load_scenario("do_minimum", PARAMS))}
+
+
+def test_a_declared_check_must_read_parameters_that_exist(params_copy):
+    from .conftest import run_cli
+
+    path = params_copy / "fbc3.yaml"
+    text = path.read_text()
+    old = "    total: {key: delivery.hypercare_weeks, scale: 7}\n"
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, "    total: {key: delivery.hypercare_week, scale: 7}\n"))
+    line = text[:text.index("  dates.hypercare_length:\n")].count("\n") + 1
+    proc = run_cli("results", "fbc3", "--params", str(params_copy))
+    err = proc.stderr.strip()
+    assert proc.returncode == 2 and len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert f"fbc3.yaml:{line}" in err and "checks.dates.hypercare_length" in err
+    assert "'delivery.hypercare_week', which is not a parameter" in err

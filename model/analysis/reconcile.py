@@ -26,9 +26,9 @@ from ..core.fy import fy_label, fy_range, months_between, parse_date, parse_fy
 from ..core.errors import did_you_mean
 from ..core.params import DEFAULT_PARAMS_DIR, scenario_names
 from ..core import deps
-from ..core.scenario import Loaded, load_scenario
-from ..core.schema import (FINDING_CLASSES, SEVERITIES, AllocatedBlock, Classification, Finding, Scenario,
-                     TableBlock)
+from ..core.scenario import Loaded, load_scenario, quantity_at
+from ..core.schema import (FINDING_CLASSES, SEVERITIES, AllocatedBlock, Classification, DatePoint,
+                           DeclaredCheck, Finding, Scenario, TableBlock, Term)
 
 STATUSES = ("ok", "rounding", "explained", "discrepancy")
 EXACT = 1e-9
@@ -260,18 +260,6 @@ def fact_checks(scenario: Scenario) -> list[Check]:
     return checks
 
 
-def published_pair_checks(scenario: Scenario) -> list[Check]:
-    """Published figures that restate a parameter elsewhere in the params."""
-    checks = []
-    pub = scenario.published
-    if "fbc2_addition_gbp_m" in pub and "fbc2_addition" in scenario.costs:
-        block = scenario.costs["fbc2_addition"]
-        checks.append(compare("fbc2_addition.restated", "FBC2 addition: para 3.1 against Recommendation 1",
-                              pub["fbc2_addition_gbp_m"].value, block.total_gbp_m.value,
-                              [pub["fbc2_addition_gbp_m"].source, block.total_gbp_m.source]))
-    return checks
-
-
 # --- contracts --------------------------------------------------------------------------------------
 
 def contract_checks(scenario: Scenario) -> list[Check]:
@@ -318,68 +306,98 @@ def contract_checks(scenario: Scenario) -> list[Check]:
     return checks
 
 
-# --- dates ------------------------------------------------------------------------------------------
+# --- checks declared as data -----------------------------------------------------------------------
 
-def _date(scenario: Scenario, key: str) -> tuple[dt.date, str] | None:
-    q = scenario.milestones.get(key)
-    return (parse_date(q.value), q.source or q.why or "") if q and q.value else None
-
-
-def date_checks(scenario: Scenario) -> list[Check]:
-    checks = []
-    d, ms = scenario.delivery, scenario.milestones
-    go2 = _date(scenario, "drop2_go_live")
-    hyper = _date(scenario, "hypercare_end")
-    if go2 and hyper and "hypercare_weeks" in d:
-        days = (hyper[0] - go2[0]).days
-        checks.append(compare("dates.hypercare_length", "Hypercare: days from Drop 2 go-live to the end of "
-                              "hypercare, against the stated weeks x 7", d["hypercare_weeks"].value * 7, days,
-                              [go2[1], hyper[1], d["hypercare_weeks"].source or ""], tolerance=0))
-    start, end = _date(scenario, "training_start"), ms.get("training_end")
-    if start and end and "training_duration_weeks" in d:
-        finish = start[0] + dt.timedelta(weeks=d["training_duration_weeks"].value)
-        stated = parse_date(end.value)
-        check = compare("dates.training_end_month", "Classroom training: start plus the stated 12 weeks "
-                        "falls in the month the report says training ends (months after Jan 2000)",
-                        months_between(dt.date(2000, 1, 1), stated),
-                        months_between(dt.date(2000, 1, 1), finish),
-                        [start[1], end.source or "", d["training_duration_weeks"].source or ""], tolerance=0)
-        check.explanation = f"start {start[0]} + 12 weeks = {finish}" if check.status != "ok" else None
-        checks.append(check)
-    dl = scenario.delays
-    if go2 and {"delays_1_and_2_months", "delay_3_months", "drop2_previous_date", "behind_schedule_years"} <= set(dl):
-        fbc3_slip = months_between(parse_date(dl["drop2_previous_date"].value), go2[0])
-        total = dl["delays_1_and_2_months"].value + dl["delay_3_months"].value + fbc3_slip
-        check = compare("dates.behind_schedule", "Months behind the original schedule: the stated 2.5 "
-                        "years against delays 1-3 (19 + 14 months, FBC2) plus the Drop 2 move from May "
-                        f"2023 to February 2024 ({fbc3_slip} months)",
-                        dl["behind_schedule_years"].value * 12, total,
-                        [dl["behind_schedule_years"].source or "", dl["delays_1_and_2_months"].source or "",
-                         dl["delay_3_months"].source or "", dl["drop2_previous_date"].source or ""],
-                        tolerance=0)
-        checks.append(check)
-    return checks
+class _Skip(Exception):
+    """A declared check that cannot be made in this scenario (one of its dates is blank)."""
 
 
-def ramp_down_check(scenario: Scenario) -> list[Check]:
-    """The stated support ramp-down (headcount) against the fall in the S&G cost lines."""
-    d = scenario.delivery.get("support_ramp_down_pct")
-    block = scenario.costs.get("fbc3_revenue_request")
-    if d is None or not isinstance(block, TableBlock):
-        return []
-    lines = [ln for ln in block.lines.values() if ln.factor == "post_go_live_support"]
-    years = sorted({fy for ln in lines for fy in ln.by_fy}, key=parse_fy)
-    if len(years) < 2:
-        return []
-    first = _sum(ln.by_fy.get(years[0], 0.0) for ln in lines)
-    last = _sum(ln.by_fy.get(years[-1], 0.0) for ln in lines)
-    check = compare("delivery.support_ramp_down", f"Support and Governance ramp-down: the stated reduction "
-                    f"(headcount, %) against the fall in S&G cost from {years[0]} to {years[-1]} (%)",
-                    d.value, 100.0 * (first - last) / first, [d.source or "", block.source or ""],
-                    tolerance=half_unit(d.value),
-                    explained_by="the report gives the reduction in headcount; the table gives cost. "
-                                 "The two need not match, and the report gives no pay rates to convert")
-    return [check]
+def _param(scenario: Scenario, key: str, where: str):
+    try:
+        return quantity_at(scenario, key)
+    except KeyError:
+        raise CasebookError(f"names {key!r}, which is not a parameter with a value", key=where) from None
+
+
+def _date_point(scenario: Scenario, point: DatePoint, where: str,
+                sources: list[str], fields: dict[str, Any]) -> dt.date:
+    if point.key is not None:
+        q = _param(scenario, point.key, where)
+        if q.unit != "date":
+            raise CasebookError(f"names {point.key!r}, which is not a date", key=where)
+        if q.value is None:
+            raise _Skip
+        day = parse_date(q.value)
+        sources.append(q.source or q.why or "")
+    else:
+        day = parse_date(point.date)
+    if point.plus_weeks is not None:
+        weeks = _param(scenario, point.plus_weeks, where)
+        day = day + dt.timedelta(weeks=weeks.value)
+        sources.append(weeks.source or "")
+    if point.name:
+        fields[point.name] = day
+    return day
+
+
+def _term(scenario: Scenario, term: Term, where: str, sources: list[str], fields: dict[str, Any]) -> float:
+    """A term's value; its sources and named figures are added to `sources` and `fields`."""
+    if term.key is not None:
+        q = _param(scenario, term.key, where)
+        if q.value is None:
+            raise _Skip
+        sources.append(q.source or "")
+        value = float(q.value) * term.scale
+    elif term.days is not None or term.months is not None:
+        start, end = (_date_point(scenario, p, where, sources, fields) for p in (term.days or term.months))
+        value = float((end - start).days if term.days is not None else months_between(start, end))
+    else:
+        spec = term.fall_pct
+        block = scenario.costs.get(spec.table)
+        if not isinstance(block, TableBlock):
+            raise CasebookError(f"names {spec.table!r}, which is not a cost table", key=where)
+        lines = [ln for ln in block.lines.values() if ln.factor == spec.factor]
+        years = sorted({fy for ln in lines for fy in ln.by_fy}, key=parse_fy)
+        if len(years) < 2:
+            raise _Skip
+        first = _sum(ln.by_fy.get(years[0], 0.0) for ln in lines)
+        last = _sum(ln.by_fy.get(years[-1], 0.0) for ln in lines)
+        sources.append(block.source or "")
+        value = 100.0 * (first - last) / first
+        if term.name:
+            fields[f"{term.name}_from"], fields[f"{term.name}_to"] = years[0], years[-1]
+    if term.name:
+        fields[term.name] = value
+    return value
+
+
+def declared_check(cid: str, spec: DeclaredCheck, scenario: Scenario) -> Check | None:
+    """One declared check: the stated total against the sum of its parts (None where a date it
+    reads is blank in this scenario)."""
+    where = f"checks.{cid}"
+    sources: list[str] = []
+    fields: dict[str, Any] = {}
+    try:
+        published = _term(scenario, spec.total, where, sources, fields)
+        computed = _sum(_term(scenario, t, where, sources, fields) for t in spec.parts)
+    except _Skip:
+        return None
+    if spec.tolerance == "money":
+        tolerance = MONEY_TOLERANCE
+    elif spec.tolerance == "half_unit":
+        tolerance = half_unit(published / spec.total.scale)
+    else:
+        tolerance = spec.tolerance
+    check = compare(cid, spec.label.format(**fields), published, computed, [s for s in sources if s],
+                    tolerance=tolerance, explained_by=spec.explained_by)
+    if spec.if_differs and check.status != "ok":
+        check.explanation = spec.if_differs.format(**fields)
+    return check
+
+
+def declared_checks(scenario: Scenario) -> list[Check]:
+    out = (declared_check(cid, spec, scenario) for cid, spec in scenario.checks.items())
+    return [c for c in out if c is not None]
 
 
 # --- findings declared as data ----------------------------------------------------------------------
@@ -485,11 +503,9 @@ def reconcile(loaded: Loaded) -> list[Check]:
     checks += allocation_checks(s)
     checks += narrative_checks(s)
     checks += narrative_sum_checks(s)
-    checks += published_pair_checks(s)
     checks += fact_checks(s)
     checks += contract_checks(s)
-    checks += date_checks(s)
-    checks += ramp_down_check(s)
+    checks += declared_checks(s)
     if loaded.calibrated:
         checks += calibration_checks(loaded, appraise(inputs_from_scenario(s)).npv_gbp_m)
     checks += finding_checks(s)

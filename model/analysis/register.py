@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 import pandas as pd
@@ -65,8 +66,8 @@ def format_value(node: dict) -> str:
         what = node.get("label") or node.get("model_uses") or ""
         return f"{str(node['class']).replace('_', ' ')}, {node['severity']}" + (f": {what}" if what else "")
     if "parts" in node:
-        parts = [p if isinstance(p, str) else str(p.get("label") or p.get("value", p)) for p in node["parts"]]
-        return f"{' + '.join(parts)} against {node.get('total', '')}"
+        parts = [term_text(p) for p in node["parts"]]
+        return f"{' + '.join(parts)} against {term_text(node.get('total', ''))}"
     if "metric" in node and "target" in node:
         lo, hi = node.get("bracket", ("", ""))
         return f"{node['parameter']} solved in [{lo:g}, {hi:g}] so that {node['metric']} = {node['target']}"
@@ -86,6 +87,37 @@ def format_value(node: dict) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return "none (see the label)" if value is None else str(value)
+
+
+def _date_text(point: Any) -> str:
+    if not isinstance(point, dict):
+        return str(point)
+    text = str(point.get("key") or point.get("date"))
+    return f"{text} + {point['plus_weeks']} weeks" if point.get("plus_weeks") else text
+
+
+def term_text(term: Any) -> str:
+    """A part or total of a sum in words: a label, a value, or a declared check's term (a parameter,
+    scaled; days or months between two dates; the fall in a cost factor)."""
+    if not isinstance(term, dict):
+        return str(term)
+    if term.get("label") or "value" in term:
+        return str(term.get("label") or term["value"])
+    if term.get("key"):
+        scale = term.get("scale", 1)
+        return str(term["key"]) + (f" x {scale:g}" if scale != 1 else "")
+    for unit in ("days", "months"):
+        if term.get(unit):
+            start, end = term[unit]
+            return f"{unit} from {_date_text(start)} to {_date_text(end)}"
+    if isinstance(term.get("fall_pct"), dict):
+        spec = term["fall_pct"]
+        return f"% fall in {spec.get('factor')} across {spec.get('table')}"
+    return str(term)
+
+
+#: A declared check's label names computed figures as {name}: the register shows where they go.
+_FIELD_RE = re.compile(r"\{[A-Za-z_]\w*(?::[^{}]*)?\}")
 
 
 def provenance_text(node: dict) -> str:
@@ -127,7 +159,7 @@ def register(loaded: Loaded) -> pd.DataFrame:
         source = node.get("source")
         rows.append({
             "parameter": key,
-            "label": node.get("label", ""),
+            "label": _FIELD_RE.sub("…", str(node.get("label", ""))) if "parts" in node else node.get("label", ""),
             "value": format_value(node),
             "unit": node.get("unit", ""),
             "kind": ("calibrated" if cal else "assumption" if node.get("assumption")

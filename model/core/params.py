@@ -18,7 +18,7 @@ from .cashflows import calculation_milestones
 from .deps import record_listing
 from .errors import CasebookError, CasebookErrors, did_you_mean
 from .fy import parse_date, parse_fy
-from .schema import SLUG_RE, Scenario, fy_text
+from .schema import SLUG_RE, Quantity, Scenario, TableBlock, fy_text
 from .yamlio import LineDict, load_yaml_file, parse_scalar
 
 DEFAULT_PARAMS_DIR = Path("params")
@@ -273,7 +273,8 @@ def check_overrides(base: LineDict, over: LineDict, parent: str, strict: bool) -
 
 
 def check_periods(tree: LineDict, scenario: Scenario) -> None:
-    """Every financial year used must lie inside the appraisal period."""
+    """Every financial year and every date the calculation uses must lie inside the appraisal period,
+    every milestone it names must exist, and so must every parameter a declared check reads."""
     first, last = scenario.appraisal.first_fy.value, scenario.appraisal.last_fy.value
 
     def walk(node: Any, path: tuple) -> None:
@@ -312,6 +313,38 @@ def check_periods(tree: LineDict, scenario: Scenario) -> None:
                 f"{q.value} is outside the appraisal period {fy_text(first)} to {fy_text(last)}; the "
                 "calculation uses this date (leave a go-live blank if it is never reached)",
                 file=file, key=dotted, line=line)
+    check_declared_checks(tree, scenario)
+
+
+def _parameter_at(scenario: Scenario, dotted: str) -> Quantity | None:
+    node: Any = scenario
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+        if node is None:
+            return None
+    return node if isinstance(node, Quantity) else None
+
+
+def check_declared_checks(tree: LineDict, scenario: Scenario) -> None:
+    """Every parameter a declared check (`checks:`) reads must exist: a misspelt key would otherwise
+    stop the check being made. Dates must be dated parameters; a factor's table, a cost table."""
+    for cid, spec in scenario.checks.items():
+        problems = []
+        for term in (spec.total, *spec.parts):
+            points = [*(term.days or ()), *(term.months or ())]
+            for key, unit in ([(term.key, None)] if term.key else []) + \
+                    [(p.key, "date") for p in points if p.key] + [(p.plus_weeks, None) for p in points if p.plus_weeks]:
+                q = _parameter_at(scenario, key)
+                if q is None:
+                    problems.append(f"reads {key!r}, which is not a parameter with a value")
+                elif unit == "date" and q.unit != "date":
+                    problems.append(f"reads {key!r} as a date, but its unit is {q.unit}")
+            if term.fall_pct is not None and not isinstance(scenario.costs.get(term.fall_pct.table), TableBlock):
+                problems.append(f"reads table {term.fall_pct.table!r}, which is not a cost table")
+        if problems:
+            node = tree.get("checks")
+            file, line = node.origin(cid) if isinstance(node, LineDict) else (None, None)
+            raise CasebookError(problems[0], file=file, key=f"checks.{cid}", line=line)
 
 
 def get_node(tree: Any, dotted: str) -> Any:
