@@ -34,7 +34,7 @@ class Citation:
     document: str
     where: str
     kind: str        # param, finding, book
-    by: str          # e.g. "fbc3.yaml: milestones.decision_deadline.source", "book/management.md"
+    by: str          # e.g. "base.yaml: milestones.handover.source", "book/management.md"
 
 
 @dataclass

@@ -4,8 +4,8 @@ Every entry of a params file marked ``assumption: true`` (a parameter, a series,
 contract cap) is an assumption. To learn which figures depend on it, the engine writes a copy of the
 params directory with that one entry nudged, runs the same code that produced the figures on the copy
 (so every calibration is solved again, as a build would), and compares. A figure that moves depends on
-the assumption; one that does not move does not. A figure reproduced by calibration (FBC1's and FBC3's
-NPVs) therefore depends on none: whatever the assumptions, the solved parameter brings it back to the
+the assumption; one that does not move does not. A figure reproduced by calibration (a published NPV)
+therefore depends on none: whatever the assumptions, the solved parameter brings it back to the
 published value.
 
 Only ``perturb`` and ``moved`` decide anything; the rest is plumbing around them.

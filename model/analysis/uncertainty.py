@@ -40,7 +40,7 @@ DEFAULT_CHUNK = 10_000  # small enough that each (draws x years) array stays in 
 EXACT_QUANTILES_UP_TO = 10_000_000
 BINS = 2**20
 #: The most draws `casebook montecarlo` accepts, and the speed its time estimates assume. bench/montecarlo.py
-#: measures about 1.7 million draws a second for FBC3 on one core (10^8 draws in about a minute), so
+#: measures about 1.7 million draws a second for the repository's own case on one core (10^8 draws in about a minute), so
 #: the ceiling is some ten minutes of work; 10^7 draws already pin P10/P50/P90 to well under GBP 0.1m.
 MAX_DRAWS = 1_000_000_000
 DRAWS_PER_SECOND = 1_000_000  # a cautious round figure below the measured rate

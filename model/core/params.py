@@ -311,7 +311,7 @@ def check_periods(tree: LineDict, scenario: Scenario) -> None:
             file, dotted, line = locate(tree, ("milestones", key))
             raise CasebookError(
                 f"{q.value} is outside the appraisal period {fy_text(first)} to {fy_text(last)}; the "
-                "calculation uses this date (leave a go-live blank if it is never reached)",
+                "calculation uses this date (leave a delivery's date blank if it is never reached)",
                 file=file, key=dotted, line=line)
     check_declared_checks(tree, scenario)
 

@@ -503,7 +503,8 @@ def units_of(doc: Document) -> list[Unit]:
 
 
 def cite_text(source: str, docs: Mapping[str, Any] | None = None) -> str:
-    """'001_....txt, Part 2 para 24' as a reader sees it: 'FBC3 report (IAM, Dec 2023), Part 2 para 24'."""
+    """'001_....txt, Part 2 para 24' as a reader sees it: its document's short name, then the place
+    ('Annual report (May 2024), Part 2 para 24')."""
     m = SOURCE_RE.match(source)
     if not m:
         return source
