@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -204,3 +205,27 @@ def test_histogram_quantiles_agree_with_exact_ones(fbc3, monkeypatch):
     assert binned["npv_mean_gbp_m"] == pytest.approx(exact["npv_mean_gbp_m"], abs=1e-9)
     for key in ("npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m"):
         assert binned[key] == pytest.approx(exact[key], abs=0.01), key
+
+
+def test_engine_equals_the_model_with_three_deliveries_and_their_own_ramps(params_copy):
+    # a third delivery at the move to business-as-usual, with its own ramp, and a works-duration
+    # optimism bias that stretches the works to it: the vectorised engine and the scalar model agree
+    import yaml
+
+    path = params_copy / "fbc3.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.setdefault("benefits", {})["deliveries"] = {
+        "drop2": {"share": {"label": "x", "value": 0.35, "unit": "fraction", "assumption": True, "why": "test"}},
+        "drop3": {"label": "A third delivery", "milestone": "business_as_usual",
+                  "share": {"label": "x", "value": 0.25, "unit": "fraction", "assumption": True, "why": "test"},
+                  "ramp_up_years": {"label": "x", "value": 0.5, "unit": "years", "assumption": True, "why": "test"}}}
+    path.write_text(json.dumps(data))  # JSON is YAML
+    loaded = load_scenario("fbc3", params_copy, {"appraisal.optimism_bias_duration": "0.54"})
+    assert list(loaded.scenario.benefits.deliveries) == ["drop1", "drop2", "drop3"]
+    data = results(loaded)
+    assert unc.Engine.from_loaded(loaded).npv({})[0] == pytest.approx(data["green_book"]["npv_gbp_m"], abs=1e-9)
+    assert unc.Engine.from_loaded(loaded, "paper").npv({})[0] == pytest.approx(data["npv_gbp_m"], abs=1e-9)
+    values = {"benefits.start_delay_months": 7.0, "benefits.level_multiplier": 1.3}
+    model = results(load_scenario("fbc3", params_copy, {"appraisal.optimism_bias_duration": "0.54",
+                                                        **{k: repr(v) for k, v in values.items()}}))
+    assert unc.Engine.from_loaded(loaded).npv(values)[0] == pytest.approx(model["green_book"]["npv_gbp_m"], abs=1e-9)
