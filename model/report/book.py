@@ -19,6 +19,7 @@ from ..analysis.register import register
 from ..core.results import green_book_loaded, results
 from ..core.scenario import Loaded, load_scenario
 from ..core.schema import Scenario, TableBlock
+from .scenario_diff import VERSION_METADATA
 
 REGISTER_PAGE = "appendix_register.html"
 
@@ -616,6 +617,8 @@ def assumptions_register(params_dir: str | Path | None = None) -> pd.DataFrame:
         ld = loaded(name, pdir)
         for row in register(ld).to_dict(orient="records"):
             key = row["parameter"]
+            if key in VERSION_METADATA:
+                continue
             file = row["defined_in"].split(":")[0]
             if key not in first:
                 first[key] = {**row, "scenario": Path(file).stem}

@@ -318,10 +318,12 @@ def glue_summary(params_dir=None) -> None:
             glue(block, money(stated[1].value, 3), f"narrative_costs.{stated[0]}", stated[1].source)
     glue_param("delays_1_2", main, "delays.delays_1_and_2_months", ",.0f", params_dir)
     glue_param("delay_3", main, "delays.delay_3_months", ",.0f", params_dir)
-    for v in labels:
-        for delivery, key in book.deliveries(book.loaded(v, params_dir).scenario).items():
-            glue_date(f"{delivery}_{v}", v, f"milestones.{key}", params_dir)
-    for delivery, key in book.deliveries(s).items():
+    # the last delivery's go-live in each later version (`<delivery>_<version>`), and the headline
+    # version's go-live of each earlier delivery (`<delivery>_live`)
+    *earlier, (last, last_key) = book.deliveries(s).items()
+    for v in list(labels)[1:]:
+        glue_date(f"{last}_{v}", v, f"milestones.{last_key}", params_dir)
+    for delivery, key in earlier:
         glue_date(f"{delivery}_live", main, f"milestones.{key}", params_dir)
     bridge = book.npv_bridge(None, None, params_dir)
     changes = bridge[bridge.kind == "change"]
@@ -341,9 +343,13 @@ def glue_summary(params_dir=None) -> None:
 
 def _glue_version_changes(versions, params_dir=None) -> None:
     """What each version published of its own: its NPV (`<version>_npv_published`), each cost block it
-    adds to the version before (by the block's key), and, for each contract it modifies, the original
-    value and each modification's uplift and new value (`<contract>_original`, `<contract>_<change>_uplift`,
-    `<contract>_<change>_value`, the contract by its short name: model.report.book.contract_prefix)."""
+    adds to the version before (by the block's key), and, for each contract the versions modify more
+    than once, the original value and each modification's uplift and new value (`<contract>_original`,
+    `<contract>_<change>_uplift`, `<contract>_<change>_value`, the contract by its short name:
+    model.report.book.contract_prefix)."""
+    versions = list(versions)
+    last = book.loaded(versions[-1], params_dir).scenario
+    repeated = {k for k, c in last.contracts.items() if len(c.modifications) > 1}
     previous = None
     for v in versions:
         s = book.loaded(v, params_dir).scenario
@@ -354,6 +360,8 @@ def _glue_version_changes(versions, params_dir=None) -> None:
                 if key not in previous.costs and getattr(block, "total_gbp_m", None) is not None:
                     glue_param(key, v, f"costs.{key}.total_gbp_m", "money", params_dir)
         for key, contract in s.contracts.items():
+            if key not in repeated:
+                continue
             prefix, before = book.contract_prefix(s, key), previous.contracts.get(key) if previous else None
             new = [m for m in contract.modifications if before is None or m not in before.modifications]
             if not new:
@@ -503,8 +511,8 @@ def glue_commercial(params_dir=None) -> None:
 @tracked
 def glue_management(params_dir=None) -> None:
     """The management case, from the headline version: training, the support and change-fund lines
-    of its request tables (by their cost factor), and each delivery's go-live (`man_<delivery>`) and
-    slip from the first version's plan (`man_<delivery>_slip_months`)."""
+    of its request tables (by their cost factor), and the last delivery's go-live (`man_<delivery>`)
+    and slip from the first version's plan (`man_<delivery>_slip_months`)."""
     main = book.headline(params_dir)
     s = book.loaded(main, params_dir).scenario
     requests = {k: s.costs[k] for k in book.request_blocks(main, params_dir)}
@@ -544,11 +552,12 @@ def glue_management(params_dir=None) -> None:
     glue("man_bau", _fmt_day(s.milestones["business_as_usual"].value), "milestones.business_as_usual")
     delays = book.drop_delays(params_dir)
     short = book.short_label(main, params_dir)
-    for delivery, key in book.deliveries(s).items():
-        glue_date(f"man_{delivery}", main, f"milestones.{key}", params_dir)
-        slip = delays[(delays["drop"] == key) & (delays["version"] == short)]
-        if len(slip):
-            glue_number(f"man_{delivery}_slip_months", slip.iloc[0]["months_after_first_plan"])
+    # the last delivery's go-live and its slip from the first version's plan
+    last, key = list(book.deliveries(s).items())[-1]
+    glue_date(f"man_{last}", main, f"milestones.{key}", params_dir)
+    slip = delays[(delays["drop"] == key) & (delays["version"] == short)]
+    if len(slip):
+        glue_number(f"man_{last}_slip_months", slip.iloc[0]["months_after_first_plan"])
     glue_chart("fig_timeline", _charts().milestone_timeline(*book.timeline(params_dir)))
 
 
