@@ -99,6 +99,12 @@ def headline(params_dir: str | Path | None = None) -> str:
     return (marked or names)[-1]
 
 
+def option_names(params_dir: str | Path | None = None) -> list[str]:
+    """The scenarios appraised as options against the headline version (kind: option), by name."""
+    pdir = resolve_params_dir(params_dir)
+    return [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == "option"]
+
+
 def first_version(params_dir: str | Path | None = None) -> str:
     return version_names(params_dir)[0]
 
@@ -199,7 +205,7 @@ def options(params_dir: str | Path | None = None) -> pd.DataFrame:
     rows = [{"option": "Business as usual (reference)", "scenario": "", "sunk_costs_gbp_m": 0.0,
              "pv_costs_gbp_m": 0.0, "pv_benefits_gbp_m": 0.0, "npv_gbp_m": 0.0, "bcr": np.nan}]
     main = headline(pdir)
-    chosen = [(n, loaded(n, pdir).title) for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == "option"]
+    chosen = [(n, loaded(n, pdir).title) for n in option_names(pdir)]
     chosen.append((main, f"The case as published ({short_label(main, pdir)})"))
     for name, label in chosen:
         g = result(name, params_dir)["green_book"]

@@ -399,20 +399,20 @@ def glue_checks(params_dir=None) -> None:
 @tracked
 def glue_economic(params_dir=None) -> None:
     """The economic case: the headline version (`econ_*_connect`, the figure names the chapters cite)
-    against the option scenarios (kind: option; `econ_*_dominimum` for the first of them)."""
+    against the first option scenario (kind: option; `econ_*_dominimum`), where the params have one."""
     main = book.headline(params_dir)
     r3 = book.result(main, params_dir)
-    opts = book.options(params_dir)
-    option = opts[(opts.scenario != "") & (opts.scenario != main)].scenario.tolist()
-    rd = book.result(option[0], params_dir) if option else r3
-    g3, gd = r3["green_book"], rd["green_book"]
+    g3 = r3["green_book"]
     glue_money("econ_npv_connect", g3["npv_gbp_m"])
-    glue_money("econ_npv_dominimum", gd["npv_gbp_m"])
     glue_money("econ_pvc_connect", g3["pv_costs_gbp_m"])
     glue_money("econ_pvb_connect", g3["pv_benefits_gbp_m"])
     glue("econ_bcr_connect", f"{g3['bcr']:.2f}")
-    glue("econ_bcr_dominimum", f"{gd['bcr']:.2f}")
-    glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
+    option = book.option_names(params_dir)
+    if option:
+        gd = book.result(option[0], params_dir)["green_book"]
+        glue_money("econ_npv_dominimum", gd["npv_gbp_m"])
+        glue("econ_bcr_dominimum", f"{gd['bcr']:.2f}")
+        glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
     glue_money("econ_sunk", g3["sunk_costs_gbp_m"], href="financial.html")
     glue("econ_decision_fy", g3["decision_fy"], "appraisal.decision_fy")
     glue_money("econ_paper_npv", r3["npv_gbp_m"], href=f"scenarios/{main}.html")
