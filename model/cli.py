@@ -59,7 +59,7 @@ def _dumps(obj) -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="casebook")
 def cli() -> None:
-    """casebook: the CONNECT business cases as a literate financial model."""
+    """casebook: a business case and its versions as a literate financial model."""
 
 
 @cli.command("list")

@@ -112,7 +112,7 @@ def test_register_lists_every_key_of_every_params_file():
     for file in sorted(PARAMS.glob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
         for top, value in data.items():
-            if top in ("title", "kind", "description", "extends"):
+            if top in ("title", "kind", "description", "extends", "short", "headline"):
                 continue  # the file's own description, shown on its scenario page
             for path in _value_keys(value, (top,)):
                 if top == "calibration":  # calibrations belong to their file: calibration.<file>.<i>

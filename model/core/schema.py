@@ -627,6 +627,13 @@ class Scenario(_Strict):
     #: published: a version of the business case (its published figures are reconciled);
     #: option: an option appraised against it; sensitivity: a published version with inputs varied.
     kind: Literal["published", "option", "sensitivity"] = "published"
+    #: A published version's short label (e.g. "V2"), which tables and charts show for it. The case's
+    #: versions are its published scenarios in `extends` order; each declares its own `short` in its
+    #: own file (one it only inherits does not count, and the report falls back to the file name in
+    #: capitals). The headline version (the economic and financial cases, tornado, Monte Carlo and
+    #: what-if) is the latest version, unless a version's own file sets `headline: true`.
+    short: str | None = None
+    headline: bool = False
     decision: Quantity | None = None
     appraisal: Appraisal
     costs: dict[str, CostBlock]

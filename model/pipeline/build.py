@@ -136,7 +136,7 @@ class Job:
     name: str                 # scenario name, or the notebook's path inside the book
     source: Path              # the notebook to execute
     output: Path              # the executed notebook (cache)
-    page: str                 # where it goes inside the book, e.g. scenarios/fbc3.ipynb
+    page: str                 # where it goes inside the book, e.g. scenarios/<name>.ipynb
     parameters: dict[str, Any]
     key: str = ""
     title: str | None = None

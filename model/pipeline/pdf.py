@@ -37,7 +37,7 @@ class PdfError(CasebookError):
 
 
 def slug(title: str) -> str:
-    """'CONNECT: the business case, reproduced' -> 'connect-the-business-case-reproduced'."""
+    """'Riverside: the business case, reproduced' -> 'riverside-the-business-case-reproduced'."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "book"
 
 

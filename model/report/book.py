@@ -19,8 +19,8 @@ from ..analysis.register import register
 from ..core.results import green_book_loaded, results
 from ..core.scenario import Loaded, load_scenario
 from ..core.schema import Scenario, TableBlock
+from .scenario_diff import VERSION_METADATA
 
-VERSIONS = ("fbc1", "fbc2", "fbc3")
 REGISTER_PAGE = "appendix_register.html"
 
 
@@ -61,20 +61,133 @@ def anchor(parameter: str) -> str:
     return "p-" + parameter.replace(".", "-").replace("/", "-").replace("_", "-").lower()
 
 
+# --- the case's versions -------------------------------------------------------------------------------
+
+def _own(ld: Loaded, key: str):
+    """A top-level key as the scenario's own file sets it (None if it only inherits it)."""
+    if key not in ld.tree or Path(str(ld.tree.origin(key)[0])).stem != ld.name:
+        return None
+    return ld.tree[key]
+
+
+def version_names(params_dir: str | Path | None = None) -> list[str]:
+    """The case's versions: its published scenarios (kind: published), in the order of their `extends`
+    chain, the first version first (a version extends the one before it)."""
+    pdir = resolve_params_dir(params_dir)
+    names = [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == "published"]
+    return sorted(names, key=lambda n: (len(loaded(n, pdir).chain), n))
+
+
+def short_label(name: str, params_dir: str | Path | None = None) -> str:
+    """A scenario's short label: its own `short`, else its name in capitals."""
+    own = _own(loaded(name, params_dir), "short")
+    return str(own) if own else name.upper()
+
+
+def version_labels(params_dir: str | Path | None = None) -> dict[str, str]:
+    """Each version's short label, by scenario name, in version order."""
+    return {name: short_label(name, params_dir) for name in version_names(params_dir)}
+
+
+def headline(params_dir: str | Path | None = None) -> str:
+    """The version the economic and financial cases appraise: the latest one, unless a version's own
+    file sets `headline: true` (the latest of those)."""
+    names = version_names(params_dir)
+    if not names:
+        raise ValueError("the params declare no published version (kind: published)")
+    marked = [n for n in names if _own(loaded(n, params_dir), "headline")]
+    return (marked or names)[-1]
+
+
+def option_names(params_dir: str | Path | None = None) -> list[str]:
+    """The scenarios appraised as options against the headline version (kind: option), by name."""
+    pdir = resolve_params_dir(params_dir)
+    return [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == "option"]
+
+
+def first_version(params_dir: str | Path | None = None) -> str:
+    return version_names(params_dir)[0]
+
+
+def go_live_milestones(s: Scenario) -> list[str]:
+    """The milestones at which deliveries go live, in date order: the milestones named by the
+    benefits' deliveries where the params declare them, else those whose key ends in `_go_live`, else
+    every milestone."""
+    deliveries = getattr(s.benefits, "deliveries", None) or {}
+    named = []
+    for d in (deliveries.values() if isinstance(deliveries, dict) else []):
+        key = d.get("milestone") if isinstance(d, dict) else getattr(d, "milestone", None)
+        key = getattr(key, "value", key)
+        if key in s.milestones and key not in named:
+            named.append(key)
+    keys = named or [k for k in s.milestones if k.endswith("_go_live")] or list(s.milestones)
+    return sorted(keys, key=lambda k: (str(s.milestones[k].value), k))
+
+
+def deliveries(s: Scenario) -> dict[str, str]:
+    """Each delivery's go-live milestone, by the delivery's short name (the milestone's key less
+    `_go_live`), in date order."""
+    return {k.removesuffix("_go_live"): k for k in go_live_milestones(s)}
+
+
+def contract_prefix(s: Scenario, key: str) -> str:
+    """A contract's short name for figure names: the first word of its key where no other contract's
+    key starts with the same word, else the whole key."""
+    word = key.split("_")[0]
+    return word if sum(1 for k in s.contracts if k.split("_")[0] == word) == 1 else key
+
+
+def final_go_live(s: Scenario) -> str:
+    """The last delivery's go-live milestone."""
+    return go_live_milestones(s)[-1]
+
+
+def _scenario(scenario: str | None, params_dir) -> str:
+    return headline(params_dir) if scenario is None else scenario
+
+
+def published_npv(name: str, params_dir: str | Path | None = None):
+    """The NPV a version's own paper published (`published.npv_<name>_gbp_m`), or None."""
+    return loaded(name, params_dir).scenario.published.get(f"npv_{name}_gbp_m")
+
+
+def request_blocks(scenario: str | None = None, params_dir: str | Path | None = None) -> list[str]:
+    """The request tables a scenario adds to its versions' costs (the cost tables, `type: table`, that
+    the version before it does not have), in params order: its Table 1, Table 2, ..."""
+    name = _scenario(scenario, params_dir)
+    ld = loaded(name, params_dir)
+    before = [v for v in version_names(params_dir) if v in ld.chain and v != name]
+    inherited = set(loaded(before[-1], params_dir).scenario.costs) if before else set()
+    return [k for k, b in ld.scenario.costs.items() if isinstance(b, TableBlock) and k not in inherited]
+
+
+def request_label(block_name: str, scenario: str | None = None, params_dir: str | Path | None = None) -> str:
+    """'Capital (Table 1)': the block's kind and its place among the scenario's request tables."""
+    name = _scenario(scenario, params_dir)
+    block = loaded(name, params_dir).scenario.costs[block_name]
+    return f"{block.kind.capitalize()} (Table {request_blocks(name, params_dir).index(block_name) + 1})"
+
+
+def stated_total(block_name: str, scenario: str | None = None, params_dir: str | Path | None = None):
+    """The narrative figure the paper states for a whole request table (factors: [all]), or None."""
+    s = loaded(_scenario(scenario, params_dir), params_dir).scenario
+    return next(((k, n) for k, n in s.narrative_costs.items() if n.table == block_name and n.factors == ["all"]),
+                None)
+
+
 # --- versions side by side --------------------------------------------------------------------------
 
 def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
     rows = []
-    for name in VERSIONS:
+    for name, short in version_labels(params_dir).items():
         ld, r = loaded(name, params_dir), result(name, params_dir)
         s = ld.scenario
-        published = {"fbc1": s.published.get("npv_fbc1_gbp_m"), "fbc3": s.published.get("npv_fbc3_gbp_m")}
-        pub = published.get(name)
+        pub = published_npv(name, params_dir)
         rows.append({
-            "version": name.upper(), "title": ld.title,
+            "version": short, "title": ld.title,
             "decision": s.decision.value if s.decision else "",
-            "approved": str(s.milestones["fbc_approved"].value),
-            "drop2_go_live": str(s.milestones["drop2_go_live"].value),
+            "approved": str(s.milestones["fbc_approved"].value) if "fbc_approved" in s.milestones else "",
+            final_go_live(s): str(s.milestones[final_go_live(s)].value),
             "capital_gbp_m": r["capital_gbp_m"], "revenue_gbp_m": r["revenue_gbp_m"],
             "tco_gbp_m": r["tco_gbp_m"], "npv_gbp_m": r["npv_gbp_m"],
             "npv_published_gbp_m": pub.value if pub is not None else np.nan,
@@ -85,11 +198,16 @@ def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def options(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """The short list: business as usual (the reference, zero by construction), do minimum, and CONNECT,
-    each by the Green Book appraisal at the decision point (sunk costs excluded and stated)."""
+    """The short list: business as usual (the reference, zero by construction), each option scenario
+    (kind: option) by its title, and the headline version, each by the Green Book appraisal at the
+    decision point (sunk costs excluded and stated)."""
+    pdir = resolve_params_dir(params_dir)
     rows = [{"option": "Business as usual (reference)", "scenario": "", "sunk_costs_gbp_m": 0.0,
              "pv_costs_gbp_m": 0.0, "pv_benefits_gbp_m": 0.0, "npv_gbp_m": 0.0, "bcr": np.nan}]
-    for name, label in (("do_minimum", "Do minimum: stop after Drop 1"), ("fbc3", "CONNECT as contracted (FBC3)")):
+    main = headline(pdir)
+    chosen = [(n, loaded(n, pdir).title) for n in option_names(pdir)]
+    chosen.append((main, f"The case as published ({short_label(main, pdir)})"))
+    for name, label in chosen:
         g = result(name, params_dir)["green_book"]
         rows.append({"option": label, "scenario": name, "sunk_costs_gbp_m": g["sunk_costs_gbp_m"],
                      "pv_costs_gbp_m": g["pv_costs_gbp_m"], "pv_benefits_gbp_m": g["pv_benefits_gbp_m"],
@@ -98,10 +216,11 @@ def options(params_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every scenario that is not one of the three published versions, against FBC3: the Green Book
+    """Every scenario that is not a published version, against the headline version: the Green Book
     appraisal at the decision point and, beside it, the paper's measure."""
     pdir = resolve_params_dir(params_dir)
-    base = result("fbc3", pdir)
+    main = headline(pdir)
+    base = result(main, pdir)
 
     def row(name: str, title: str, kind: str, r: dict) -> dict:
         g = r["green_book"]
@@ -110,7 +229,7 @@ def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
                 "gb_change_in_npv_gbp_m": g["npv_gbp_m"] - base["green_book"]["npv_gbp_m"], "gb_bcr": g["bcr"],
                 "paper_npv_gbp_m": r["npv_gbp_m"]}
 
-    rows = [row("fbc3", base["title"], "published", base)]
+    rows = [row(main, base["title"], "published", base)]
     for name in scenario_names(pdir):
         ld = loaded(name, pdir)
         if ld.scenario.kind == "published":
@@ -119,10 +238,11 @@ def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def appraisal_vs_financial_costs(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """From the full financial cost to the costs in the Green Book appraisal, step by step (the small
     table green-book.md asks the financial case for): sunk costs out, general inflation out (real
     prices), optimism bias in, then discounting. Each `total` row is the running sum of the rows above."""
+    scenario = _scenario(scenario, params_dir)
     r = result(scenario, params_dir)
     g = r["green_book"]
     a = r["appraisal"]
@@ -152,15 +272,17 @@ def appraisal_vs_financial_costs(scenario: str = "fbc3", params_dir: str | Path 
                          for step, kind, amount, basis in rows])
 
 
-def funding_request(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+def funding_request(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """What the paper asks for: capital (Table 1) and revenue (Table 2), gross, the reserves that fund
     part of it, and net, as printed; beside them the same totals added up from the tables' cells and
-    the figures the recommendations state (FBC3 Part 2 para 4)."""
+    the figures the recommendations state (the narrative costs of a whole table, factors: [all])."""
+    scenario = _scenario(scenario, params_dir)
     s = loaded(scenario, params_dir).scenario
     rows = []
-    for block_name, part, narrative in (("fbc3_capital_request", "Capital (Table 1)", "capital_total"),
-                                        ("fbc3_revenue_request", "Revenue (Table 2)", "revenue_total")):
+    for block_name in request_blocks(scenario, params_dir):
         block = s.costs[block_name]
+        part = request_label(block_name, scenario, params_dir)
+        stated = stated_total(block_name, scenario, params_dir)
         pt = block.published_totals
         table = request_table(block_name, scenario, params_dir).set_index("row")
         funding_printed = pt.funding_total if pt.funding_total is not None else 0.0
@@ -171,7 +293,7 @@ def funding_request(scenario: str = "fbc3", params_dir: str | Path | None = None
         rows.append({"request": part, "gross_gbp_m": pt.gross_total, "reserves_gbp_m": funding_printed,
                      "net_gbp_m": net_printed, "gross_from_cells_gbp_m": computed_gross,
                      "net_from_cells_gbp_m": computed_net,
-                     "stated_in_recommendations_gbp_m": s.narrative_costs[narrative].value})
+                     "stated_in_recommendations_gbp_m": stated[1].value if stated else np.nan})
     frame = pd.DataFrame(rows)
     total = {"request": "Total request"}
     total.update({c: float(frame[c].sum()) for c in frame.columns if c != "request"})
@@ -180,9 +302,10 @@ def funding_request(scenario: str = "fbc3", params_dir: str | Path | None = None
 
 # --- Tables 1 and 2 rebuilt ---------------------------------------------------------------------------
 
-def request_table(block_name: str, scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+def request_table(block_name: str, scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """A published request table rebuilt from its lines, in true financial-year columns, with the
     totals recomputed and the printed totals beside them."""
+    scenario = _scenario(scenario, params_dir)
     s = loaded(scenario, params_dir).scenario
     block = s.costs[block_name]
     assert isinstance(block, TableBlock)
@@ -212,9 +335,10 @@ def request_table(block_name: str, scenario: str = "fbc3", params_dir: str | Pat
     return pd.DataFrame(rows)
 
 
-def published_column_totals(block_name: str, scenario: str = "fbc3",
+def published_column_totals(block_name: str, scenario: str | None = None,
                             params_dir: str | Path | None = None) -> pd.DataFrame:
     """The printed column totals beside the computed ones (a missing printed cell stays blank)."""
+    scenario = _scenario(scenario, params_dir)
     s = loaded(scenario, params_dir).scenario
     block = s.costs[block_name]
     pt = block.published_totals
@@ -229,10 +353,11 @@ def published_column_totals(block_name: str, scenario: str = "fbc3",
     return pd.DataFrame(rows)
 
 
-def affordability(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+def affordability(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """Cash by year over the whole period: capital, revenue, the funding sources already identified, and
-    the cash net of them. Not the request: it includes the assumed FBC1 spend and FBC2's budget, both
-    approved by earlier decisions (see :func:`funding_request` for what FBC3 asks for)."""
+    the cash net of them. Not the request: it includes the spend of the earlier versions, approved by
+    earlier decisions (see :func:`funding_request` for what this version asks for)."""
+    scenario = _scenario(scenario, params_dir)
     r = result(scenario, params_dir)
     frame = pd.DataFrame(r["cashflows"])[["fy", "capital_gbp_m", "revenue_gbp_m", "funding_gbp_m"]].copy()
     frame["total_cost_gbp_m"] = frame.capital_gbp_m + frame.revenue_gbp_m
@@ -280,7 +405,7 @@ def reg72_observation(cumulative_pct: float, modifications_so_far: int) -> str:
             "not a breach, but ask whether they aim to circumvent the Regulations (reg. 72(2))")
 
 
-def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+def contract_history(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """Every contract's value history, with the uplift arithmetic and the regulation 72 test.
 
     Each modification is tested on its own against 50% of the original value (reg. 72(1)(b) and (c),
@@ -288,6 +413,7 @@ def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = Non
     precise review clauses provided for. The cumulative uplift is reported as an observation where it
     passes half the original value: the anti-circumvention question of 72(2), not a breach.
     """
+    scenario = _scenario(scenario, params_dir)
     s = loaded(scenario, params_dir).scenario
     rows = []
     for key, c in s.contracts.items():
@@ -329,58 +455,112 @@ def contract_history(scenario: str = "fbc3", params_dir: str | Path | None = Non
 
 def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
     rows = []
-    for name in VERSIONS:
+    for name, short in version_labels(params_dir).items():
         s = loaded(name, params_dir).scenario
         for key, q in s.milestones.items():
-            rows.append({"version": name.upper(), "milestone": key, "label": q.label or key,
+            rows.append({"version": short, "milestone": key, "label": q.label or key,
                          "date": str(q.value),
                          "provenance": q.source or f"assumption: {q.why}"})
     return pd.DataFrame(rows)
 
 
-def drop_delays(params_dir: str | Path | None = None) -> pd.DataFrame:
-    """Drop 1 and Drop 2 go-live in each version, and the slip from FBC1's plan in months."""
+#: Milestones the timeline shows beside the go-lives, by key, with their name in the legend (each
+#: version's own label says which version; the legend needs one name for all).
+TIMELINE_BEFORE = {"fbc_approved": "Business case approved", "contract_effective": "Contract effective"}
+TIMELINE_AFTER = {"training_start": "Classroom training starts", "business_as_usual": "Business as usual"}
+
+
+def timeline(params_dir: str | Path | None = None) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
+    """What the milestone timeline draws: the milestones (with an `event` column, its legend name: a
+    go-live by its own label, see :func:`go_live_label`), the versions' short labels in order, the
+    legend's events in order (approval and contract, the go-lives in date order, then training and
+    business as usual) and the go-live milestones' keys."""
     ms = milestones(params_dir)
+    main = loaded(headline(params_dir), params_dir).scenario
+    go_live = go_live_milestones(main)
+    names = {**TIMELINE_BEFORE, **{k: go_live_label(main, k) for k in go_live}, **TIMELINE_AFTER}
+    ms["event"] = ms.milestone.map(names)
+    present = set(ms.milestone)
+    events = [name for key, name in names.items() if key in present]
+    return ms, list(version_labels(params_dir).values()), events, go_live
+
+
+def go_live_label(s: Scenario, key: str) -> str:
+    """A go-live milestone's label without its detail in brackets: 'Release 2 go-live'."""
+    q = s.milestones[key]
+    return (q.label or key).split(" (")[0].strip()
+
+
+def delivery_name(s: Scenario, key: str) -> str:
+    """The delivery a go-live milestone belongs to, from its label: 'Release 2 go-live (...)' -> 'Release 2'."""
+    label = go_live_label(s, key)
+    for suffix in (" go-live", " go live"):
+        if label.lower().endswith(suffix):
+            return label[: -len(suffix)]
+    return label
+
+
+def drop_delays(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """Each delivery's go-live in each version, and the slip from the first version's plan in months."""
+    ms = milestones(params_dir)
+    first_short = short_label(first_version(params_dir), params_dir)
     out = []
-    for drop in ("drop1_go_live", "drop2_go_live"):
+    for drop in go_live_milestones(loaded(headline(params_dir), params_dir).scenario):
         sub = ms[ms.milestone == drop].set_index("version")
-        base = parse_date(sub.loc["FBC1", "date"])
+        if first_short not in sub.index:
+            continue
+        base = parse_date(sub.loc[first_short, "date"])
         for version, row in sub.iterrows():
             d = parse_date(row["date"])
             out.append({"drop": drop, "version": version, "date": row["date"],
-                        "months_after_fbc1_plan": (d.year - base.year) * 12 + d.month - base.month})
+                        "months_after_first_plan": (d.year - base.year) * 12 + d.month - base.month})
     return pd.DataFrame(out)
 
 
 # --- NPV bridge -------------------------------------------------------------------------------------
 
+#: Words for the cost factors of a request table's lines, after the version's short label; a factor not
+#: listed is shown by its key. "delay" is the delay to the last delivery, named by its milestone.
 FACTOR_LABELS = {
-    "scope": "FBC3 scope", "training": "FBC3 training", "training_overtime": "FBC3 training overtime",
-    "delay": "FBC3 Drop 2 delay", "post_go_live_support": "FBC3 support", "change_fund": "FBC3 change fund",
-    "other": "FBC3 other items", "baseline": "baseline",
+    "scope": "scope", "training": "training", "training_overtime": "training overtime",
+    "post_go_live_support": "support", "change_fund": "change fund", "other": "other items",
 }
+
+
+def factor_label(factor: str, end: str, params_dir: str | Path | None = None) -> str:
+    """'V3 scope': a cost factor of a version's request, after the version's short label."""
+    if factor == "baseline":
+        return "baseline"
+    s = loaded(end, params_dir).scenario
+    words = (f"{delivery_name(s, final_go_live(s))} delay" if factor == "delay"
+             else FACTOR_LABELS.get(factor, factor.replace("_", " ")))
+    return f"{short_label(end, params_dir)} {words}"
 
 
 def _npv(s: Scenario) -> float:
     return appraise(inputs_from_scenario(s)).npv_gbp_m
 
 
-def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | None = None) -> pd.DataFrame:
+def npv_bridge(start: str | None = None, end: str | None = None,
+               params_dir: str | Path | None = None) -> pd.DataFrame:
     """Attribute the change in NPV from one version to another, one driver at a time.
 
-    Order: the delay to benefits (the later go-live dates and decision point), each additional cost (FBC2's addition,
-    then FBC3's requests factor by factor), then the benefit re-baselining (the realisation factor).
+    By default from the first version to the headline one. Order: the delay to benefits (the later
+    go-live dates and decision point), each additional cost (a cost block the later version adds, then
+    its request tables factor by factor), then the benefit re-baselining (the realisation factor).
     Each bar is the NPV after the step less the NPV before it, so the bars add up to the difference
     exactly; any change the steps do not cover is shown as a last bar, "other changes".
     """
+    start = first_version(params_dir) if start is None else start
+    end = headline(params_dir) if end is None else end
     a, b = loaded(start, params_dir).scenario, loaded(end, params_dir).scenario
     current = copy.deepcopy(a)
-    steps = [("start", f"{start.upper()} NPV", _npv(current))]
+    steps = [("start", f"{short_label(start, params_dir)} NPV", _npv(current))]
 
     def step(label: str) -> None:
         steps.append(("step", label, _npv(current)))
 
-    for key in ("drop1_go_live", "drop2_go_live"):
+    for key in go_live_milestones(b):
         current.milestones[key] = copy.deepcopy(b.milestones[key])
     # the later decision point is part of the timing: it moves the works still to do, which a
     # works-duration optimism bias stretches (cashflows.duration_bias_delay_months)
@@ -411,7 +591,7 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
             if key not in current.costs:
                 current.costs[key] = block.model_copy(update={"lines": {}}, deep=True)
             current.costs[key].lines.update(copy.deepcopy(chosen))
-        step(f"{FACTOR_LABELS.get(factor, factor)} costs")
+        step(f"{factor_label(factor, end, params_dir)} costs")
     current.benefits = copy.deepcopy(b.benefits)
     step("Benefit re-baselining")
     end_npv = _npv(b)
@@ -424,7 +604,7 @@ def npv_bridge(start: str = "fbc1", end: str = "fbc3", params_dir: str | Path | 
         rows.append({"step": label, "kind": "change", "delta_gbp_m": value - previous,
                      "start_gbp_m": previous, "end_gbp_m": value})
         previous = value
-    rows.append({"step": f"{end.upper()} NPV", "kind": "total", "delta_gbp_m": end_npv, "start_gbp_m": 0.0,
+    rows.append({"step": f"{short_label(end, params_dir)} NPV", "kind": "total", "delta_gbp_m": end_npv, "start_gbp_m": 0.0,
                  "end_gbp_m": end_npv})
     return pd.DataFrame(rows)
 
@@ -443,6 +623,8 @@ def assumptions_register(params_dir: str | Path | None = None) -> pd.DataFrame:
         ld = loaded(name, pdir)
         for row in register(ld).to_dict(orient="records"):
             key = row["parameter"]
+            if key in VERSION_METADATA:
+                continue
             file = row["defined_in"].split(":")[0]
             if key not in first:
                 first[key] = {**row, "scenario": Path(file).stem}
@@ -510,31 +692,51 @@ def cashflows(name: str, params_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(result(name, params_dir)["cashflows"])
 
 
-#: Every table the book shows and offers for download, by download name (CSV stem, XLSX sheet name).
+#: The tables the book shows and offers for download whatever the case, by download name (CSV stem,
+#: XLSX sheet name); :func:`table_builders` adds the headline version's request tables.
 TABLES = {
     "versions": version_summary,
     "options": options,
     "scenario_comparison": scenario_comparison,
-    "table1_capital": lambda p: request_table("fbc3_capital_request", "fbc3", p),
-    "table2_revenue": lambda p: request_table("fbc3_revenue_request", "fbc3", p),
-    "table1_column_totals": lambda p: published_column_totals("fbc3_capital_request", "fbc3", p),
-    "table2_column_totals": lambda p: published_column_totals("fbc3_revenue_request", "fbc3", p),
-    "affordability": lambda p: affordability("fbc3", p),
-    "funding_request": lambda p: funding_request("fbc3", p),
-    "appraisal_vs_financial_costs": lambda p: appraisal_vs_financial_costs("fbc3", p),
-    "contracts": lambda p: contract_history("fbc3", p),
+    "affordability": lambda p: affordability(None, p),
+    "funding_request": lambda p: funding_request(None, p),
+    "appraisal_vs_financial_costs": lambda p: appraisal_vs_financial_costs(None, p),
+    "contracts": lambda p: contract_history(None, p),
     "milestones": milestones,
-    "npv_bridge": lambda p: npv_bridge("fbc1", "fbc3", p),
+    "npv_bridge": lambda p: npv_bridge(None, None, p),
     "register": assumptions_register,
     "findings": findings_table,
     "reconciliation": reconciliation,
 }
 
 
+def request_downloads(params_dir: str | Path | None = None) -> dict[str, tuple[str, str]]:
+    """The headline version's request tables by download name: 'table1_capital' and
+    'table1_column_totals' for its Table 1, and so on; each (block name, what: table or column_totals)."""
+    pdir = resolve_params_dir(params_dir)
+    main = headline(pdir)
+    blocks = request_blocks(main, pdir)
+    s = loaded(main, pdir).scenario
+    out = {f"table{n}_{s.costs[b].kind}": (b, "table") for n, b in enumerate(blocks, start=1)}
+    out.update({f"table{n}_column_totals": (b, "column_totals") for n, b in enumerate(blocks, start=1)})
+    return out
+
+
+def table_builders(params_dir: str | Path | None = None) -> dict:
+    """Every table the book shows and offers for download, by download name, each a function of the
+    params directory, in the workbook's order."""
+    builders = dict(list(TABLES.items())[:3])
+    for download, (block, what) in request_downloads(params_dir).items():
+        make = request_table if what == "table" else published_column_totals
+        builders[download] = (lambda m, b: lambda p: m(b, None, p))(make, block)
+    builders.update(list(TABLES.items())[3:])
+    return builders
+
+
 def all_tables(params_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table the book shows, by download name (CSV file stem and XLSX sheet name)."""
     pdir = resolve_params_dir(params_dir)
-    tables = {name: build(pdir) for name, build in TABLES.items()}
+    tables = {name: build(pdir) for name, build in table_builders(pdir).items()}
     for name in scenario_names(pdir):
         tables[f"cashflows_{name}"] = cashflows(name, pdir)
     return tables

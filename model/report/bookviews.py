@@ -212,18 +212,18 @@ def glue_param(key: str, scenario: str, parameter: str, fmt: str | None = None,
     glue(key, text, parameter, q.source or q.why)
 
 
-def table_builder(download: str):
+def table_builder(download: str, params_dir=None):
     """The function that builds a downloadable table from a params directory, by its download name."""
     if download in ("tornado", "switching_values"):
         return tornado_table if download == "tornado" else switching_table
     if download.startswith("cashflows_"):
         return functools.partial(book.cashflows, download.removeprefix("cashflows_"))
-    return book.TABLES.get(download)
+    return book.table_builders(params_dir).get(download)
 
 
 def column_dependence(download: str, columns, params_dir=None) -> dict[str, list]:
     """For each column of a downloadable table, the assumptions that move any of its cells."""
-    build = table_builder(download)
+    build = table_builder(download, params_dir)
     if build is None:
         return {}
 
@@ -292,10 +292,13 @@ def _fmt_day(value) -> str:
 
 @tracked
 def glue_summary(params_dir=None) -> None:
-    """Executive summary: each version's decision, TCO and NPV, and what moved the NPV."""
+    """Executive summary: each version's decision, TCO and NPV, the published figures that set the
+    versions apart (published NPVs, the cost blocks and contract changes each version adds, its
+    request), each delivery's go-live in each version, and what moved the NPV."""
     summary = book.version_summary(params_dir)
-    for r in summary.to_dict(orient="records"):
-        v = r["version"].lower()
+    labels = book.version_labels(params_dir)
+    main = book.headline(params_dir)
+    for v, r in zip(labels, summary.to_dict(orient="records")):
         page = f"scenarios/{v}.html"
         glue_money(f"{v}_tco", r["tco_gbp_m"], title=f"{r['version']} TCO: see its scenario page", href=page)
         glue_money(f"{v}_npv", r["npv_gbp_m"], title=f"{r['version']} NPV: see its scenario page", href=page)
@@ -307,27 +310,22 @@ def glue_summary(params_dir=None) -> None:
                    href=page)
         glue_money(f"{v}_sunk", g["sunk_costs_gbp_m"], href=page)
         glue(f"{v}_decision_fy", g["decision_fy"], "appraisal.decision_fy")
-    glue_param("fbc1_npv_published", "fbc1", "published.npv_fbc1_gbp_m", "money", params_dir)
-    glue_param("fbc3_npv_published", "fbc3", "published.npv_fbc3_gbp_m", "money", params_dir)
-    glue_param("fbc2_addition", "fbc2", "costs.fbc2_addition.total_gbp_m", "money", params_dir)
-    glue_param("nec_original", "fbc2", "contracts.nec_mips_implementation.original_value_gbp_m", "money", params_dir)
-    glue_param("nec_fbc2_value", "fbc2", "contracts.nec_mips_implementation.modifications.fbc2.new_value_gbp_m",
-               "money", params_dir)
-    glue_param("nec_fbc3_uplift", "fbc3", "contracts.nec_mips_implementation.modifications.fbc3.uplift_gbp_m",
-               "money", params_dir)
-    glue_param("nec_fbc3_value", "fbc3", "contracts.nec_mips_implementation.modifications.fbc3.new_value_gbp_m",
-               "money", params_dir)
-    s3 = book.loaded("fbc3", params_dir).scenario
-    cap = s3.narrative_costs["capital_total"]
-    rev = s3.narrative_costs["revenue_total"]
-    glue("fbc3_capital_request", money(cap.value, 3), "narrative_costs.capital_total", cap.source)
-    glue("fbc3_revenue_request", money(rev.value, 3), "narrative_costs.revenue_total", rev.source)
-    glue_param("delays_1_2", "fbc3", "delays.delays_1_and_2_months", ",.0f", params_dir)
-    glue_param("delay_3", "fbc3", "delays.delay_3_months", ",.0f", params_dir)
-    glue("drop2_fbc2", _fmt_month(s3.delays["drop2_previous_date"].value), "delays.drop2_previous_date")
-    glue("drop2_fbc3", _fmt_day(s3.milestones["drop2_go_live"].value), "milestones.drop2_go_live")
-    glue("drop1_live", _fmt_month(s3.milestones["drop1_go_live"].value), "milestones.drop1_go_live")
-    bridge = book.npv_bridge("fbc1", "fbc3", params_dir)
+    _glue_version_changes(labels, params_dir)
+    s = book.loaded(main, params_dir).scenario
+    for block in book.request_blocks(main, params_dir):
+        stated = book.stated_total(block, main, params_dir)
+        if stated is not None:
+            glue(block, money(stated[1].value, 3), f"narrative_costs.{stated[0]}", stated[1].source)
+    glue_param("delays_1_2", main, "delays.delays_1_and_2_months", ",.0f", params_dir)
+    glue_param("delay_3", main, "delays.delay_3_months", ",.0f", params_dir)
+    # the last delivery's go-live in each later version (`<delivery>_<version>`), and the headline
+    # version's go-live of each earlier delivery (`<delivery>_live`)
+    *earlier, (last, last_key) = book.deliveries(s).items()
+    for v in list(labels)[1:]:
+        glue_date(f"{last}_{v}", v, f"milestones.{last_key}", params_dir)
+    for delivery, key in earlier:
+        glue_date(f"{delivery}_live", main, f"milestones.{key}", params_dir)
+    bridge = book.npv_bridge(None, None, params_dir)
     changes = bridge[bridge.kind == "change"]
     delay = changes[changes.step.str.startswith("Delay to benefits")].delta_gbp_m.sum()
     rebase = changes[changes.step == "Benefit re-baselining"].delta_gbp_m.sum()
@@ -337,10 +335,47 @@ def glue_summary(params_dir=None) -> None:
     glue_money("bridge_rebaseline", rebase, href="comparison.html")
     glue_money("bridge_total", changes.delta_gbp_m.sum(), href="comparison.html")
     glue_money("bridge_fall", -changes.delta_gbp_m.sum(), href="comparison.html")
-    r3 = book.result("fbc3", params_dir)
+    r3 = book.result(main, params_dir)
     glue("period", r3["appraisal"]["period"], "appraisal.first_fy")
-    hist = book.contract_history("fbc3", params_dir)
+    hist = book.contract_history(main, params_dir)
     glue_number("com_direct_awards", int(((hist.event == "original") & (hist.term_years == 1)).sum()))
+
+
+def _glue_version_changes(versions, params_dir=None) -> None:
+    """What each version published of its own: its NPV (`<version>_npv_published`), each cost block it
+    adds to the version before (by the block's key), and, for each contract the versions modify more
+    than once, the original value and each modification's uplift and new value (`<contract>_original`,
+    `<contract>_<change>_uplift`, `<contract>_<change>_value`, the contract by its short name:
+    model.report.book.contract_prefix)."""
+    versions = list(versions)
+    last = book.loaded(versions[-1], params_dir).scenario
+    repeated = {k for k, c in last.contracts.items() if len(c.modifications) > 1}
+    previous = None
+    for v in versions:
+        s = book.loaded(v, params_dir).scenario
+        if book.published_npv(v, params_dir) is not None:
+            glue_param(f"{v}_npv_published", v, f"published.npv_{v}_gbp_m", "money", params_dir)
+        if previous is not None:
+            for key, block in s.costs.items():
+                if key not in previous.costs and getattr(block, "total_gbp_m", None) is not None:
+                    glue_param(key, v, f"costs.{key}.total_gbp_m", "money", params_dir)
+        for key, contract in s.contracts.items():
+            if key not in repeated:
+                continue
+            prefix, before = book.contract_prefix(s, key), previous.contracts.get(key) if previous else None
+            new = [m for m in contract.modifications if before is None or m not in before.modifications]
+            if not new:
+                continue
+            where = f"contracts.{key}"
+            if contract.original_value_gbp_m is not None and (before is None or not before.modifications):
+                glue_param(f"{prefix}_original", v, f"{where}.original_value_gbp_m", "money", params_dir)
+            for m in new:
+                change = contract.modifications[m]
+                for field, name in (("uplift_gbp_m", "uplift"), ("new_value_gbp_m", "value")):
+                    if getattr(change, field) is not None:
+                        glue_param(f"{prefix}_{m}_{name}", v, f"{where}.modifications.{m}.{field}", "money",
+                                   params_dir)
+        previous = s
 
 
 def glue_dependence_count() -> None:
@@ -363,23 +398,28 @@ def glue_checks(params_dir=None) -> None:
 
 @tracked
 def glue_economic(params_dir=None) -> None:
-    r3 = book.result("fbc3", params_dir)
-    rd = book.result("do_minimum", params_dir)
-    g3, gd = r3["green_book"], rd["green_book"]
+    """The economic case: the headline version (`econ_*_connect`, the figure names the chapters cite)
+    against the first option scenario (kind: option; `econ_*_dominimum`), where the params have one."""
+    main = book.headline(params_dir)
+    r3 = book.result(main, params_dir)
+    g3 = r3["green_book"]
     glue_money("econ_npv_connect", g3["npv_gbp_m"])
-    glue_money("econ_npv_dominimum", gd["npv_gbp_m"])
     glue_money("econ_pvc_connect", g3["pv_costs_gbp_m"])
     glue_money("econ_pvb_connect", g3["pv_benefits_gbp_m"])
     glue("econ_bcr_connect", f"{g3['bcr']:.2f}")
-    glue("econ_bcr_dominimum", f"{gd['bcr']:.2f}")
-    glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
+    option = book.option_names(params_dir)
+    if option:
+        gd = book.result(option[0], params_dir)["green_book"]
+        glue_money("econ_npv_dominimum", gd["npv_gbp_m"])
+        glue("econ_bcr_dominimum", f"{gd['bcr']:.2f}")
+        glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
     glue_money("econ_sunk", g3["sunk_costs_gbp_m"], href="financial.html")
     glue("econ_decision_fy", g3["decision_fy"], "appraisal.decision_fy")
-    glue_money("econ_paper_npv", r3["npv_gbp_m"], href="scenarios/fbc3.html")
-    glue_money("econ_paper_pvc", r3["pv_costs_gbp_m"], href="scenarios/fbc3.html")
-    glue_money("econ_paper_pvb", r3["pv_benefits_gbp_m"], href="scenarios/fbc3.html")
+    glue_money("econ_paper_npv", r3["npv_gbp_m"], href=f"scenarios/{main}.html")
+    glue_money("econ_paper_pvc", r3["pv_costs_gbp_m"], href=f"scenarios/{main}.html")
+    glue_money("econ_paper_pvb", r3["pv_benefits_gbp_m"], href=f"scenarios/{main}.html")
     glue("econ_paper_bcr", f"{r3['bcr']:.2f}")
-    s = book.loaded("fbc3", params_dir).scenario
+    s = book.loaded(main, params_dir).scenario
     glue("econ_ob_capital", f"{s.appraisal.optimism_bias_capital.value:.0%}", "appraisal.optimism_bias_capital")
     glue("econ_ob_operating", f"{s.appraisal.optimism_bias_operating.value:.0%}",
          "appraisal.optimism_bias_operating")
@@ -398,8 +438,12 @@ def glue_economic(params_dir=None) -> None:
 
 @tracked
 def glue_financial(params_dir=None) -> None:
-    t1 = book.request_table("fbc3_capital_request", "fbc3", params_dir)
-    t2 = book.request_table("fbc3_revenue_request", "fbc3", params_dir)
+    """The financial case: the headline version's two request tables (`fin_t1_*`, `fin_t2_*`), its
+    cash by year, its request and the step from financial to appraisal costs."""
+    main = book.headline(params_dir)
+    blocks = book.request_blocks(main, params_dir)
+    t1 = book.request_table(blocks[0], main, params_dir)
+    t2 = book.request_table(blocks[1], main, params_dir)
     gross1 = t1[t1.row.str.startswith("Gross")].iloc[0]
     gross2 = t2[t2.row.str.startswith("Gross")].iloc[0]
     fund2 = t2[t2.row.str.startswith("Total identified")].iloc[0]
@@ -411,37 +455,51 @@ def glue_financial(params_dir=None) -> None:
     glue_money("fin_t2_funding", -fund2["total"], places=3)
     glue_money("fin_t2_shortfall", short2["total"], places=3)
     glue_money("fin_t2_shortfall_published", short2["published_total"], places=3)
-    aff = book.affordability("fbc3", params_dir)
+    aff = book.affordability(main, params_dir)
     peak = aff.loc[aff.net_of_reserves_gbp_m.idxmax()]
     glue("fin_peak_fy", peak["fy"])
     glue_money("fin_peak_amount", peak["net_of_reserves_gbp_m"])
     glue_money("fin_all_period_cash", aff.net_of_reserves_gbp_m.sum())
-    glue_chart("fig_affordability", _charts().affordability(aff))
-    req = book.funding_request("fbc3", params_dir).set_index("request")
-    capital, revenue, total = (req.loc[k] for k in ("Capital (Table 1)", "Revenue (Table 2)", "Total request"))
-    glue_money("fin_req_capital", capital["net_gbp_m"], "narrative_costs.capital_total", places=3)
+    glue_chart("fig_affordability", _charts().affordability(aff, book.short_label(main, params_dir)))
+    req = book.funding_request(main, params_dir).set_index("request")
+    capital, revenue, total = (req.loc[k] for k in (*(book.request_label(b, main, params_dir) for b in blocks[:2]),
+                                                   "Total request"))
+    stated = [book.stated_total(b, main, params_dir) for b in blocks[:2]]
+    glue_money("fin_req_capital", capital["net_gbp_m"], stated[0] and f"narrative_costs.{stated[0][0]}", places=3)
     glue_money("fin_req_revenue_gross", revenue["gross_gbp_m"], places=3)
     glue_money("fin_req_reserves", -revenue["reserves_gbp_m"], places=3)
-    glue_money("fin_req_revenue", revenue["net_gbp_m"], "narrative_costs.revenue_total", places=3)
+    glue_money("fin_req_revenue", revenue["net_gbp_m"], stated[1] and f"narrative_costs.{stated[1][0]}", places=3)
     glue_money("fin_req_gross", total["gross_gbp_m"], places=3)
     glue_money("fin_req_net", total["net_gbp_m"], places=3)
-    costs = book.appraisal_vs_financial_costs("fbc3", params_dir).amount_gbp_m.tolist()
-    glue_money("fin_full_cost", costs[0], href="scenarios/fbc3.html")
+    costs = book.appraisal_vs_financial_costs(main, params_dir).amount_gbp_m.tolist()
+    glue_money("fin_full_cost", costs[0], href=f"scenarios/{main}.html")
     glue_money("fin_sunk", -costs[1], "appraisal.decision_fy")
     glue_money("fin_future_nominal", costs[2])
     glue_money("fin_appraisal_real", costs[5])
     glue_money("fin_appraisal_pv", costs[7], href="economic.html")
-    glue("fin_decision_fy", book.result("fbc3", params_dir)["green_book"]["decision_fy"], "appraisal.decision_fy")
+    glue("fin_decision_fy", book.result(main, params_dir)["green_book"]["decision_fy"], "appraisal.decision_fy")
 
 
 @tracked
 def glue_commercial(params_dir=None) -> None:
-    hist = book.contract_history("fbc3", params_dir)
-    nec = hist[hist.contract == "nec_mips_implementation"].set_index("event")
-    glue_money("com_nec_cumulative", nec.cumulative_uplift_gbp_m.max(), places=3)
-    glue("com_nec_cumulative_pct", f"{nec.cumulative_pct_of_original.max():.1f}%")
-    glue("com_nec_fbc2_pct", f"{nec.loc['fbc2', 'uplift_pct_of_original']:.1f}%")
-    glue("com_nec_fbc3_pct", f"{nec.loc['fbc3', 'uplift_pct_of_original']:.3f}%")
+    """The commercial case: for each contract modified more than once, its cumulative uplift
+    (`com_<contract>_cumulative`, `_cumulative_pct`) and each modification's uplift as a share of the
+    original (`com_<contract>_<change>_pct`: to three places within a point of the 50% limit, where
+    one place could not tell the side); then counts over every modification."""
+    main = book.headline(params_dir)
+    s = book.loaded(main, params_dir).scenario
+    hist = book.contract_history(main, params_dir)
+    for key, contract in s.contracts.items():
+        if len(contract.modifications) < 2:
+            continue
+        prefix = book.contract_prefix(s, key)
+        rows = hist[hist.contract == key].set_index("event")
+        glue_money(f"com_{prefix}_cumulative", rows.cumulative_uplift_gbp_m.max(), places=3)
+        glue(f"com_{prefix}_cumulative_pct", f"{rows.cumulative_pct_of_original.max():.1f}%")
+        for m in contract.modifications:
+            pct = rows.loc[m, "uplift_pct_of_original"]
+            places = 3 if abs(pct - book.REG72_LIMIT_PCT) < 1 else 1
+            glue(f"com_{prefix}_{m}_pct", f"{pct:.{places}f}%")
     mods = hist[hist.event != "original"]
     glue_number("com_modifications", len(mods))
     glue_number("com_within", int((mods.within_50pct_of_original == True).sum()))  # noqa: E712
@@ -452,7 +510,12 @@ def glue_commercial(params_dir=None) -> None:
 
 @tracked
 def glue_management(params_dir=None) -> None:
-    s = book.loaded("fbc3", params_dir).scenario
+    """The management case, from the headline version: training, the support and change-fund lines
+    of its request tables (by their cost factor), and the last delivery's go-live (`man_<delivery>`)
+    and slip from the first version's plan (`man_<delivery>_slip_months`)."""
+    main = book.headline(params_dir)
+    s = book.loaded(main, params_dir).scenario
+    requests = {k: s.costs[k] for k in book.request_blocks(main, params_dir)}
     users = s.facts["training_users"]
     days = s.delivery["training_days_per_user"]
     glue_number("man_users", users.value, "facts.training_users", title=users.why)
@@ -460,11 +523,11 @@ def glue_management(params_dir=None) -> None:
          "facts.training_users")
     glue_number("man_days_per_user", days.value, "delivery.training_days_per_user")
     glue_number("man_training_days", users.value * days.value)
-    glue_param("man_weeks", "fbc3", "delivery.training_duration_weeks", ",.0f", params_dir)
+    glue_param("man_weeks", main, "delivery.training_duration_weeks", ",.0f", params_dir)
     glue("man_training_start", _fmt_day(s.milestones["training_start"].value), "milestones.training_start")
-    glue_param("man_ramp_pct", "fbc3", "delivery.support_ramp_down_pct", ",.0f", params_dir)
-    block = s.costs["fbc3_revenue_request"]
-    support = [ln for ln in block.lines.values() if ln.factor == "post_go_live_support"]
+    glue_param("man_ramp_pct", main, "delivery.support_ramp_down_pct", ",.0f", params_dir)
+    support = [ln for block in requests.values() if block.kind == "revenue" for ln in block.lines.values()
+               if ln.factor == "post_go_live_support"]
     years = sorted({fy for ln in support for fy in ln.by_fy})
     first = sum(ln.by_fy.get(years[0], 0) for ln in support)
     last = sum(ln.by_fy.get(years[-1], 0) for ln in support)
@@ -474,34 +537,42 @@ def glue_management(params_dir=None) -> None:
     glue("man_support_last_fy", years[-1])
     glue("man_support_fall_pct", f"{100 * (first - last) / first:.1f}%")
     bench = s.delivery["change_fund_benchmark_pct"]
-    fund = s.costs["fbc3_capital_request"].lines["future_enhancements"]
+    block_key, line_key = next((b, k) for b, block in requests.items() if block.kind == "capital"
+                               for k, ln in block.lines.items() if ln.factor == "change_fund")
+    fund = requests[block_key].lines[line_key]
+    where = f"costs.{block_key}.lines.{line_key}"
     annual = max(fund.by_fy.values())
-    glue_param("man_benchmark_pct", "fbc3", "delivery.change_fund_benchmark_pct", ",.0f", params_dir)
-    glue_money("man_change_fund_annual", annual, "costs.fbc3_capital_request.lines.future_enhancements", places=3)
-    glue_money("man_change_fund_total", sum(fund.by_fy.values()), "costs.fbc3_capital_request.lines.future_enhancements", places=3)
+    glue_param("man_benchmark_pct", main, "delivery.change_fund_benchmark_pct", ",.0f", params_dir)
+    glue_money("man_change_fund_annual", annual, where, places=3)
+    glue_money("man_change_fund_total", sum(fund.by_fy.values()), where, places=3)
     glue_money("man_implied_dev_base", annual / (bench.value / 100))
-    glue_param("man_releases", "fbc3", "delivery.change_fund_releases_per_year", ",.0f", params_dir)
-    glue_param("man_hypercare_weeks", "fbc3", "delivery.hypercare_weeks", ",.0f", params_dir)
+    glue_param("man_releases", main, "delivery.change_fund_releases_per_year", ",.0f", params_dir)
+    glue_param("man_hypercare_weeks", main, "delivery.hypercare_weeks", ",.0f", params_dir)
     glue("man_hypercare_end", _fmt_day(s.milestones["hypercare_end"].value), "milestones.hypercare_end")
     glue("man_bau", _fmt_day(s.milestones["business_as_usual"].value), "milestones.business_as_usual")
-    glue("man_drop2", _fmt_day(s.milestones["drop2_go_live"].value), "milestones.drop2_go_live")
     delays = book.drop_delays(params_dir)
-    d2 = delays[(delays["drop"] == "drop2_go_live") & (delays["version"] == "FBC3")].iloc[0]
-    glue_number("man_drop2_slip_months", d2["months_after_fbc1_plan"])
-    glue_chart("fig_timeline", _charts().milestone_timeline(book.milestones(params_dir)))
+    short = book.short_label(main, params_dir)
+    # the last delivery's go-live and its slip from the first version's plan
+    last, key = list(book.deliveries(s).items())[-1]
+    glue_date(f"man_{last}", main, f"milestones.{key}", params_dir)
+    slip = delays[(delays["drop"] == key) & (delays["version"] == short)]
+    if len(slip):
+        glue_number(f"man_{last}_slip_months", slip.iloc[0]["months_after_first_plan"])
+    glue_chart("fig_timeline", _charts().milestone_timeline(*book.timeline(params_dir)))
 
 
 @tracked
 def glue_comparison(params_dir=None) -> None:
     glue_summary(params_dir)
-    bridge = book.npv_bridge("fbc1", "fbc3", params_dir)
+    bridge = book.npv_bridge(None, None, params_dir)
     changes = bridge[bridge.kind == "change"]
     biggest = changes.loc[changes.delta_gbp_m.abs().idxmax()]
     glue("cmp_biggest_step", biggest["step"].lower())
     glue_money("cmp_biggest_amount", biggest["delta_gbp_m"])
     glue_number("cmp_steps", len(changes))
     glue_chart("fig_bridge", _charts().npv_bridge(bridge))
-    glue_chart("fig_versions", _charts().versions(book.version_summary(params_dir)))
+    glue_chart("fig_versions", _charts().versions(book.version_summary(params_dir),
+                                                  list(book.version_labels(params_dir).values())))
 
 
 def _charts():
@@ -553,16 +624,18 @@ def unit_text(unit: str) -> str:
 # --- uncertainty (economic case) ----------------------------------------------------------------------
 
 MC_DRAWS = 20_000
-MC_SEED = 20231207  # the date of the FBC3 meeting, as a fixed seed
+MC_SEED = 20231207  # a fixed seed, so that every build draws the same sample
 
 
 @tracked
 def glue_uncertainty(params_dir=None) -> None:
     from ..analysis import uncertainty as unc
 
-    loaded = book.loaded("fbc3", params_dir)
+    main = book.headline(params_dir)
+    short = book.short_label(main, params_dir)
+    loaded = book.loaded(main, params_dir)
     rows = unc.tornado(loaded)
-    glue_chart("fig_tornado", _charts().tornado(rows))
+    glue_chart("fig_tornado", _charts().tornado(rows, short))
     glue("unc_top_input", rows[0]["label"].lower())
     glue_money("unc_top_swing", rows[0]["swing_gbp_m"])
     switching = unc.switching_values(loaded)
@@ -580,12 +653,12 @@ def glue_uncertainty(params_dir=None) -> None:
     glue_money("unc_mean", mc["npv_mean_gbp_m"])
     glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}")
     glue_chart("fig_montecarlo", _charts().npv_distribution(mc["npv_draws"], mc["npv_p10_gbp_m"],
-                                                            mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"]))
+                                                            mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"], short))
     glue("unc_appraisal", unc.appraisal_label(loaded))
     s = loaded.scenario
     rate = s.appraisal.discount_rate.value
     level = s.benefits.level_multiplier.value
-    g = book.green_book_appraisal("fbc3", params_dir)
+    g = book.green_book_appraisal(main, params_dir)
     # the Green Book appraisal's own years (the decision year on), before optimism bias, at a benefit level of 1
     rows = [{"fy": fy, "t": int(t), "benefits": float(b) / level if level else 0.0, "capital": float(c),
              "revenue": float(r)}
@@ -593,13 +666,13 @@ def glue_uncertainty(params_dir=None) -> None:
                                       g.revenue_real_gbp_m)]
     glue_chart("fig_whatif", _charts().what_if(rows, 0.035 if rate is None else rate, level,
                                                s.appraisal.optimism_bias_capital.value,
-                                               s.appraisal.optimism_bias_operating.value))
+                                               s.appraisal.optimism_bias_operating.value, short))
 
 
 def switching_table(params_dir=None) -> pd.DataFrame:
     from ..analysis import uncertainty as unc
 
-    rows = unc.switching_values(book.loaded("fbc3", params_dir))
+    rows = unc.switching_values(book.loaded(book.headline(params_dir), params_dir))
     return pd.DataFrame([{"parameter": r["parameter"], "base_value": r["base_value"],
                           "switching_value": r["switching_value"], "change_pct": r["change_pct"],
                           "searched": f"{r['search_range'][0]:g} to {r['search_range'][1]:g}"} for r in rows])
@@ -608,7 +681,7 @@ def switching_table(params_dir=None) -> pd.DataFrame:
 def tornado_table(params_dir=None) -> pd.DataFrame:
     from ..analysis import uncertainty as unc
 
-    return pd.DataFrame(unc.tornado(book.loaded("fbc3", params_dir)))
+    return pd.DataFrame(unc.tornado(book.loaded(book.headline(params_dir), params_dir)))
 
 
 # --- citations of the sources and their coverage (appendix) -------------------------------------------
@@ -674,7 +747,7 @@ def glue_coverage(params_dir=None):
 
 
 def _used_by_html(used_by: list[str]) -> str:
-    """'param: fbc3.yaml: milestones.x.source' -> grouped, shorter lines for the appendix."""
+    """'param: v3.yaml: milestones.x.source' -> grouped, shorter lines for the appendix."""
     groups: dict[str, list[str]] = {}
     for entry in used_by:
         kind, _, where = entry.partition(": ")

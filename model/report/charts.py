@@ -75,33 +75,43 @@ def npv_bridge(bridge: pd.DataFrame) -> alt.LayerChart:
     return (bars + zero).properties(width="container", height=34 * len(frame))
 
 
-def milestone_timeline(ms: pd.DataFrame) -> alt.LayerChart:
-    """Delivery milestones of each version on one time axis."""
-    keep = ms[ms.milestone.isin(["fbc_approved", "contract_effective", "drop1_go_live", "drop2_go_live",
-                                 "training_start", "business_as_usual"])].copy()
-    names = {"fbc_approved": "Business case approved", "contract_effective": "Contract effective",
-             "drop1_go_live": "Drop 1 go-live", "drop2_go_live": "Drop 2 go-live",
-             "training_start": "Classroom training starts", "business_as_usual": "Business as usual"}
-    keep["event"] = keep.milestone.map(names)
-    shapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-left",
+          "triangle-right"]
+
+
+def milestone_timeline(ms: pd.DataFrame, versions: list[str], events: list[str],
+                       go_live: list[str]) -> alt.LayerChart:
+    """Delivery milestones of each version on one time axis.
+
+    ms: one row per version and milestone, with columns version (the short label), milestone (key),
+    event (its name in the legend) and date; versions: the short labels, first version first; events:
+    the legend's order; go_live: the keys of the go-live milestones, each joined across versions by a
+    dashed line. Any number of deliveries: colours and shapes repeat after eight."""
+    keep = ms[ms.event.isin(events)].copy()
+    colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(events))]
+    shapes = [SHAPES[i % len(SHAPES)] for i in range(len(events))]
     base = alt.Chart(keep, title=alt.Title("Delivery milestones by version",
                                            subtitle="each business case's own dates", anchor="start"))
     points = base.mark_point(size=140, filled=True).encode(
         x=alt.X("date:T", title="Date", axis=alt.Axis(format="%Y")),
-        y=alt.Y("version:N", title="Version", sort=["FBC1", "FBC2", "FBC3"]),
-        color=alt.Color("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()),
-                                                                      range=OKABE_ITO[:6])),
+        y=alt.Y("version:N", title="Version", sort=list(versions)),
+        color=alt.Color("event:N", title="Milestone", scale=alt.Scale(domain=list(events), range=colours)),
         # one legend for colour and shape together: neither carries the milestone alone
-        shape=alt.Shape("event:N", title="Milestone", scale=alt.Scale(domain=list(names.values()), range=shapes)),
+        shape=alt.Shape("event:N", title="Milestone", scale=alt.Scale(domain=list(events), range=shapes)),
         tooltip=[alt.Tooltip("version:N"), alt.Tooltip("event:N", title="Milestone"),
                  alt.Tooltip("date:T", format="%d %b %Y")])
-    drops = keep[keep.milestone.isin(["drop1_go_live", "drop2_go_live"])]
+    drops = keep[keep.milestone.isin(go_live)]
     lines = alt.Chart(drops).mark_line(color="#999999", strokeDash=[3, 3]).encode(
-        x="date:T", y=alt.Y("version:N", sort=["FBC1", "FBC2", "FBC3"]), detail="milestone:N")
-    return (lines + points).properties(width="container", height=200)
+        x="date:T", y=alt.Y("version:N", sort=list(versions)), detail="milestone:N")
+    return (lines + points).properties(width="container", height=max(200, 60 * len(versions)))
 
 
-def affordability(frame: pd.DataFrame) -> alt.Chart:
+def _subtitle(short: str, rest: str) -> str:
+    """'V3, £m nominal': the version a chart shows, then what it shows."""
+    return f"{short}, {rest}" if short else rest
+
+
+def affordability(frame: pd.DataFrame, short: str = "") -> alt.Chart:
     """Cash requirement by year: capital and revenue, less funding sources already identified."""
     rows = []
     for r in frame.to_dict(orient="records"):
@@ -110,7 +120,7 @@ def affordability(frame: pd.DataFrame) -> alt.Chart:
                  {"fy": r["fy"], "part": "Funding sources (reserves)", "gbp_m": r["funding_gbp_m"]}]
     data = pd.DataFrame(rows)
     parts = ["Capital", "Revenue", "Funding sources (reserves)"]
-    return alt.Chart(data, title=alt.Title("Cash requirement by year", subtitle="FBC3, £m nominal",
+    return alt.Chart(data, title=alt.Title("Cash requirement by year", subtitle=_subtitle(short, "£m nominal"),
                                            anchor="start")).mark_bar().encode(
         x=alt.X("fy:O", title="Financial year (FY)", sort=list(frame.fy)),
         y=alt.Y("gbp_m:Q", title="£m (nominal)"),
@@ -141,8 +151,8 @@ def costs_and_benefits(data: dict) -> alt.Chart:
     ).properties(width="container", height=260)
 
 
-def versions(frame: pd.DataFrame) -> alt.Chart:
-    """TCO and NPV of each version."""
+def versions(frame: pd.DataFrame, order: list[str] | None = None) -> alt.Chart:
+    """TCO and NPV of each version, in the case's version order (short labels, first version first)."""
     rows = []
     for r in frame.to_dict(orient="records"):
         rows += [{"version": r["version"], "measure": "TCO (nominal)", "gbp_m": r["tco_gbp_m"]},
@@ -150,7 +160,7 @@ def versions(frame: pd.DataFrame) -> alt.Chart:
     data = pd.DataFrame(rows)
     return alt.Chart(data, title=alt.Title("Total cost of ownership and NPV by version", subtitle="£m",
                                            anchor="start")).mark_bar().encode(
-        x=alt.X("version:N", title="Version"),
+        x=alt.X("version:N", title="Version", sort=list(order) if order else list(frame.version)),
         xOffset=alt.XOffset("measure:N"),
         y=alt.Y("gbp_m:Q", title="£m"),
         color=alt.Color("measure:N", title="", scale=alt.Scale(range=[OKABE_ITO[0], OKABE_ITO[1]])),
@@ -159,14 +169,14 @@ def versions(frame: pd.DataFrame) -> alt.Chart:
     ).properties(width="container", height=240)
 
 
-def tornado(rows: list[dict]) -> alt.LayerChart:
+def tornado(rows: list[dict], short: str = "") -> alt.LayerChart:
     """Tornado: NPV at each input's low and high value, widest swing on top."""
     frame = pd.DataFrame([{"input": r["label"], "end": end, "npv": r[f"npv_{end}_gbp_m"],
                            "base": r["npv_base_gbp_m"], "swing": r["swing_gbp_m"]}
                           for r in rows for end in ("low", "high")])
     order = [r["label"] for r in rows]
     base = alt.Chart(frame, title=alt.Title("Tornado: NPV at each input's low and high value",
-                                            subtitle="FBC3, £m; the others held at base", anchor="start"))
+                                            subtitle=_subtitle(short, "£m; the others held at base"), anchor="start"))
     bars = base.mark_bar().encode(
         y=alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=170)),
         x=alt.X("npv:Q", title="NPV (£m)"), x2="base:Q",
@@ -178,14 +188,14 @@ def tornado(rows: list[dict]) -> alt.LayerChart:
     return (bars + rule).properties(width="container", height=28 * len(rows))
 
 
-def npv_distribution(draws, p10: float, p50: float, p90: float) -> alt.LayerChart:
+def npv_distribution(draws, p10: float, p50: float, p90: float, short: str = "") -> alt.LayerChart:
     """Histogram of Monte Carlo NPVs with the P10, P50 and P90 marked."""
     import numpy as np
 
     counts, edges = np.histogram(np.asarray(draws), bins=60)  # binned here: the page carries 60 rows
     frame = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "draws": counts})
     hist = alt.Chart(frame, title=alt.Title("Monte Carlo distribution of NPV",
-                                            subtitle="FBC3, £m; dashed lines at P10, P50, P90",
+                                            subtitle=_subtitle(short, "£m; dashed lines at P10, P50, P90"),
                                             anchor="start")).mark_bar(color=OKABE_ITO[0]).encode(
         x=alt.X("start:Q", title="NPV (£m)"), x2="end:Q",
         y=alt.Y("draws:Q", title="Draws"), y2=alt.datum(0),
@@ -196,7 +206,7 @@ def npv_distribution(draws, p10: float, p50: float, p90: float) -> alt.LayerChar
 
 
 def what_if(rows: list[dict], base_rate: float, base_level: float, base_ob_capital: float,
-            base_ob_operating: float) -> alt.LayerChart:
+            base_ob_operating: float, short: str = "") -> alt.LayerChart:
     """An interactive NPV of the Green Book appraisal at the decision point: sliders for the discount
     rate, the benefit level and the optimism bias on capital and on operating costs, recomputed in the
     browser with Vega expressions from the years the page carries (the decision year on).
@@ -217,8 +227,9 @@ def what_if(rows: list[dict], base_rate: float, base_level: float, base_ob_capit
                                                     name="Optimism bias, operating "))
     first = frame.fy.iloc[0]
     base = alt.Chart(frame, title=alt.Title("What if? NPV under your assumptions",
-                                            subtitle=f"FBC3, Green Book appraisal from {first} (sunk costs "
-                                                     "excluded), £m at base-year prices", anchor="start")
+                                            subtitle=_subtitle(short, f"Green Book appraisal from {first} (sunk "
+                                                                      "costs excluded), £m at base-year prices"),
+                                            anchor="start")
                      ).transform_calculate(
         pv="(level * datum.benefits - (1 + ob_capital) * datum.capital - (1 + ob_operating) * datum.revenue)"
            " / pow(1 + rate, datum.t)")

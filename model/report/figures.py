@@ -93,7 +93,7 @@ def glued_outputs(notebook: Path) -> Iterable[tuple[str, Any]]:
 
 
 def html_page(notebook_page: str) -> str:
-    """The site path of a page from its place in the book: scenarios/fbc3.ipynb -> scenarios/fbc3.html."""
+    """The site path of a page from its place in the book: scenarios/v3.ipynb -> scenarios/v3.html."""
     return str(Path(notebook_page).with_suffix(".html"))
 
 

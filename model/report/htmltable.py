@@ -19,7 +19,7 @@ from ..core.fy import parse_date
 #: Column headings that are not simply the key with its unit spelt out. Generic to any case.
 HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",
             "npv_published_gbp_m": "Published NPV £m", "pv_costs_gbp_m": "PV costs £m",
-            "pv_benefits_gbp_m": "PV benefits £m", "drop2_go_live": "Drop 2 go-live",
+            "pv_benefits_gbp_m": "PV benefits £m",
             "published_total": "Printed total", "cumulative_pct_of_original": "Cumulative % of original",
             "uplift_pct_of_original": "Uplift % of original", "t": "t", "pv_gbp_m": "Present value £m",
             "id": "Check",
@@ -36,10 +36,13 @@ MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def heading(column: str) -> str:
-    """A column name as a reader would want it: 'capital_gbp_m' -> 'Capital £m'."""
+def heading(column: str, labels: Mapping[str, str] | None = None) -> str:
+    """A column name as a reader would want it: 'capital_gbp_m' -> 'Capital £m'; a go-live milestone's
+    key by its params label less the detail in brackets: 'release2_go_live' -> 'Release 2 go-live'."""
     if column in HEADINGS:
         return HEADINGS[column]
+    if labels and column.endswith("_go_live") and column in labels:
+        return labels[column].split(" (")[0].strip()
     if column.startswith("FY"):
         return column
     text = column.replace("_gbp_m", " £m").replace("_pct", " %").replace("_", " ")
@@ -112,7 +115,7 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
     columns = list(frame.columns)
     numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
     num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(heading(str(c)))}'
+    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(heading(str(c), labels))}'
                    f'{markers.get(c, "")}</th>' for c in columns)
     rows = []
     for i, record in enumerate(frame.itertuples(index=False, name=None)):

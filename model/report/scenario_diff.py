@@ -10,6 +10,10 @@ import pandas as pd
 from ..analysis.register import register
 from ..core.scenario import Loaded, load_scenario
 
+#: A version's own labels (schema: Scenario.short, Scenario.headline): like its title, they describe the
+#: file and are not parameters of the model, so registers and change lists leave them out.
+VERSION_METADATA = ("short", "headline")
+
 NOUNS = {"assumption": ("assumption", "assumptions"), "published": ("published figure", "published figures"),
          "calibrated": ("calibrated value", "calibrated values"), "calibration": ("calibration", "calibrations")}
 COLUMNS = ["parameter", "change", "before", "after", "kind", "source or reason", "unit"]
@@ -36,8 +40,11 @@ def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
     if len(child.chain) < 2:
         return pd.DataFrame(columns=COLUMNS)
     parent = load_scenario(child.chain[-2], params_dir)
-    before = {r["parameter"]: r for r in register(parent).to_dict(orient="records")}
-    after = {r["parameter"]: r for r in register(child).to_dict(orient="records")}
+    # a version's short label and headline flag describe the file, like its title: not inputs
+    before = {r["parameter"]: r for r in register(parent).to_dict(orient="records")
+              if r["parameter"] not in VERSION_METADATA}
+    after = {r["parameter"]: r for r in register(child).to_dict(orient="records")
+             if r["parameter"] not in VERSION_METADATA}
     rows = []
     for key, r in after.items():
         old = before.get(key)

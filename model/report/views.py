@@ -14,6 +14,7 @@ from ..core import deps
 from ..core.paths import resolve_params_dir
 from ..analysis.register import register
 from ..core.scenario import Loaded, load_scenario
+from .scenario_diff import VERSION_METADATA
 
 HEADLINE_KEYS = ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
 GREEN_BOOK_KEYS = ("sunk_costs_gbp_m", "npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
@@ -138,8 +139,10 @@ def cashflow_table(run: Run) -> pd.DataFrame:
 
 
 def parameter_table(run: Run) -> pd.DataFrame:
-    return register(run.loaded)[["parameter", "value", "unit", "kind", "provenance", "calibrated_to",
-                                 "defined_in"]].set_index("parameter")
+    reg = register(run.loaded)
+    reg = reg[~reg.parameter.isin(VERSION_METADATA)]  # the file's labels, like its title: not parameters
+    return reg[["parameter", "value", "unit", "kind", "provenance", "calibrated_to",
+                "defined_in"]].set_index("parameter")
 
 
 def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, build=None, by: str = "column"):
