@@ -88,7 +88,10 @@ def _value_keys(node, path=()):
     value, a series, statements or a range is one key; a plain scalar under any other key is one key,
     except the words that describe the group they sit in (its label, supplier, source...)."""
     describing = {"label", "supplier", "decision", "type", "kind", "factor", "note", "unit", "published_as",
-                  "source", "why", "assumption"}
+                  "source", "why", "assumption",
+                  # which milestone a delivery goes live at, and where the works start: names of
+                  # milestones, each of which is its own row
+                  "milestone", "works_start_milestone"}
     if isinstance(node, dict):
         if any(k in node for k in ("value", "by_fy", "statements")) or (
                 any(k in node for k in ("assumption", "source", "why", "parts", "low", "high"))

@@ -108,6 +108,13 @@ def test_go_live_milestones_follow_any_number_of_deliveries(params_copy):
     path.write_text(text.replace(anchor, "  drop3_go_live:\n    label: Drop 3 go-live (the rest)\n"
                                          "    value: \"2025-06\"\n    unit: date\n"
                                          "    source: \"001_86d069ffb4d8e356.txt, Part 2 para 16\"\n" + anchor))
+    # the milestone is a go-live because a delivery names it (with no share of the benefits: the shares
+    # inherited from fbc1 still add up to 1)
+    benefits = "benefits:\n"
+    assert benefits in text
+    path.write_text(path.read_text().replace(benefits, benefits + (
+        "  deliveries:\n    drop3:\n      label: Drop 3 (the rest)\n      milestone: drop3_go_live\n"
+        "      share: {label: Share of Drop 3, value: 0.0, unit: fraction, assumption: true, why: test}\n"), 1))
     s = book.loaded("fbc3", params_copy).scenario
     assert book.go_live_milestones(s) == ["drop1_go_live", "drop2_go_live", "drop3_go_live"]
     assert book.deliveries(s) == {"drop1": "drop1_go_live", "drop2": "drop2_go_live", "drop3": "drop3_go_live"}
