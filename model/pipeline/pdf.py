@@ -11,7 +11,9 @@ contents (parts and chapters, as links, with their page numbers read back from a
 outline with pypdf; the PDF's outline has every heading); each chapter starts a page; a note under the
 what-if chart says that the HTML has its sliders. The print
 stylesheet (book/_static/casebook.css) drops the navigation. Nothing in the PDF depends on the date or
-the machine, so two builds from the same inputs give the same text page for page.
+the machine, so two builds from the same inputs give the same text page for page. A table too wide
+for the printed page prints as records, one paragraph a row with each cell after its column's heading
+(book/_static/casebook.js measures the tables once the page is in print media).
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ PREPARE_JS = r"""
     const note = document.createElement('p');
     note.className = 'casebook-print-note';
     note.textContent = 'Printed at the base values of its inputs. The HTML edition of this book has '
-      + 'sliders for the discount rate, the benefit level and optimism bias, and recomputes the NPV as they move.';
+      + 'sliders for the discount rate, the benefit level and the optimism bias on capital and on operating '
+      + 'costs, and recomputes the NPV as they move.';
     embed.after(note);
   });
   return chapters.length + 1;
@@ -140,6 +143,8 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;">'
           '</div>')
 HEADER = '<div style="font-size:8px;width:100%;"></div>'
 
+
+FIT_TABLES_JS = "() => window.casebookFitTablesToPrint ? window.casebookFitTablesToPrint() : 0"
 
 NUMBER_CONTENTS_JS = r"""
 (pages) => {
@@ -216,6 +221,9 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
                 chapters = page.evaluate(PREPARE_JS, [title_page_html(title, info), changes_doc])
                 page.emulate_media(media="print")
                 page.wait_for_timeout(300)  # charts sized to their container settle
+                # a table too wide for the page prints as records (book/_static/casebook.js does it on
+                # the switch to print media; called again so that it has run on the settled layout)
+                page.evaluate(FIT_TABLES_JS)
                 pages: dict[str, int] = {}
                 for _ in range(3):
                     page.evaluate(NUMBER_CONTENTS_JS, pages)
