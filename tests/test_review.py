@@ -249,19 +249,27 @@ def test_diff_after_a_sensitivity_edit_lists_only_that_scenarios_figures(built, 
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     # exactly the headline figures the CLI says moved, all on that scenario's page, none of FBC3's
+    # (the scenario page glues the paper's measure and, under green_book_*, the Green Book appraisal)
     moved = {k for k in ("npv_gbp_m", "tco_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr")
              if before_cli[k] != after_cli[k]}
-    assert moved == {"npv_gbp_m", "pv_benefits_gbp_m", "bcr"}
+    moved |= {f"green_book_{k}" for k in ("npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr",
+                                          "sunk_costs_gbp_m")
+              if before_cli["green_book"][k] != after_cli["green_book"][k]}
+    assert moved == {"npv_gbp_m", "pv_benefits_gbp_m", "bcr", "green_book_npv_gbp_m",
+                     "green_book_pv_benefits_gbp_m", "green_book_bcr"}
     assert {(r["page"], r["name"]) for r in result["figures"]} == {("scenarios/fbc3_benefits_half.html", k)
                                                                   for k in moved}
     npv = next(r for r in result["figures"] if r["name"] == "npv_gbp_m")
     assert abs(npv["old"] - before_cli["npv_gbp_m"]) < 1e-9 and abs(npv["new"] - after_cli["npv_gbp_m"]) < 1e-9
     assert abs(npv["difference"] - (after_cli["npv_gbp_m"] - before_cli["npv_gbp_m"])) < 1e-9
+    green_book = next(r for r in result["figures"] if r["name"] == "green_book_npv_gbp_m")
+    assert abs(green_book["old"] - before_cli["green_book"]["npv_gbp_m"]) < 1e-9
+    assert abs(green_book["new"] - after_cli["green_book"]["npv_gbp_m"]) < 1e-9
     assert [p["file"] for p in result["params"]] == ["fbc3_benefits_half.yaml"]
     assert result["added"] == [] and result["removed"] == []
 
     text = casebook(project, "diff", str(old), str(html_dir(project) / "figures.json"))
-    assert text.returncode == 0 and "3 figure(s) changed" in text.stdout
+    assert text.returncode == 0 and f"{len(moved)} figure(s) changed" in text.stdout
     assert "scenarios/fbc3_benefits_half.html  npv_gbp_m" in text.stdout and "fbc3_benefits_half.yaml" in text.stdout
 
     # the rebuilt site says what changed since the build it replaced
