@@ -320,6 +320,9 @@ def test_diff_reads_a_git_revision_from_the_build_archive(tmp_path):
                                   "new": -3.5, "old_text": "-1.0", "new_text": "-3.5", "difference": -2.5}]
     assert result["params"] == [{"file": "a.yaml", "old_sha256": "1" * 64, "new_sha256": "3" * 64,
                                  "status": "changed"}]
+    # like `git diff`: a change is the answer (exit 0); with --exit-code it is exit 1, and no change 0
+    assert casebook(repo, "diff", "HEAD", str(tmp_path / "new.json"), "--exit-code").returncode == 1
+    assert casebook(repo, "diff", "HEAD", "HEAD", "--exit-code").returncode == 0
     (archive / "old.json").unlink()
     proc = casebook(repo, "diff", "HEAD", str(tmp_path / "new.json"))
     assert proc.returncode == 2 and "was never built here" in proc.stderr and "Traceback" not in proc.stderr
