@@ -76,6 +76,9 @@ def test_pdf_opens_with_the_title_page_digest_the_npv_and_a_page_per_chapter(pdf
         assert any(title in page for page in pages[2:]), title
     # the what-if chart printed at its base values, with a line pointing to the sliders
     assert "The HTML edition of this book has sliders" in " ".join(" ".join(pages).split())
+    # the assumptions register prints once: each scenario page points to it instead of repeating its rows
+    scenarios = list((html_dir(project) / "scenarios").glob("*.html"))
+    assert " ".join(" ".join(pages).split()).count("The HTML edition shows the table here.") == len(scenarios) >= 9
     # the changes page compares builds, not the case: not in the PDF
     assert not any("Changes since the previous build" in page for page in pages)
     # the contents give each chapter's page
