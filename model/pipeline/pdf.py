@@ -117,7 +117,9 @@ PREPARE_JS = r"""
   // a note that links there (the HTML edition keeps the table on the page)
   const registerMarker = document.getElementById('document-' + registerDoc);
   const registerChapter = registerMarker && registerMarker.nextElementSibling;
-  const registerHeading = registerChapter && registerChapter.querySelector('h1');
+  // (the single page nests each document's headings under the contents': its levels are not h1, h2)
+  const headings = ':scope > :is(h1, h2, h3, h4, h5, h6)';
+  const registerHeading = registerChapter && registerChapter.querySelector(headings);
   let registerTitle = '';
   if (registerHeading) {
     const copy = registerHeading.cloneNode(true);
@@ -128,7 +130,7 @@ PREPARE_JS = r"""
   if (registerTitle) {
     document.querySelectorAll('span[id^="document-' + scenarioDir + '/"] + section').forEach(chapter => {
       chapter.querySelectorAll('section').forEach(section => {
-        const h = section.querySelector(':scope > h2');
+        const h = section.querySelector(headings);
         if (!h || !h.textContent.trim().startsWith(parametersHeading)) return;
         const cells = [...section.querySelectorAll(':scope > div.cell')].filter(c => c.querySelector('table'));
         if (!cells.length) return;
@@ -241,7 +243,7 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_pdf.with_name(f".{out_pdf.name}.{os.getpid()}")
     options = dict(format="A4", print_background=True, display_header_footer=True, header_template=HEADER,
-                   footer_template=FOOTER, outline=True, tagged=True,
+                   footer_template=FOOTER, outline=True,
                    margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
     try:
         with sync_playwright() as p:
@@ -269,7 +271,9 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
                 pages: dict[str, int] = {}
                 for _ in range(3):
                     page.evaluate(NUMBER_CONTENTS_JS, pages)
-                    page.pdf(path=str(tmp), **options)
+                    # the first print only finds the chapters' pages: untagged, which is quicker and
+                    # lays out the same; a print that may be the book is tagged (structure for readers)
+                    page.pdf(path=str(tmp), tagged=bool(pages), **options)
                     found = heading_pages(tmp)
                     if found == pages:
                         break
