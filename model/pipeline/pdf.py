@@ -243,7 +243,7 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_pdf.with_name(f".{out_pdf.name}.{os.getpid()}")
     options = dict(format="A4", print_background=True, display_header_footer=True, header_template=HEADER,
-                   footer_template=FOOTER, outline=True,
+                   footer_template=FOOTER, outline=True, tagged=True,  # chromium's outline needs the tags
                    margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
     try:
         with sync_playwright() as p:
@@ -271,9 +271,7 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
                 pages: dict[str, int] = {}
                 for _ in range(3):
                     page.evaluate(NUMBER_CONTENTS_JS, pages)
-                    # the first print only finds the chapters' pages: untagged, which is quicker and
-                    # lays out the same; a print that may be the book is tagged (structure for readers)
-                    page.pdf(path=str(tmp), tagged=bool(pages), **options)
+                    page.pdf(path=str(tmp), **options)
                     found = heading_pages(tmp)
                     if found == pages:
                         break
