@@ -2,7 +2,9 @@
 a save to the page showing it; how a clean build grows with the number of scenarios; and the added
 time of --pdf.
 
-    .venv/bin/python bench/build.py [--jobs 2] [--grid 30,60 | --grid none]
+    .venv/bin/python bench/build.py [--jobs 2] [--grid 30,60 | --grid none] [--pdf]
+
+With --pdf, only the added time of --pdf (and the PDF's page count) is measured.
 
 Runs in a scratch copy of the project. Peak memory comes from GNU time (`/usr/bin/time -v`, the
 largest single process) and from sampling the whole process tree (every process added up).
@@ -214,13 +216,61 @@ def kernel_startup_seconds(project: Path) -> float:
     return best
 
 
+def pdf_measures(project: Path, jobs: str) -> tuple[dict, dict, dict]:
+    """On a built project: a page change rebuilt by Sphinx from scratch (no Sphinx environment kept),
+    the same change again with --pdf (whose report times the PDF step on its own), and --pdf alone on a
+    site that is already built (staging, a full singlehtml build and the printing)."""
+    page = project / "book" / "glossary.md"  # plain Markdown: no notebook to run
+    page.write_text(page.read_text() + "\n<!-- bench: again, with no Sphinx environment kept -->\n")
+    shutil.rmtree(project / "book" / "_build" / "incremental", ignore_errors=True)
+    sphinx_only = timed(project, "build", "--jobs", jobs)
+    page.write_text(page.read_text() + "\n<!-- bench: the same change, with --pdf -->\n")
+    with_pdf = timed(project, "build", "--jobs", jobs, "--pdf")
+    (project / "book" / "_build" / "pdf").joinpath(".connect-the-business-case-reproduced.pdf.key").unlink()
+    pdf_only = timed(project, "build", "--jobs", jobs, "--pdf")
+    return sphinx_only, with_pdf, pdf_only
+
+
+def pdf_line(sphinx_only: dict, with_pdf: dict, pdf_only: dict) -> str:
+    added = with_pdf["pdf_seconds"]  # its own step: the rest of that run is an incremental page rebuild
+    sphinx = sphinx_only["seconds"]
+    return (f"added time of --pdf = {added:.2f} s (the whole run {with_pdf['seconds']:.2f} s) against the "
+            f"Sphinx-only rebuild's {sphinx:.2f} s: ratio {added / sphinx:.2f} (aim: at most 1); "
+            f"--pdf alone on a built site {pdf_only['seconds']:.2f} s")
+
+
+def pdf_only_report(jobs: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="casebook-bench-") as tmp:
+        project = Path(tmp) / "project"
+        copy_project(project)
+        clean = timed(project, "build", "--jobs", jobs)
+        sphinx_only, with_pdf, pdf_only = pdf_measures(project, jobs)
+        pdf = project / "book" / "_build" / "pdf" / "connect-the-business-case-reproduced.pdf"
+        pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        count = re.search(r"^Pages:\s+(\d+)", pages, re.M)
+    print(f"casebook build --jobs {jobs} on {os.cpu_count()} cores: clean build {clean['seconds']:.2f} s")
+    for label, r in (("rebuild, glossary.md changed (Sphinx, full)", sphinx_only),
+                     ("rebuild, glossary.md changed, with --pdf", with_pdf),
+                     ("--pdf on an unchanged site (PDF only)", pdf_only)):
+        print(f"  {label:<44}{r['seconds']:>9.2f} s{r['max_rss_mib']:>8.0f} MiB max RSS")
+    print(pdf_line(sphinx_only, with_pdf, pdf_only))
+    if count:
+        print(f"the PDF has {count.group(1)} pages")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--grid", default="30,60",
                         help="scenario counts for the growth measure (comma-separated), or 'none'")
+    parser.add_argument("--pdf", action="store_true",
+                        help="only the added time of --pdf: a clean build, a full Sphinx rebuild, the same "
+                             "rebuild with --pdf, and --pdf alone on a built site")
     args = parser.parse_args()
     jobs = str(args.jobs)
+    if args.pdf:
+        pdf_only_report(jobs)
+        return
     with tempfile.TemporaryDirectory(prefix="casebook-bench-") as tmp:
         project = Path(tmp) / "project"
         copy_project(project)
@@ -236,15 +286,7 @@ def main() -> None:
         page = project / "book" / "glossary.md"  # plain Markdown: no notebook to run
         page.write_text(page.read_text() + "\n<!-- bench: a page change with no notebook to run -->\n")
         sphinx_incremental = timed(project, "build", "--jobs", jobs)
-        page.write_text(page.read_text() + "\n<!-- bench: again, with no Sphinx environment kept -->\n")
-        shutil.rmtree(project / "book" / "_build" / "incremental", ignore_errors=True)
-        sphinx_only = timed(project, "build", "--jobs", jobs)
-        # the same page change again, now with --pdf: the build report times the PDF step on its own
-        page.write_text(page.read_text() + "\n<!-- bench: the same change, with --pdf -->\n")
-        with_pdf = timed(project, "build", "--jobs", jobs, "--pdf")
-        # and --pdf on a site that is already built: staging, a full singlehtml build and the printing
-        (project / "book" / "_build" / "pdf").joinpath(".connect-the-business-case-reproduced.pdf.key").unlink()
-        pdf_only = timed(project, "build", "--jobs", jobs, "--pdf")
+        sphinx_only, with_pdf, pdf_only = pdf_measures(project, jobs)
         kernel = kernel_startup_seconds(project)
         live = serve_figures(project, jobs)
     grid = {} if args.grid == "none" else grid_clean_build([int(n) for n in args.grid.split(",")], jobs)
@@ -290,10 +332,7 @@ def main() -> None:
             print(f"  each scenario up to {n}: {per:.2f} s")
         if len(steps) >= 2:
             print(f"  past {steps[-2][0]} / before: {steps[-1][1] / steps[-2][1]:.2f} (aim: at most 1.3)")
-    added = with_pdf["pdf_seconds"]  # its own step: the rest of that run is an incremental page rebuild
-    print(f"added time of --pdf = {added:.2f} s (the whole run {with_pdf['seconds']:.2f} s) against the "
-          f"Sphinx-only rebuild's {sphinx:.2f} s: ratio {added / sphinx:.2f} (aim: at most 1); "
-          f"--pdf alone on a built site {pdf_only['seconds']:.2f} s")
+    print(pdf_line(sphinx_only, with_pdf, pdf_only))
 
 
 if __name__ == "__main__":

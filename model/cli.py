@@ -243,14 +243,22 @@ def serve(params_dir: Path, port: int, host: str, jobs: int | None) -> None:
 @click.argument("old")
 @click.argument("new")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def diff(old: str, new: str, as_json: bool) -> None:
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a figure or a params file changed, 0 when nothing did (like `git diff --exit-code`).")
+def diff(old: str, new: str, as_json: bool, exit_code: bool) -> None:
     """The glued figures that changed between two builds (old, new, difference), then the params files
     whose digest changed. OLD and NEW: a built site or project, a figures.json, or a git revision that
-    was built here."""
-    from .pipeline.diff import compare, format_text, load_side
+    was built here.
+
+    Exit status, as `git diff`: 0 when the comparison was made, whether or not anything changed (a
+    change is the answer, not a failure); 2 when OLD or NEW cannot be read. With --exit-code, 1 when
+    anything changed (for scripts that stop on a change)."""
+    from .pipeline.diff import compare, changed, format_text, load_side
 
     result = compare(load_side(old, Path.cwd(), "OLD"), load_side(new, Path.cwd(), "NEW"))
     click.echo(_dumps(result) if as_json else format_text(result))
+    if exit_code and changed(result):
+        sys.exit(1)
 
 
 @cli.command()

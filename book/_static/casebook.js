@@ -77,6 +77,39 @@
       });
   }
 
+  // A table too wide for the printed page prints as records, one paragraph a row, each cell after its
+  // column's heading (casebook.css), so that no column is cut off. Measured when the page switches to
+  // print media (the PDF build calls it again after switching).
+  function headingText(th) {
+    var copy = th.cloneNode(true);
+    copy.querySelectorAll(".casebook-assumption, .visually-hidden").forEach(function (el) { el.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+  function labelCells(table) {
+    var row = table.querySelector("thead tr:last-child");
+    if (!row) { return false; }
+    var heads = Array.prototype.map.call(row.children, headingText);
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (cell, i) {
+        if (heads[i]) { cell.setAttribute("data-label", heads[i]); }
+      });
+    });
+    return true;
+  }
+  function fitTablesToPrint() {
+    document.querySelectorAll("table.casebook-records").forEach(function (t) { t.classList.remove("casebook-records"); });
+    if (!window.matchMedia("print").matches) { return 0; }
+    var page = document.documentElement.clientWidth;
+    var wide = Array.prototype.filter.call(document.querySelectorAll("table"), function (t) {
+      if (!t.offsetParent) { return false; }
+      var box = t.parentElement;
+      return t.getBoundingClientRect().right > page + 1 || box.scrollWidth > box.clientWidth + 1;
+    });
+    wide.forEach(function (t) { if (labelCells(t)) { t.classList.add("casebook-records"); } });
+    return wide.length;
+  }
+  window.casebookFitTablesToPrint = fitTablesToPrint;
+
   function run() {
     markLongCells();
     nameSearchButtons();
@@ -84,6 +117,7 @@
     onChange();
     new MutationObserver(onChange).observe(document.body, { childList: true, subtree: true });
     window.addEventListener("resize", focusableScrollers);
+    window.matchMedia("print").addEventListener("change", fitTablesToPrint);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", run); } else { run(); }
 })();

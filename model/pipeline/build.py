@@ -930,26 +930,10 @@ def _tmp_parent(root: Path) -> Path:
 # --- one scenario, for analysts ---------------------------------------------------------------------
 
 def read_glue(notebook: Path) -> dict[str, Any]:
-    """The values a notebook glued (MyST-NB / papermill records), parsed from their text."""
-    import ast
+    """The values a notebook glued (MyST-NB / papermill records), parsed from their text, by name."""
+    from ..report.figures import glued_values
 
-    import nbformat
-
-    values: dict[str, Any] = {}
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {}).get("scrapbook")
-            if not meta:
-                continue
-            text = out.get("data", {}).get(meta.get("mime_prefix", "") + "text/plain")
-            if text is None:
-                continue
-            try:
-                values[meta["name"]] = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                values[meta["name"]] = text
-    return values
+    return dict(glued_values(notebook))
 
 
 def probe_writable(path: Path, option: str) -> None:

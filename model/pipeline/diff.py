@@ -112,6 +112,11 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             "params": params}
 
 
+def changed(result: dict[str, Any]) -> bool:
+    """Whether a comparison found anything: a figure changed, added or removed, or a params file."""
+    return any(result[k] for k in ("figures", "added", "removed", "params"))
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "-"

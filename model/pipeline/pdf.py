@@ -9,9 +9,13 @@ What the printed book changes before printing: the CSV download lines go (the fi
 PDF); a title page with the project version and the inputs digest comes before the theme's printed
 contents (parts and chapters, as links, with their page numbers read back from a first print's
 outline with pypdf; the PDF's outline has every heading); each chapter starts a page; a note under the
-what-if chart says that the HTML has its sliders. The print
+what-if chart says that the HTML has its sliders; a scenario page's table of its parameters, which
+repeats rows of the assumptions register, gives way to a note linking to the register (so the register
+prints once, not once per scenario). The print
 stylesheet (book/_static/casebook.css) drops the navigation. Nothing in the PDF depends on the date or
-the machine, so two builds from the same inputs give the same text page for page.
+the machine, so two builds from the same inputs give the same text page for page. A table too wide
+for the printed page prints as records, one paragraph a row with each cell after its column's heading
+(book/_static/casebook.js measures the tables once the page is in print media).
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ PDF_DIR = Path("book/_build/pdf")
 #: A4 at 96 px per inch less the side margins: the width the page is laid out (and the charts drawn) at
 PRINT_WIDTH_PX = 718
 CHART_TIMEOUT_MS = 60_000
+#: the assumptions register's page, the scenario pages' folder and the heading of a scenario page's
+#: parameter table (notebooks/scenario.ipynb): in print the table is the register's, printed once
+REGISTER_DOC = "appendix_register"
+SCENARIO_DIR = "scenarios"
+PARAMETERS_HEADING = "Parameters and their provenance"
 
 
 class PdfError(CasebookError):
@@ -79,7 +88,7 @@ def title_page_html(title: str, info: dict[str, Any]) -> str:
 #: Runs in the page before printing: title page, contents, chapter breaks, the what-if note, and
 #: the build-specific "changes" page taken out (it compares two builds, not the case).
 PREPARE_JS = r"""
-([titleHtml, changesDoc]) => {
+([titleHtml, changesDoc, registerDoc, scenarioDir, parametersHeading]) => {
   const article = document.querySelector('article.bd-article');
   // the page that compares two builds is about the build, not the case: not in the PDF
   const marker = document.getElementById('document-' + changesDoc);
@@ -103,6 +112,42 @@ PREPARE_JS = r"""
   document.querySelectorAll('div.cell_output p').forEach(p => {
     if (/^Download( this table)?:/.test(p.textContent.trim())) p.remove();
   });
+  // a scenario's parameters print once for the whole book, in the assumptions register (every
+  // parameter where its params file sets it): each scenario page's own copy of those rows gives way to
+  // a note that links there (the HTML edition keeps the table on the page)
+  const registerMarker = document.getElementById('document-' + registerDoc);
+  const registerChapter = registerMarker && registerMarker.nextElementSibling;
+  // (the single page nests each document's headings under the contents': its levels are not h1, h2)
+  const headings = ':scope > :is(h1, h2, h3, h4, h5, h6)';
+  const registerHeading = registerChapter && registerChapter.querySelector(headings);
+  let registerTitle = '';
+  if (registerHeading) {
+    const copy = registerHeading.cloneNode(true);
+    copy.querySelectorAll('.headerlink').forEach(a => a.remove());
+    registerTitle = copy.textContent.trim();
+  }
+  let parametersReferred = 0;
+  if (registerTitle) {
+    document.querySelectorAll('span[id^="document-' + scenarioDir + '/"] + section').forEach(chapter => {
+      chapter.querySelectorAll('section').forEach(section => {
+        const h = section.querySelector(headings);
+        if (!h || !h.textContent.trim().startsWith(parametersHeading)) return;
+        const cells = [...section.querySelectorAll(':scope > div.cell')].filter(c => c.querySelector('table'));
+        if (!cells.length) return;
+        const note = document.createElement('p');
+        note.className = 'casebook-print-note';
+        const link = document.createElement('a');
+        link.href = '#document-' + registerDoc;
+        link.textContent = registerTitle;
+        note.append('In print this table is not repeated for each scenario: every parameter that this '
+          + 'scenario uses is in ', link, ', with its value, unit and source, under the params file that '
+          + 'sets it (this scenario\'s own or one that it extends). The HTML edition shows the table here.');
+        cells[0].before(note);
+        cells.forEach(c => c.remove());
+        parametersReferred += 1;
+      });
+    });
+  }
   // each chapter starts a page
   const chapters = [...document.querySelectorAll('span[id^="document-"] + section')];
   chapters.forEach(s => { s.style.breakBefore = 'page'; });
@@ -112,10 +157,11 @@ PREPARE_JS = r"""
     const note = document.createElement('p');
     note.className = 'casebook-print-note';
     note.textContent = 'Printed at the base values of its inputs. The HTML edition of this book has '
-      + 'sliders for the discount rate, the benefit level and optimism bias, and recomputes the NPV as they move.';
+      + 'sliders for the discount rate, the benefit level and the optimism bias on capital and on operating '
+      + 'costs, and recomputes the NPV as they move.';
     embed.after(note);
   });
-  return chapters.length + 1;
+  return [chapters.length + 1, parametersReferred];
 }
 """
 
@@ -140,6 +186,8 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;">'
           '</div>')
 HEADER = '<div style="font-size:8px;width:100%;"></div>'
 
+
+FIT_TABLES_JS = "() => window.casebookFitTablesToPrint ? window.casebookFitTablesToPrint() : 0"
 
 NUMBER_CONTENTS_JS = r"""
 (pages) => {
@@ -195,7 +243,7 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_pdf.with_name(f".{out_pdf.name}.{os.getpid()}")
     options = dict(format="A4", print_background=True, display_header_footer=True, header_template=HEADER,
-                   footer_template=FOOTER, outline=True, tagged=True,
+                   footer_template=FOOTER, outline=True, tagged=True,  # chromium's outline needs the tags
                    margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
     try:
         with sync_playwright() as p:
@@ -213,9 +261,13 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
                 page.evaluate("() => document.fonts.ready")
                 page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
                 page.add_style_tag(content=PRINT_CSS)
-                chapters = page.evaluate(PREPARE_JS, [title_page_html(title, info), changes_doc])
+                chapters, _ = page.evaluate(PREPARE_JS, [title_page_html(title, info), changes_doc, REGISTER_DOC,
+                                                         SCENARIO_DIR, PARAMETERS_HEADING])
                 page.emulate_media(media="print")
                 page.wait_for_timeout(300)  # charts sized to their container settle
+                # a table too wide for the page prints as records (book/_static/casebook.js does it on
+                # the switch to print media; called again so that it has run on the settled layout)
+                page.evaluate(FIT_TABLES_JS)
                 pages: dict[str, int] = {}
                 for _ in range(3):
                     page.evaluate(NUMBER_CONTENTS_JS, pages)

@@ -16,7 +16,7 @@ import math
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 FIGURES_JSON = "figures.json"
 FORMAT = 1
@@ -61,9 +61,12 @@ def figure_record(name: str, page: str, shown: Any) -> dict[str, Any]:
     return {"name": name, "page": page, "value": value, "unit": unit, "text": str(shown)}
 
 
-def glued_outputs(notebook: Path) -> Iterable[tuple[str, Any]]:
-    """(name, value) for every value a notebook glued, charts left out. The value is the Python literal
-    when the glued text is one (a float), else the text."""
+def glued_values(notebook: Path, charts: bool = True) -> Iterator[tuple[str, Any]]:
+    """(name, value) for every value a notebook glued (the MyST-NB / scrapbook records papermill keeps),
+    in the order glued. The value is the number (or string) when the glued text is a Python literal of
+    one, else the text itself: "20,000" stays "20,000", not the tuple (20, 0). With charts=False, glued
+    charts (a Vega-Lite spec, or an Altair chart glued as its repr) are left out.
+    The one reader of glued values: figures.json's records and the build's read_glue both use it."""
     import ast
 
     import nbformat
@@ -76,18 +79,18 @@ def glued_outputs(notebook: Path) -> Iterable[tuple[str, Any]]:
                 continue
             prefix = meta.get("mime_prefix", "")
             data = out.get("data", {})
-            if any(k[len(prefix):].startswith(_CHART_MIMES) for k in data):
+            if not charts and any(k[len(prefix):].startswith(_CHART_MIMES) for k in data):
                 continue
             text = data.get(prefix + "text/plain")
             if text is None:
                 continue
             try:
                 value = ast.literal_eval(text)
-                if not isinstance(value, (int, float, str)):
-                    value = text
             except (ValueError, SyntaxError):
                 value = text
-            if isinstance(value, str) and value.startswith("alt."):  # a chart glued without its spec
+            if not isinstance(value, (int, float, str)):
+                value = text
+            if not charts and isinstance(value, str) and value.startswith("alt."):
                 continue
             yield meta["name"], value
 
@@ -101,7 +104,7 @@ def collect(pages: Iterable[tuple[str, Path]]) -> list[dict[str, Any]]:
     """Records for every glued figure of the executed notebooks, given as (page in the book, notebook);
     sorted by page and name."""
     records = [figure_record(name, html_page(page), value)
-               for page, notebook in pages for name, value in glued_outputs(notebook)]
+               for page, notebook in pages for name, value in glued_values(notebook, charts=False)]
     return sorted(records, key=lambda r: (r["page"], r["name"]))
 
 
