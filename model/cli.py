@@ -59,7 +59,7 @@ def _dumps(obj) -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="casebook")
 def cli() -> None:
-    """casebook: the CONNECT business cases as a literate financial model."""
+    """casebook: business cases as literate financial models (the repository's own case is CONNECT)."""
 
 
 @cli.command("list")
@@ -328,6 +328,29 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
     click.echo(f"{scenario}: {draws:,} draws, seed {seed}; NPV of {result['appraisal']}")
     for k in keys[4:9]:
         click.echo(f"  {k:<18} {result[k]:>12.3f}")
+
+
+@cli.command("new")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The case's title (default: an example title).")
+def new_cmd(path: Path, title: str | None) -> None:
+    """Write a small example case into PATH (a new or empty folder) that `casebook build` builds at once."""
+    from .pipeline.newcase import new_case
+
+    written = new_case(path, title)
+    click.echo(f"wrote {len(written)} files into {path}")
+    click.echo(f"next: cd {path} && casebook build")
+
+
+@cli.command()
+@click.option("--scenario", "resolved", is_flag=True,
+              help="The schema of a scenario with its extends chain resolved (every required key), "
+                   "rather than of one params file as written.")
+def schema(resolved: bool) -> None:
+    """Print the JSON Schema of a params file (generated from the loader's own models)."""
+    from .core.schema_json import params_file_schema, scenario_schema
+
+    click.echo(json.dumps(scenario_schema() if resolved else params_file_schema(), indent=2))
 
 
 def main(argv: list[str] | None = None) -> None:
