@@ -224,3 +224,30 @@ def test_the_layers_contract_fails_when_core_imports_the_cli(tmp_path):
     out = broken.stdout + broken.stderr
     assert f"{CONTRACT} BROKEN" in out
     assert "model.core.fy -> model.cli" in out
+
+
+# --- package data -----------------------------------------------------------------------------------
+
+def test_a_wheel_carries_the_notebook_the_generic_chapters_and_the_site_assets(tmp_path):
+    """A plain (non-editable) install has everything a case needs besides the case itself."""
+    import zipfile
+
+    from model.pipeline.packaged import DATA_DIR
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "model", src / "model", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
+                           "-q", "-w", str(tmp_path / "dist")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = (tmp_path / "dist").glob("casebook-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"model/pipeline/data/{p.relative_to(DATA_DIR).as_posix()}" for p in DATA_DIR.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+    assert {"model/pipeline/data/notebooks/scenario.ipynb", "model/pipeline/data/book/_static/casebook.js",
+            "model/pipeline/data/book/vendor/package-lock.json", "model/pipeline/data/book/appendix_register.md",
+            "model/pipeline/data/newcase/params/preferred.yaml"} <= expected
+    assert expected <= names
+    # the repository's notebook, for plain papermill, is the packaged one
+    assert (ROOT / "notebooks" / "scenario.ipynb").resolve() == DATA_DIR / "notebooks" / "scenario.ipynb"
