@@ -76,6 +76,18 @@ def test_schema_of_a_resolved_scenario_requires_what_the_loader_requires():
         jsonschema.validate(yaml.safe_load((PARAMS / "fbc3_drop2_slip.yaml").read_text()), schema)
 
 
+def test_the_params_reference_lists_every_key_with_its_unit_and_meaning():
+    from model.core.schema_json import reference_rows
+
+    rows = {r["key"]: r for r in reference_rows()}
+    assert [k for k, r in rows.items() if not r["meaning"]] == []
+    assert rows["appraisal.first_fy"]["unit"] == "fy_start"
+    assert rows["benefits.annual_steady_state_gbp_m"]["unit"] == "gbp_m"
+    assert rows["costs.<name>.lines"]["type"] == "mapping of Line"
+    assert rows["extends"]["type"] == "string" and rows["calibration[].target"]["type"] == "string"
+    assert "(Quantity) why" in rows and "uncertainty.<name>.why" not in rows  # provenance listed once
+
+
 # --- casebook new -----------------------------------------------------------------------------------
 
 def test_new_writes_the_case_with_schema_headers(tmp_path, file_schema):

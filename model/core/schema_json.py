@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import schema as models
 from .schema import Calibration, Scenario
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -79,7 +80,104 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("UncertainInput", "distribution"): "uniform, triangular, pert, truncnormal or lognormal",
     ("UncertainInput", "base"): "Base value where the parameter itself is blank",
     ("UncertainInput", "search"): "[lower, upper]: where to look for a switching value",
+    ("Benefits", "drop1_share"): "Share of the benefit level unlocked by the first delivery (fraction)",
+    ("TableBlock", "type"): "table: a published cost table",
+    ("TableBlock", "label"): "The table's title",
+    ("TableBlock", "kind"): "capital or revenue",
+    ("TableBlock", "source"): "Where the table is printed: '<declared source file>, <where>'",
+    ("TableBlock", "lines"): "Rows of the table by name, each a series by financial year with its cost factor",
+    ("TableBlock", "funding_sources"): "Rows that fund part of the table (reserves), by name",
+    ("TableBlock", "published_totals"): "The totals as printed, reconciled against the rows",
+    ("AllocatedBlock", "type"): "allocated: a published total whose split by year is assumed",
+    ("AllocatedBlock", "label"): "What the total is",
+    ("AllocatedBlock", "factor"): "The cost factor it belongs to (a cost_multipliers key)",
+    ("AllocatedBlock", "total_gbp_m"): "The published total",
+    ("AllocatedBlock", "capital_share"): "Share of the total that is capital",
+    ("AllocatedBlock", "capital_profile"): "Weights by financial year for the capital part",
+    ("AllocatedBlock", "revenue_profile"): "Weights by financial year for the revenue part",
+    ("Line", "factor"): "The cost factor the row belongs to (a cost_multipliers key)",
+    ("Series", "by_fy"): "Amounts by financial year, keyed FY24/25",
+    ("Series", "unit"): "gbp_m (amounts) or weight (a profile)",
+    ("Series", "published_total"): "The row's total as printed",
+    ("PublishedTotals", "label"): "What the printed totals are",
+    ("PublishedTotals", "source"): "Where they are printed",
+    ("PublishedTotals", "gross_by_fy"): "The printed gross cost by financial year",
+    ("PublishedTotals", "gross_total"): "The printed gross total",
+    ("PublishedTotals", "funding_by_fy"): "The printed funding (reserves) by financial year",
+    ("PublishedTotals", "funding_total"): "The printed funding total",
+    ("PublishedTotals", "shortfall_by_fy"): "The printed shortfall (gross less funding) by financial year",
+    ("PublishedTotals", "shortfall_total"): "The printed shortfall total",
+    ("PublishedTotals", "missing_cells"): "Cells the table leaves blank, so not reconciled",
+    ("PublishedTotals", "note"): "A remark on the printed totals",
+    ("NarrativeCost", "table"): "The cost table (a costs key) whose factors the figure covers",
+    ("NarrativeCost", "factors"): "The cost factors the figure covers",
+    ("NarrativeCost", "value"): "The figure as the prose gives it",
+    ("NarrativeCost", "unit"): "gbp_m",
+    ("NarrativeCost", "net_of_funding"): "true when the figure is net of the table's funding sources",
+    ("NarrativeSum", "label"): "What the total is",
+    ("NarrativeSum", "parts"): "narrative_costs keys that make up the total",
+    ("NarrativeSum", "total"): "The narrative_costs key of the total",
+    ("Fact", "label"): "What the fact is",
+    ("Fact", "unit"): "The unit of the statements' values",
+    ("Fact", "value"): "The statement the model uses",
+    ("Fact", "why"): "Why the model uses that statement",
+    ("Fact", "statements"): "Each statement of the fact: its value and source",
+    ("Statement", "value"): "What the source says",
+    ("Statement", "source"): "'<declared source file>, <where>'",
+    ("Contract", "label"): "The contract's name",
+    ("Contract", "supplier"): "Who holds it",
+    ("Contract", "original_value_gbp_m"): "Value at award",
+    ("Contract", "term_years"): "Term at award",
+    ("Contract", "modifications"): "Modifications by name, in order, with their uplift arithmetic",
+    ("Modification", "decision"): "The decision that made the modification",
+    ("Modification", "previous_value_gbp_m"): "Value before the modification",
+    ("Modification", "uplift_gbp_m"): "The uplift",
+    ("Modification", "uplift_pct_of_previous"): "The uplift as a percentage of the previous value",
+    ("Modification", "uplift_pct_of_original"): "The uplift as a percentage of the original value",
+    ("Modification", "new_value_gbp_m"): "Value after the modification",
+    ("Modification", "regulation"): "The legal basis given for it",
+    ("ContractCap", "contract"): "The contract (a contracts key) whose uplifts are capped",
+    ("ContractCap", "cap_pct_of_original"): "The cap, as a percentage of the original value",
+    ("ContractCap", "reading"): "per_modification or cumulative",
+    ("ContractCap", "regulation"): "The regulation the cap reads",
+    ("ContractCap", "funded_from"): "Cost factors that fund the contract, cut pro rata above the cap",
+    ("Classification", "class"): "arithmetic_error, misaligned_columns, typo, conflicting_statement, explained_difference or observation",
+    ("Classification", "severity"): "numbers (changes numbers or timing), input or presentation",
+    ("Classification", "model_uses"): "What the model uses, and why",
+    ("Classification", "unresolved"): "true when the documents do not settle it",
+    ("Finding", "label"): "What the inconsistency is",
+    ("Finding", "rule"): "How it is checked: record, restatement, sum, date_order or funding_without_cost",
+    ("Finding", "unit"): "The unit of the statements' values",
+    ("Finding", "statements"): "What each source says",
+    ("Finding", "parts"): "For rule sum: the parts",
+    ("Finding", "total"): "For rule sum: the total",
+    ("Finding", "table"): "For rule funding_without_cost: the cost table",
+    ("Finding", "funding"): "For rule funding_without_cost: the funding source",
 }
+
+#: The unit a parameter's `unit` must (or usually does) carry, by model and field.
+UNITS: dict[tuple[str, str], str] = {
+    **{("Appraisal", f): "fy_start" for f in ("first_fy", "last_fy", "base_year", "decision_fy")},
+    **{("Appraisal", f): "fraction" for f in ("discount_rate", "gdp_deflator", "optimism_bias_capital",
+                                              "optimism_bias_operating", "optimism_bias_duration")},
+    ("Appraisal", "price_basis"): "text",
+    ("Benefits", "annual_steady_state_gbp_m"): "gbp_m", ("Benefits", "realisation_factor"): "fraction",
+    ("Benefits", "drop1_share"): "fraction", ("Benefits", "ramp_up_years"): "years",
+    ("Benefits", "start_delay_months"): "months", ("Benefits", "level_multiplier"): "fraction",
+    ("Scenario", "decision"): "text", ("Scenario", "cost_multipliers"): "fraction",
+    ("Scenario", "milestones"): "date", ("Scenario", "delays"): "months", ("Scenario", "published"): "any",
+    ("Series", "by_fy"): "gbp_m or weight", ("NarrativeCost", "value"): "gbp_m",
+    **{("PublishedTotals", f): "gbp_m" for f in ("gross_by_fy", "gross_total", "funding_by_fy", "funding_total",
+                                                 "shortfall_by_fy", "shortfall_total")},
+    ("AllocatedBlock", "total_gbp_m"): "gbp_m", ("AllocatedBlock", "capital_share"): "fraction",
+    ("Contract", "original_value_gbp_m"): "gbp_m", ("Contract", "term_years"): "years",
+    ("Modification", "previous_value_gbp_m"): "gbp_m", ("Modification", "uplift_gbp_m"): "gbp_m",
+    ("Modification", "new_value_gbp_m"): "gbp_m", ("Modification", "uplift_pct_of_previous"): "pct",
+    ("Modification", "uplift_pct_of_original"): "pct", ("Modification", "regulation"): "text",
+    ("ContractCap", "cap_pct_of_original"): "pct",
+}
+#: The provenance fields every parameter carries: listed once, under (Quantity).
+PROVENANCE_FIELDS = ("label", "source", "assumption", "why", "note", "published_as")
 
 FILE_DESCRIPTIONS = {
     "extends": "The params file (scenario name, without .yaml) this file extends: it gives only what it changes",
@@ -89,8 +187,9 @@ FILE_DESCRIPTIONS = {
 
 def _describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
     """Add DESCRIPTIONS to the fields they name (inherited fields too: Provenance's fields in Quantity)."""
-    inherits = {"Quantity": ["Provenance"], "Series": ["Provenance"], "Line": ["Provenance"],
-                "UncertainInput": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"]}
+    inherits = {"Quantity": ["Provenance"], "Series": ["Provenance"], "Line": ["Series", "Provenance"],
+                "UncertainInput": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"],
+                "Finding": ["Classification"]}
     models = {**defs, "Scenario": root}
     for name, model in models.items():
         props = model.get("properties", {})
@@ -99,7 +198,9 @@ def _describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
                 text = DESCRIPTIONS.get((owner, field))
                 if text and "description" not in spec:
                     spec["description"] = text
-                    break
+                unit = UNITS.get((owner, field))
+                if unit and "x-unit" not in spec:
+                    spec["x-unit"] = unit
 
 
 def _relax(node: Any) -> Any:
@@ -145,25 +246,25 @@ def params_file_schema() -> dict[str, Any]:
 
 def reference_rows(schema: dict[str, Any] | None = None) -> list[dict[str, str]]:
     """Every key of a params file, dotted (``appraisal.first_fy``; ``<name>`` where the file chooses
-    the key), with its type and meaning: the params reference page."""
+    the key), with its type, its unit and its meaning: the params reference page. The provenance
+    fields every parameter carries are listed once, under ``(Quantity)``."""
     schema = schema or params_file_schema()
     defs = schema.get("$defs", {})
     rows: list[dict[str, str]] = []
+    shapes = ("Quantity", "Series", "Line", "Provenance", "Statement")
 
-    def resolve(spec: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in spec:
-            spec = defs[spec["$ref"].rsplit("/", 1)[-1]]
-        return spec
+    def ref_name(spec: dict[str, Any]) -> str:
+        return spec.get("$ref", "").rsplit("/", 1)[-1]
 
     def type_of(spec: dict[str, Any]) -> str:
         if "$ref" in spec:
-            return spec["$ref"].rsplit("/", 1)[-1]
+            return ref_name(spec)
         if "anyOf" in spec:
             return " or ".join(t for t in (type_of(s) for s in spec["anyOf"]) if t != "null")
         if "enum" in spec:
             return " | ".join(map(str, spec["enum"]))
         if "const" in spec:
-            return repr(spec["const"])
+            return str(spec["const"])
         kind = spec.get("type", "any")
         if kind == "object" and isinstance(spec.get("additionalProperties"), dict):
             return f"mapping of {type_of(spec['additionalProperties'])}"
@@ -171,29 +272,31 @@ def reference_rows(schema: dict[str, Any] | None = None) -> list[dict[str, str]]
             return f"list of {type_of(spec['items'])}"
         return str(kind)
 
-    def walk(prefix: str, spec: dict[str, Any], depth: int, seen: tuple[str, ...]) -> None:
-        for name, field in spec.get("properties", {}).items():
-            key = f"{prefix}{name}"
-            rows.append({"key": key, "type": type_of(field),
-                         "meaning": field.get("description") or resolve(field).get("description", "")})
-            target = field
-            for option in field.get("anyOf", []):
-                if "$ref" in option:
-                    target = option
-            ref = target.get("$ref", "").rsplit("/", 1)[-1]
-            if ref in ("Quantity", "Series", "Line", "Provenance") or ref in seen or depth > 3:
-                continue  # the parameter shapes are listed once, under their own names
-            inner = resolve(target)
-            if inner.get("properties"):
-                walk(f"{key}.", inner, depth + 1, seen + (ref,))
-            elif isinstance(inner.get("additionalProperties"), dict):
-                item = inner["additionalProperties"]
-                item_ref = item.get("$ref", "").rsplit("/", 1)[-1]
-                if item_ref and item_ref not in ("Quantity", "Series", "Line") and item_ref not in seen:
-                    walk(f"{key}.<name>.", resolve(item), depth + 1, seen + (item_ref,))
+    def models_in(spec: dict[str, Any]) -> list[str]:
+        return [n for n in ([ref_name(spec)] + [ref_name(o) for o in spec.get("anyOf", [])]) if n]
 
-    walk("", schema, 0, ())
-    for shape in ("Quantity", "Series"):
+    def carries_provenance(model: str) -> bool:
+        cls = getattr(models, model, None)
+        return isinstance(cls, type) and issubclass(cls, models.Provenance)
+
+    def walk(prefix: str, spec: dict[str, Any], seen: tuple[str, ...], provenance: bool) -> None:
+        skip = not provenance and bool(seen) and carries_provenance(seen[-1])
+        for name, field in spec.get("properties", {}).items():
+            if name in PROVENANCE_FIELDS and skip:
+                continue
+            key = f"{prefix}{name}"
+            rows.append({"key": key, "type": type_of(field), "unit": field.get("x-unit", ""),
+                         "meaning": field.get("description", "")})
+            inner = field.get("additionalProperties") if isinstance(field.get("additionalProperties"), dict) else None
+            below = f"{key}.<name>." if inner is not None else f"{key}."
+            if inner is None and isinstance(field.get("items"), dict):  # a list of mappings
+                inner, below = field["items"], f"{key}[]."
+            for model in models_in(inner if inner is not None else field):
+                if model not in shapes and model not in seen:
+                    walk(below, defs[model], seen + (model,), False)
+
+    walk("", schema, (), False)
+    for shape in ("Quantity", "Series", "Line"):
         if shape in defs:
-            walk(f"({shape}) ", defs[shape], 3, (shape,))
+            walk(f"({shape}) ", defs[shape], (shape,), shape == "Quantity")
     return rows
