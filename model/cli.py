@@ -346,11 +346,16 @@ def new_cmd(path: Path, title: str | None) -> None:
 @click.option("--scenario", "resolved", is_flag=True,
               help="The schema of a scenario with its extends chain resolved (every required key), "
                    "rather than of one params file as written.")
-def schema(resolved: bool) -> None:
+@click.option("--sources", "sources", is_flag=True,
+              help="The schema of the source declaration, params/sources/sources.yaml.")
+def schema(resolved: bool, sources: bool) -> None:
     """Print the JSON Schema of a params file (generated from the loader's own models)."""
-    from .core.schema_json import params_file_schema, scenario_schema
+    from .core.schema_json import params_file_schema, scenario_schema, sources_schema
 
-    click.echo(json.dumps(scenario_schema() if resolved else params_file_schema(), indent=2))
+    if resolved and sources:
+        raise CasebookError("give --scenario or --sources, not both")
+    chosen = sources_schema() if sources else scenario_schema() if resolved else params_file_schema()
+    click.echo(json.dumps(chosen, indent=2))
 
 
 def main(argv: list[str] | None = None) -> None:

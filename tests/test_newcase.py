@@ -76,6 +76,18 @@ def test_schema_of_a_resolved_scenario_requires_what_the_loader_requires():
         jsonschema.validate(yaml.safe_load((PARAMS / "fbc3_drop2_slip.yaml").read_text()), schema)
 
 
+def test_the_sources_schema_accepts_the_declarations_and_refuses_a_misspelt_key(tmp_path):
+    proc = run_cli("schema", "--sources")
+    assert proc.returncode == 0, proc.stderr
+    schema = json.loads(proc.stdout)
+    declaration = yaml.safe_load((PARAMS / "sources" / "sources.yaml").read_text())
+    jsonschema.validate(declaration, schema)
+    first = next(iter(declaration["documents"].values()))
+    first["not_usd"] = first.pop("not_used")
+    with pytest.raises(jsonschema.ValidationError, match="'not_usd' was unexpected"):
+        jsonschema.validate(declaration, schema)
+
+
 def test_the_params_reference_lists_every_key_with_its_unit_and_meaning():
     from model.core.schema_json import reference_rows
 
@@ -98,6 +110,11 @@ def test_new_writes_the_case_with_schema_headers(tmp_path, file_schema):
     assert not (case / "model").exists()
     assert yaml.safe_load((case / "book" / "_config.yml").read_text())["title"] == 'Depot "B" renewal'
     assert json.loads((case / "schema" / "params.schema.json").read_text()) == file_schema
+    sources = case / "params" / "sources" / "sources.yaml"
+    first = sources.read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schema/sources.schema.json"
+    jsonschema.validate(yaml.safe_load(sources.read_text()),
+                        json.loads((case / "schema" / "sources.schema.json").read_text()))
     params = sorted((case / "params").glob("*.yaml"))
     assert [p.stem for p in params] == ["business_as_usual", "do_minimum", "preferred"]
     for path in params:

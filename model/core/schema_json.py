@@ -300,3 +300,27 @@ def reference_rows(schema: dict[str, Any] | None = None) -> list[dict[str, str]]
         if shape in defs:
             walk(f"({shape}) ", defs[shape], (shape,), shape == "Quantity")
     return rows
+
+
+def sources_schema() -> dict[str, Any]:
+    """The declaration of a case's source documents (params/sources/sources.yaml), as
+    `model.core.sources.documents` reads it."""
+    document = {
+        "type": "object", "additionalProperties": False,
+        "required": ["short", "title", "date", "file"],
+        "properties": {
+            "short": {"type": "string", "minLength": 1, "description": "A short name for citations"},
+            "title": {"type": "string", "minLength": 1, "description": "The document's full title"},
+            "date": {"type": "string", "minLength": 1, "description": "Its date (YYYY, YYYY-MM or YYYY-MM-DD)"},
+            "file": {"type": "string", "minLength": 1, "description": "The text file beside this declaration"},
+            "not_used": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[^\\n]+$"},
+                         "description": "Units that nothing cites, each with a one-line reason"},
+        },
+    }
+    return {"$schema": SCHEMA_DIALECT, "title": "casebook source documents",
+            "description": "The documents a case cites (params/sources/sources.yaml); a citation is "
+                           "'<file>, <where>'.",
+            "type": "object", "additionalProperties": False, "required": ["documents"],
+            "properties": {"documents": {"type": "object", "minProperties": 1,
+                                         "propertyNames": {"pattern": r"^\d{3}_[0-9a-f]{16}\.txt$"},
+                                         "additionalProperties": document}}}

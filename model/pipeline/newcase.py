@@ -4,7 +4,8 @@ The starting case is package data (``model/pipeline/data/newcase/``): params for
 do-minimum option and a preferred option calibrated to a published NPV, one declared example source
 document, a book with an index page and a short chapter (the appendices come from the package), a
 README and a Makefile. Every value is labelled as an example. The params files point the YAML language
-server at ``schema/params.schema.json``, written here from `model.core.schema_json`.
+server at ``schema/params.schema.json`` (and the source declaration at
+``schema/sources.schema.json``), written here from `model.core.schema_json`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import shutil
 from pathlib import Path
 
 from ..core.errors import CasebookError
-from ..core.schema_json import params_file_schema
+from ..core.schema_json import params_file_schema, sources_schema
 from .packaged import NEWCASE_DIR
 
 SCHEMA_FILE = Path("schema/params.schema.json")
+SOURCES_SCHEMA_FILE = Path("schema/sources.schema.json")
 TITLE_TOKEN = "__TITLE__"
 #: files whose text carries the title
 TITLED = ("book/_config.yml", "book/index.md", "README.md")
@@ -54,7 +56,8 @@ def new_case(path: Path | str, title: str | None = None) -> list[Path]:
         schema = dest / SCHEMA_FILE
         schema.parent.mkdir(parents=True, exist_ok=True)
         schema.write_text(json.dumps(params_file_schema(), indent=2) + "\n", encoding="utf-8")
-        written.append(SCHEMA_FILE)
+        (dest / SOURCES_SCHEMA_FILE).write_text(json.dumps(sources_schema(), indent=2) + "\n", encoding="utf-8")
+        written += [SCHEMA_FILE, SOURCES_SCHEMA_FILE]
     except OSError as exc:
         raise CasebookError(f"cannot write {exc.filename or dest}: {exc.strerror or exc}") from None
     return written
