@@ -14,6 +14,7 @@ import jsonschema
 import nbformat
 import pytest
 import yaml
+from html import unescape
 
 from model.core.schema import Benefits
 
@@ -212,7 +213,7 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     assert [msg for nb in executed if ".failed" not in nb.name for msg in _error_outputs(nb)] == []
     log = "".join(p.read_text() for p in (case / "book" / "_build").rglob("sphinx.log"))
     assert "glue key" not in log and "WARNING" not in log
-    front = " ".join(re.sub(r"<[^>]+>", " ", (html / "index.html").read_text()).split())
+    front = " ".join(unescape(re.sub(r"<[^>]+>", " ", (html / "index.html").read_text())).split())
     assert "has an NPV of £12.0m over the appraisal period" in front
 
 
