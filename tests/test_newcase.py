@@ -8,13 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import jsonschema
 import nbformat
 import pytest
 import yaml
-from html import unescape
 
 from model.core.schema import Benefits
 
