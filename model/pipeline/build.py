@@ -79,7 +79,9 @@ def tree_digest(root: Path, skip: set[str] = frozenset()) -> str:
 
 
 def model_source_digest() -> str:
-    return tree_digest(PACKAGE_DIR, {"__pycache__"})
+    """The package's code. Its data (model/pipeline/data: the packaged notebook and chapters, the
+    site's assets) is keyed where it is used, file by file, like a case's own files."""
+    return tree_digest(PACKAGE_DIR, {"__pycache__", "data"})
 
 
 def sources_digest(params_dir: Path) -> str:
