@@ -338,6 +338,34 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
         click.echo(f"  {k:<18} {result[k]:>12.3f}")
 
 
+@cli.command("new")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The case's title (default: an example title).")
+def new_cmd(path: Path, title: str | None) -> None:
+    """Write a small example case into PATH (a new or empty folder) that `casebook build` builds at once."""
+    from .pipeline.newcase import new_case
+
+    written = new_case(path, title)
+    click.echo(f"wrote {len(written)} files into {path}")
+    click.echo(f"next: cd {path} && casebook build")
+
+
+@cli.command()
+@click.option("--scenario", "resolved", is_flag=True,
+              help="The schema of a scenario with its extends chain resolved (every required key), "
+                   "rather than of one params file as written.")
+@click.option("--sources", "sources", is_flag=True,
+              help="The schema of the source declaration, params/sources/sources.yaml.")
+def schema(resolved: bool, sources: bool) -> None:
+    """Print the JSON Schema of a params file (generated from the loader's own models)."""
+    from .core.schema_json import params_file_schema, scenario_schema, sources_schema
+
+    if resolved and sources:
+        raise CasebookError("give --scenario or --sources, not both")
+    chosen = sources_schema() if sources else scenario_schema() if resolved else params_file_schema()
+    click.echo(json.dumps(chosen, indent=2))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: every expected failure is one line on stderr with exit code 2."""
     try:

@@ -145,7 +145,8 @@ def test_manifest_and_the_stamp_on_every_page(built, tmp_path):
     data = json.loads(manifest.read_text())
     paths = {f["path"] for f in data["files"]}
     assert {"params/fbc1.yaml", "params/fbc3.yaml", "notebooks/scenario.ipynb", "model/pipeline/build.py",
-            "book/_config.yml", "book/vendor/package-lock.json"} <= paths
+            "book/_config.yml", "model/pipeline/data/book/vendor/package-lock.json",
+            "model/pipeline/data/book/appendix_register.md", "model/pipeline/data/book/_static/casebook.js"} <= paths
     for f in data["files"]:
         if f["path"].startswith(("params/", "notebooks/", "book/")):
             assert hashlib.sha256((project / f["path"]).read_bytes()).hexdigest() == f["sha256"]

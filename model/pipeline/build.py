@@ -2,8 +2,11 @@
 
 Layout, relative to the project root (the working directory):
 
-- ``notebooks/scenario.ipynb``: the parameterised scenario notebook;
+- ``notebooks/scenario.ipynb``: the parameterised scenario notebook (the packaged one when the case
+  has none of its own, `model.pipeline.packaged`);
 - ``book/``: the book's sources (``_config.yml``, ``_toc.yml``, pages, and any notebooks of its own);
+  the generic chapters its ``_toc.yml`` lists and the site's assets come from the package unless the
+  case has a file of the same name;
 - ``build/runs/``: executed notebooks, each with the cache key it was executed under;
 - ``book/_build/sites/<key>/``: built sites; ``book/_build/html`` is a symlink to the current one.
 
@@ -35,9 +38,9 @@ from typing import Any, Iterator
 from ..core import deps
 from ..core.errors import CasebookError
 from ..core.params import check_slug, read_chain, scenario_names
+from .packaged import book_files, scenario_notebook, vendor_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the model package
-SCENARIO_NOTEBOOK = Path("notebooks/scenario.ipynb")
 BOOK_DIR = Path("book")
 RUNS_DIR = Path("build/runs")
 LAST_BUILD = Path("build/last-build.json")
@@ -76,7 +79,9 @@ def tree_digest(root: Path, skip: set[str] = frozenset()) -> str:
 
 
 def model_source_digest() -> str:
-    return tree_digest(PACKAGE_DIR, {"__pycache__"})
+    """The package's code. Its data (model/pipeline/data: the packaged notebook and chapters, the
+    site's assets) is keyed where it is used, file by file, like a case's own files."""
+    return tree_digest(PACKAGE_DIR, {"__pycache__", "data"})
 
 
 def sources_digest(params_dir: Path) -> str:
@@ -91,7 +96,7 @@ def dependency_lock(root: Path) -> str:
     """The locked dependency versions: every installed distribution, and the npm lock file."""
     dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
                     if d.metadata["Name"]})
-    npm_lock = root / BOOK_DIR / "vendor" / "package-lock.json"
+    npm_lock = vendor_dir(root / BOOK_DIR) / "package-lock.json"
     return sha256_bytes("\n".join(dists).encode(), npm_lock.read_bytes() if npm_lock.exists() else b"")
 
 
@@ -108,10 +113,9 @@ def manifest(root: Path, params_dir: Path) -> dict[str, Any]:
     """Every input of the report with its SHA-256: params, notebooks, book sources, model source and
     the locked dependency versions; and one digest over all of them."""
     files: list[Path] = sorted(params_dir.glob("*.yaml")) + sorted((params_dir / "sources").glob("*"))
-    files += sorted((root / "notebooks").glob("*.ipynb"))
-    files += sorted(p for p in (root / BOOK_DIR).rglob("*")
-                    if p.is_file() and not IGNORED_IN_BOOK & set(p.relative_to(root / BOOK_DIR).parts)
-                    or p.parent == root / BOOK_DIR / "vendor" and p.name in ("package.json", "package-lock.json"))
+    files += sorted((root / "notebooks").glob("*.ipynb")) + [scenario_notebook(root)]
+    files += list(book_files(root / BOOK_DIR, IGNORED_IN_BOOK).values())
+    files += [vendor_dir(root / BOOK_DIR) / name for name in ("package.json", "package-lock.json")]
     files += sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
     entries = []
     for path in dict.fromkeys(files):
@@ -168,9 +172,9 @@ class Job:
 
 def scenario_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
     """A job per scenario; the key covers the scenario's params files and everything shared."""
-    notebook = root / SCENARIO_NOTEBOOK
+    notebook = scenario_notebook(root)
     if not notebook.is_file():
-        raise CasebookError(f"the scenario notebook {SCENARIO_NOTEBOOK} is missing")
+        raise CasebookError(f"the scenario notebook {notebook} is missing")
     jobs = []
     for name in scenario_names(params_dir):
         chain = read_chain(params_dir, name)
@@ -222,10 +226,11 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
     from ..core.deps import current, read_log, reads_bytes
 
     book = root / BOOK_DIR
+    staged = book_files(book, IGNORED_IN_BOOK)  # the case's own pages and the packaged ones it lists
     jobs = []
-    for path in sorted([*book.rglob("*.ipynb"), *book.rglob("*.md")]):
-        rel = path.relative_to(book)
-        if IGNORED_IN_BOOK & set(rel.parts) or rel.parts[0] == SCENARIO_PAGES:
+    for name, path in staged.items():
+        rel = Path(name)
+        if path.suffix not in (".ipynb", ".md") or rel.parts[0] == SCENARIO_PAGES:
             continue
         if path.suffix == ".md" and not is_text_notebook(path):
             continue
@@ -233,7 +238,8 @@ def book_notebook_jobs(root: Path, params_dir: Path, common: bytes,
         uses = nb.metadata.get("casebook", {}).get("scenarios")
         meta = nb.metadata.get("casebook", {})
         # a page that reads the other pages (e.g. the coverage of the sources) depends on their text
-        pages = sorted(p for p in book.glob("*.md") if p != path) if meta.get("reads_book_pages") else []
+        pages = (sorted(p for n, p in staged.items() if "/" not in n and p.suffix == ".md" and p != path)
+                 if meta.get("reads_book_pages") else [])
         params = {"params_dir": relative_params_dir(root, params_dir)}
         safe = str(rel.with_suffix("")).replace("/", "__")
         job = Job(name=str(rel), source=path, output=root / RUNS_DIR / "pages" / f"{safe}.ipynb",
@@ -489,7 +495,7 @@ EXTRA_PATH = "_extra"
 
 def npm_modules(root: Path) -> Path:
     """node_modules for the book's pinned JavaScript, installed once per lock file with `npm ci`."""
-    src = root / BOOK_DIR / "vendor"
+    src = vendor_dir(root / BOOK_DIR)
     dest = root / VENDOR_BUILD_DIR
     lock = (src / "package-lock.json").read_bytes()
     stamp = dest / ".lock-sha256"
@@ -562,8 +568,10 @@ def stage_book(root: Path, stage: Path, jobs: list[Job], modules: Path, params_d
     INPUTS_PLACEHOLDER instead, for `copy_site` to replace)."""
     from ..report.downloads import write_downloads
 
-    book = root / BOOK_DIR
-    shutil.copytree(book, stage, ignore=shutil.ignore_patterns(*IGNORED_IN_BOOK, "*.pyc"))
+    stage.mkdir(parents=True, exist_ok=True)
+    for name, path in book_files(root / BOOK_DIR, IGNORED_IN_BOOK).items():
+        (stage / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, stage / name)
     for job in jobs:
         dest = stage / job.page
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -830,7 +838,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             downloads_dir = downloads.result()
             phase("downloads")
         # the site is a function of the book's sources, the executed notebooks and the vendored files
-        site_key = sha256_bytes(tree_digest(root / BOOK_DIR, IGNORED_IN_BOOK).encode(),
+        site_key = sha256_bytes(book_digest(root),
                                 project_version().encode(),
                                 *[f"{j.page}:{j.key}".encode() for j in all_jobs],
                                 vega_debug_script().encode())[:16]
@@ -903,6 +911,12 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
     return report
 
 
+def book_digest(root: Path) -> bytes:
+    """A hash of the book's sources as staged (the case's own files and the packaged ones it uses)."""
+    return sha256_bytes(*[b for name, path in book_files(root / BOOK_DIR, IGNORED_IN_BOOK).items()
+                          for b in (name.encode(), path.read_bytes())]).encode()
+
+
 def book_title(root: Path) -> str:
     import yaml
 
@@ -972,7 +986,7 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
     if out.exists() and not out.is_file():
         raise CasebookError("names something that is not a file", key="--out")
     probe_writable(out, "--out")
-    result = execute_notebook(str(root / SCENARIO_NOTEBOOK), str(out),
+    result = execute_notebook(str(scenario_notebook(root)), str(out),
                               {"scenario": scenario, "overrides": overrides,
                                "params_dir": str(params_dir)}, str(root), loaded.title)
     if not result["ok"]:
