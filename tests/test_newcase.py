@@ -200,7 +200,7 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     for name in ("preferred", "do_minimum", "business_as_usual"):
         assert (html / "scenarios" / f"{name}.html").is_file()
     for page in ("appendix_register", "appendix_reconciliation", "appendix_method", "appendix_coverage",
-                 "glossary", "params_reference", "strategic"):
+                 "glossary", "params_reference", "strategic", "economic_analysis"):
         assert (html / f"{page}.html").is_file(), page
     # the calibrated NPV is the published one; business as usual is zero by construction
     res = json.loads(casebook_in(case, "results", "preferred", "--json").stdout)
@@ -208,8 +208,9 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     bau = json.loads(casebook_in(case, "results", "business_as_usual", "--json").stdout)
     assert bau["npv_gbp_m"] == pytest.approx(0.0, abs=1e-9) and bau["tco_gbp_m"] == 0.0
     executed = sorted((case / "build" / "runs").rglob("*.ipynb"))
-    # three scenarios; the front page and the five notebook appendices (strategic and glossary are text)
-    assert len(executed) == 3 + 6
+    # three scenarios; the front page, the economic analysis and the five notebook appendices (strategic
+    # and glossary are text)
+    assert len(executed) == 3 + 7
     assert [msg for nb in executed if ".failed" not in nb.name for msg in _error_outputs(nb)] == []
     log = "".join(p.read_text() for p in (case / "book" / "_build").rglob("sphinx.log"))
     assert "glue key" not in log and "WARNING" not in log

@@ -517,6 +517,12 @@ class DatePoint(_Strict):
     def _shorthand(cls, data: Any) -> Any:
         return {"key": data} if isinstance(data, str) else data
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        """The JSON Schema says what the loader accepts: the shorthand (a dated parameter's key) too."""
+        return {"anyOf": [{"type": "string", "description": "A dated parameter's key (shorthand for key:)"},
+                          handler(core_schema)]}
+
     @model_validator(mode="after")
     def _one_of(self) -> "DatePoint":
         if (self.key is None) == (self.date is None):

@@ -398,15 +398,15 @@ def glue_checks(params_dir=None) -> None:
 
 @tracked
 def glue_economic(params_dir=None) -> None:
-    """The economic case: the headline version (`econ_*_connect`, the figure names the chapters cite)
+    """The economic case: the headline version (`econ_*_headline`, the figure names the chapters cite)
     against the first option scenario (kind: option; `econ_*_dominimum`), where the params have one."""
     main = book.headline(params_dir)
     r3 = book.result(main, params_dir)
     g3 = r3["green_book"]
-    glue_money("econ_npv_connect", g3["npv_gbp_m"])
-    glue_money("econ_pvc_connect", g3["pv_costs_gbp_m"])
-    glue_money("econ_pvb_connect", g3["pv_benefits_gbp_m"])
-    glue("econ_bcr_connect", f"{g3['bcr']:.2f}")
+    glue_money("econ_npv_headline", g3["npv_gbp_m"])
+    glue_money("econ_pvc_headline", g3["pv_costs_gbp_m"])
+    glue_money("econ_pvb_headline", g3["pv_benefits_gbp_m"])
+    glue("econ_bcr_headline", f"{g3['bcr']:.2f}")
     option = book.option_names(params_dir)
     if option:
         gd = book.result(option[0], params_dir)["green_book"]
