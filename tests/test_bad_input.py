@@ -144,3 +144,18 @@ def test_check_json_reports_invalid_params(params_copy):
     assert_one_line_error(proc, "appraisal.price_basis")
     data = json.loads(proc.stdout)
     assert data["valid"] is False and "price_basis" in data["error"]
+
+
+def test_a_published_version_misspelling_an_inherited_key_is_refused(params_copy):
+    """A published version may add its own sourced entries to an open mapping (milestones), but a new
+    key one slip away from an inherited one is a typo, never a new milestone that nothing reads."""
+    path = params_copy / "fbc2.yaml"
+    lines = path.read_text().splitlines()
+    at = lines.index("  drop2_go_live:")
+    lines[at] = "  drop2_go_lve:"
+    path.write_text("\n".join(lines) + "\n")
+    proc = run_cli("check", "--params", str(params_copy))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"casebook: error: {params_copy / 'fbc2.yaml'}:{at + 1}: milestones.drop2_go_lve: overrides nothing: "
+        "not a key in fbc1 or the files it extends (did you mean drop2_go_live?)"]

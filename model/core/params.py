@@ -236,6 +236,23 @@ def validate(tree: LineDict, model: type = Scenario) -> Any:
         raise (errors[0] if len(errors) == 1 else CasebookErrors(errors)) from None
 
 
+#: How alike a new key must be to an inherited one to be taken as a misspelling of it (difflib's ratio):
+#: `analytcs_go_live` against `analytics_go_live` is 0.97. Keys that differ only in their digits
+#: (`npv_v3_gbp_m` beside `npv_v1_gbp_m`) are numbered entries, not slips.
+NEAR_MISS = 0.9
+
+
+def _near_miss(key: str, base: Any) -> bool:
+    """A new key that differs from an inherited key of the same mapping by a slip of the keyboard."""
+    import difflib
+
+    if not isinstance(base, dict):
+        return False
+    close = difflib.get_close_matches(str(key), [str(k) for k in base], n=1, cutoff=NEAR_MISS)
+    undigit = lambda s: "".join(c for c in s if not c.isdigit())  # noqa: E731
+    return bool(close) and undigit(close[0]) != undigit(str(key))
+
+
 def check_overrides(base: LineDict, over: LineDict, parent: str, strict: bool) -> None:
     """Every key a child file overrides must name something in its `extends` chain (`base`, the
     parents merged) or a field the schema defines; a misspelt key would otherwise add a parameter
@@ -257,7 +274,8 @@ def check_overrides(base: LineDict, over: LineDict, parent: str, strict: bool) -
             fields = schema_fields(here)
             if fields is not None:
                 continue  # a field of the schema, or an unknown key that validation reports
-            if fields is None and not strict and not (isinstance(value, dict) and value.get("assumption")):
+            if fields is None and not strict and not (isinstance(value, dict) and value.get("assumption")) \
+                    and not _near_miss(key, b):
                 continue  # a published version adding its own entry to an open mapping
             if fields is None and not isinstance(b, dict):
                 continue  # a whole new section: the schema validates it
