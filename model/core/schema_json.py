@@ -80,7 +80,6 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("UncertainInput", "distribution"): "uniform, triangular, pert, truncnormal or lognormal",
     ("UncertainInput", "base"): "Base value where the parameter itself is blank",
     ("UncertainInput", "search"): "[lower, upper]: where to look for a switching value",
-    ("Benefits", "drop1_share"): "Share of the benefit level unlocked by the first delivery (fraction)",
     ("TableBlock", "type"): "table: a published cost table",
     ("TableBlock", "label"): "The table's title",
     ("TableBlock", "kind"): "capital or revenue",

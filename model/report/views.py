@@ -48,7 +48,13 @@ def repr_yaml(value: Any) -> str:
     return repr(value)
 
 
-def load(scenario: str, overrides: dict[str, Any] | None = None, params_dir: str | Path | None = None) -> Run:
+def load(scenario: str | None, overrides: dict[str, Any] | None = None,
+         params_dir: str | Path | None = None) -> Run:
+    """One scenario's run; no scenario (the notebook's default, for plain papermill): the headline version."""
+    if scenario is None:
+        from .book import headline
+
+        scenario = headline(params_dir)
     return Run(scenario, overrides, params_dir)
 
 
