@@ -353,8 +353,9 @@ def _glue_version_changes(versions, params_dir=None) -> None:
     previous = None
     for v in versions:
         s = book.loaded(v, params_dir).scenario
-        if book.published_npv(v, params_dir) is not None:
-            glue_param(f"{v}_npv_published", v, f"published.npv_{v}_gbp_m", "money", params_dir)
+        npv_key = book.published_npv_key(v, params_dir)
+        if npv_key is not None:
+            glue_param(f"{v}_npv_published", v, f"published.{npv_key}", "money", params_dir)
         if previous is not None:
             for key, block in s.costs.items():
                 if key not in previous.costs and getattr(block, "total_gbp_m", None) is not None:
