@@ -148,13 +148,15 @@ def _scenario(scenario: str | None, params_dir) -> str:
 
 def published_npv_key(name: str, params_dir: str | Path | None = None) -> str | None:
     """The key under `published` of the NPV a version's own paper published: `npv_<name>_gbp_m`, else
-    the published figure its NPV is calibrated to (a calibration with metric npv_gbp_m), else None."""
+    the published figure its own file calibrates its NPV to (a calibration with metric npv_gbp_m),
+    else None (a calibration it inherits is the earlier version's)."""
     ld = loaded(name, params_dir)
     if f"npv_{name}_gbp_m" in ld.scenario.published:
         return f"npv_{name}_gbp_m"
-    for c in ld.calibrated:
+    for c in ld.calibrated:  # the version's own calibration, not one it inherits
         key = c["target"].removeprefix("published.")
-        if c["metric"] == "npv_gbp_m" and c["target"].startswith("published.") and key in ld.scenario.published:
+        if c["scenario"] == name and c["metric"] == "npv_gbp_m" and c["target"].startswith("published.") \
+                and key in ld.scenario.published:
             return key
     return None
 
