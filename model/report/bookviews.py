@@ -403,7 +403,7 @@ def reconciliation_scope(params_dir=None) -> str:
                                                          if any(b.funding_sources for b in tables) else "")),
         "narrative cost figures": any(s.narrative_costs for s in versions)
         and "the narrative figure for each cost factor",
-        "contracts": any(s.contracts for s in versions) and "each contract's uplift arithmetic and percentages",
+        "contracts": any(s.contracts for s in versions) and "each contract\u2019s uplift arithmetic and percentages",
         "restated facts": any(s.facts for s in versions) and "every fact the documents state more than once",
     }
     present = [text for text in parts.values() if text]
