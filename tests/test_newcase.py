@@ -189,33 +189,109 @@ def _error_outputs(notebook: Path) -> list[str]:
     return bad
 
 
+def _page_text(page: Path) -> str:
+    """A built page's text as a reader sees it: no tags, scripts or styles, spaces collapsed."""
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+
+
+def _figure(page: Path, figure_id: str) -> str:
+    """The HTML of one numbered figure of a built page (empty if the page has none by that id)."""
+    html = page.read_text()
+    at = html.find(f'<figure class="align-default" id="{figure_id}">')
+    return "" if at < 0 else html[at:html.index("</figure>", at)]
+
+
 @needs_deliveries
 def test_a_new_case_builds_outside_the_repository(tmp_path):
+    from model.pipeline.build import read_glue
+    from model.report.bookviews import money  # the book's format: £12.0m, −£1.5m
+
     case = tmp_path / "case"
     assert casebook_in(tmp_path, "new", str(case), "--title", "Example").returncode == 0
     proc = casebook_in(case, "build", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
     html = case / "book" / "_build" / "html"
     assert proc.stdout.strip().splitlines()[-1] == str(html / "index.html")
-    for name in ("preferred", "do_minimum", "business_as_usual"):
-        assert (html / "scenarios" / f"{name}.html").is_file()
+
+    def cli_json(*args: str):
+        done = casebook_in(case, *args, "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    # a page for every scenario the case declares, each under its own title
+    scenarios = {p.stem: yaml.safe_load(p.read_text()) for p in sorted((case / "params").glob("*.yaml"))}
+    assert sorted(scenarios) == ["business_as_usual", "do_minimum", "preferred"]
+    for name, data in scenarios.items():
+        page = html / "scenarios" / f"{name}.html"
+        assert page.is_file(), name
+        assert data["title"] in _page_text(page), name
     for page in ("appendix_register", "appendix_reconciliation", "appendix_method", "appendix_coverage",
                  "glossary", "params_reference", "strategic", "economic_analysis"):
         assert (html / f"{page}.html").is_file(), page
-    # the calibrated NPV is the published one; business as usual is zero by construction
-    res = json.loads(casebook_in(case, "results", "preferred", "--json").stdout)
-    assert res["npv_gbp_m"] == pytest.approx(12.0, abs=1e-6)
-    bau = json.loads(casebook_in(case, "results", "business_as_usual", "--json").stdout)
+
+    # the calibrated NPV is the published one, in the results and on the pages; business as usual is
+    # zero by construction
+    published = scenarios["preferred"]["published"]["npv_gbp_m"]["value"]
+    assert published == 12.0
+    res = cli_json("results", "preferred")
+    assert res["npv_gbp_m"] == pytest.approx(published, abs=1e-6)
+    assert [c["target_value"] for c in res["calibrated"]] == [published]
+    preferred_page = _page_text(html / "scenarios" / "preferred.html")
+    assert re.search(r"Net present value \(NPV\), the paper's measure (?:† \([^)]*\) )?12\.000 £m", preferred_page)
+    bau = cli_json("results", "business_as_usual")
     assert bau["npv_gbp_m"] == pytest.approx(0.0, abs=1e-9) and bau["tco_gbp_m"] == 0.0
+    front = _page_text(html / "index.html")
+    assert "has an NPV of £12.0m over the appraisal period" in front
+
+    # no cell shows an error, in the notebooks or on the pages, and Sphinx found every glued key
     executed = sorted((case / "build" / "runs").rglob("*.ipynb"))
     # three scenarios; the front page, the economic analysis and the five notebook appendices (strategic
     # and glossary are text)
     assert len(executed) == 3 + 7
     assert [msg for nb in executed if ".failed" not in nb.name for msg in _error_outputs(nb)] == []
+    pages = sorted(html.rglob("*.html"))
+    assert [p.name for p in pages if "Traceback" in p.read_text() or 'class="output error"' in p.read_text()
+            or 'class="output stderr"' in p.read_text()] == []
     log = "".join(p.read_text() for p in (case / "book" / "_build").rglob("sphinx.log"))
     assert "glue key" not in log and "WARNING" not in log
-    front = " ".join(unescape(re.sub(r"<[^>]+>", " ", (html / "index.html").read_text())).split())
-    assert "has an NPV of £12.0m over the appraisal period" in front
+
+    # the economic analysis shows the options, the tornado, the switching values, the Monte Carlo and the
+    # what-if for this case, with the figures the command line gives
+    econ = html / "economic_analysis.html"
+    text = _page_text(econ)
+    glued = read_glue(case / "build" / "runs" / "pages" / "economic_analysis.ipynb")
+    options = text[text.index("Options #"):text.index("Tornado #")]
+    for name in ("do_minimum", "preferred"):
+        npv = cli_json("results", name)["green_book"]["npv_gbp_m"]
+        assert f"{npv:.3f}" in options, name
+    assert scenarios["do_minimum"]["title"] in options and "The case as published (PREFERRED)" in options
+    assert "Business as usual (reference)" in options
+    tornado = cli_json("tornado", "preferred")
+    labels = [v["label"] for v in scenarios["preferred"]["uncertainty"].values()]
+    assert sorted(r["label"] for r in tornado) == sorted(labels)
+    assert glued["unc_top_input"] == tornado[0]["label"].lower()
+    assert glued["unc_top_swing"] == money(tornado[0]["swing_gbp_m"])
+    chart = _figure(econ, "fig-analysis-tornado")
+    assert "vega-embed" in chart and all(f'"input": "{label}"' in chart for label in labels)
+    switching = cli_json("switching", "preferred")
+    assert glued["unc_switching_inputs"] == len(labels)
+    assert glued["unc_switching_found"] == sum(r["switching_value"] is not None for r in switching)
+    table = text[text.index("Switching values #"):text.index("Monte Carlo #")]
+    assert [r["parameter"] for r in switching] == [v["parameter"] for v in scenarios["preferred"]["uncertainty"].values()]
+    for r in switching:  # each row: its base and switching values (places=4), then the range searched
+        assert f"{r['base_value']:.4f} {r['switching_value']:.4f}" in table, r["parameter"]
+    for v in scenarios["preferred"]["uncertainty"].values():
+        assert f"{v['search'][0]:g} to {v['search'][1]:g}" in table
+    mc = cli_json("montecarlo", "preferred", "--draws", "20000", "--seed", "20231207")
+    assert glued["unc_draws"] == "20,000"
+    assert [glued[f"unc_{q}"] for q in ("mean", "p10", "p50", "p90")] == \
+        [money(mc[f"npv_{q}_gbp_m"]) for q in ("mean", "p10", "p50", "p90")]
+    for words, q in (("a mean of ", "mean"), ("a P10 of ", "p10"), ("a median of ", "p50"), ("a P90 of ", "p90")):
+        assert text[text.index(words) + len(words):].startswith(money(mc[f"npv_{q}_gbp_m"])), words
+    assert "vega-embed" in _figure(econ, "fig-analysis-montecarlo")
+    what_if = _figure(econ, "fig-analysis-whatif")
+    assert what_if.count('"input": "range"') == 4  # four sliders: rate, benefit level, the two biases
 
 
 @needs_deliveries

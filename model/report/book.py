@@ -146,9 +146,25 @@ def _scenario(scenario: str | None, params_dir) -> str:
     return headline(params_dir) if scenario is None else scenario
 
 
+def published_npv_key(name: str, params_dir: str | Path | None = None) -> str | None:
+    """The key under `published` of the NPV a version's own paper published: `npv_<name>_gbp_m`, else
+    the published figure its own file calibrates its NPV to (a calibration with metric npv_gbp_m),
+    else None (a calibration it inherits is the earlier version's)."""
+    ld = loaded(name, params_dir)
+    if f"npv_{name}_gbp_m" in ld.scenario.published:
+        return f"npv_{name}_gbp_m"
+    for c in ld.calibrated:  # the version's own calibration, not one it inherits
+        key = c["target"].removeprefix("published.")
+        if c["scenario"] == name and c["metric"] == "npv_gbp_m" and c["target"].startswith("published.") \
+                and key in ld.scenario.published:
+            return key
+    return None
+
+
 def published_npv(name: str, params_dir: str | Path | None = None):
-    """The NPV a version's own paper published (`published.npv_<name>_gbp_m`), or None."""
-    return loaded(name, params_dir).scenario.published.get(f"npv_{name}_gbp_m")
+    """The NPV a version's own paper published (see :func:`published_npv_key`), or None."""
+    key = published_npv_key(name, params_dir)
+    return None if key is None else loaded(name, params_dir).scenario.published[key]
 
 
 def request_blocks(scenario: str | None = None, params_dir: str | Path | None = None) -> list[str]:
@@ -159,6 +175,12 @@ def request_blocks(scenario: str | None = None, params_dir: str | Path | None = 
     before = [v for v in version_names(params_dir) if v in ld.chain and v != name]
     inherited = set(loaded(before[-1], params_dir).scenario.costs) if before else set()
     return [k for k, b in ld.scenario.costs.items() if isinstance(b, TableBlock) and k not in inherited]
+
+
+def printed_request_blocks(scenario: str | None = None, params_dir: str | Path | None = None) -> list[str]:
+    """The scenario's request tables whose printed totals the params declare (`published_totals`)."""
+    s = loaded(_scenario(scenario, params_dir), params_dir).scenario
+    return [b for b in request_blocks(scenario, params_dir) if s.costs[b].published_totals is not None]
 
 
 def request_label(block_name: str, scenario: str | None = None, params_dir: str | Path | None = None) -> str:
@@ -275,11 +297,13 @@ def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | 
 def funding_request(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """What the paper asks for: capital (Table 1) and revenue (Table 2), gross, the reserves that fund
     part of it, and net, as printed; beside them the same totals added up from the tables' cells and
-    the figures the recommendations state (the narrative costs of a whole table, factors: [all])."""
+    the figures the recommendations state (the narrative costs of a whole table, factors: [all]).
+    A request table whose printed totals the params do not declare (no `published_totals`) is left
+    out; an empty frame when none has them (see :func:`printed_request_blocks`)."""
     scenario = _scenario(scenario, params_dir)
     s = loaded(scenario, params_dir).scenario
     rows = []
-    for block_name in request_blocks(scenario, params_dir):
+    for block_name in printed_request_blocks(scenario, params_dir):
         block = s.costs[block_name]
         part = request_label(block_name, scenario, params_dir)
         stated = stated_total(block_name, scenario, params_dir)
@@ -295,6 +319,8 @@ def funding_request(scenario: str | None = None, params_dir: str | Path | None =
                      "net_from_cells_gbp_m": computed_net,
                      "stated_in_recommendations_gbp_m": stated[1].value if stated else np.nan})
     frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
     total = {"request": "Total request"}
     total.update({c: float(frame[c].sum()) for c in frame.columns if c != "request"})
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
@@ -716,20 +742,39 @@ def request_downloads(params_dir: str | Path | None = None) -> dict[str, tuple[s
     pdir = resolve_params_dir(params_dir)
     main = headline(pdir)
     blocks = request_blocks(main, pdir)
+    printed = printed_request_blocks(main, pdir)
     s = loaded(main, pdir).scenario
     out = {f"table{n}_{s.costs[b].kind}": (b, "table") for n, b in enumerate(blocks, start=1)}
-    out.update({f"table{n}_column_totals": (b, "column_totals") for n, b in enumerate(blocks, start=1)})
+    out.update({f"table{n}_column_totals": (b, "column_totals") for n, b in enumerate(blocks, start=1)
+                if b in printed})
     return out
+
+
+def declared_tables(params_dir: str | Path | None = None) -> set[str]:
+    """The names in TABLES whose params the case declares. A table that needs a block the case does
+    not have is left out of the book and the downloads: the funding request (request tables with
+    printed totals), the contracts (contracts) and the NPV bridge (two versions or more)."""
+    pdir = resolve_params_dir(params_dir)
+    main = headline(pdir)
+    missing = set()
+    if not printed_request_blocks(main, pdir):
+        missing.add("funding_request")
+    if not loaded(main, pdir).scenario.contracts:
+        missing.add("contracts")
+    if len(version_names(pdir)) < 2:
+        missing.add("npv_bridge")
+    return set(TABLES) - missing
 
 
 def table_builders(params_dir: str | Path | None = None) -> dict:
     """Every table the book shows and offers for download, by download name, each a function of the
-    params directory, in the workbook's order."""
-    builders = dict(list(TABLES.items())[:3])
+    params directory, in the workbook's order; only those whose params the case declares."""
+    declared = declared_tables(params_dir)
+    builders = {k: v for k, v in list(TABLES.items())[:3] if k in declared}
     for download, (block, what) in request_downloads(params_dir).items():
         make = request_table if what == "table" else published_column_totals
         builders[download] = (lambda m, b: lambda p: m(b, None, p))(make, block)
-    builders.update(list(TABLES.items())[3:])
+    builders.update((k, v) for k, v in list(TABLES.items())[3:] if k in declared)
     return builders
 
 

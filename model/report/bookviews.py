@@ -353,8 +353,9 @@ def _glue_version_changes(versions, params_dir=None) -> None:
     previous = None
     for v in versions:
         s = book.loaded(v, params_dir).scenario
-        if book.published_npv(v, params_dir) is not None:
-            glue_param(f"{v}_npv_published", v, f"published.npv_{v}_gbp_m", "money", params_dir)
+        npv_key = book.published_npv_key(v, params_dir)
+        if npv_key is not None:
+            glue_param(f"{v}_npv_published", v, f"published.{npv_key}", "money", params_dir)
         if previous is not None:
             for key, block in s.costs.items():
                 if key not in previous.costs and getattr(block, "total_gbp_m", None) is not None:
@@ -384,6 +385,41 @@ def glue_dependence_count() -> None:
     records = list(FIGURES.values())
     glue_number("fig_total", len(records))
     glue_number("fig_dependent", sum(1 for r in records if r["assumptions"]))
+
+
+def reconciliation_scope(params_dir=None) -> str:
+    """What the reconciliation recomputes, from what the case's versions declare: its published cost
+    tables (with their funding sources), narrative cost figures, contracts and restated facts, and a
+    closing "this case declares no ..." for those it does not have (its calibrations and declared
+    checks are checked whatever it declares)."""
+    from ..core.schema import TableBlock
+
+    versions = [book.loaded(v, params_dir).scenario for v in book.version_names(params_dir)]
+    tables = [b for s in versions for b in s.costs.values()
+              if isinstance(b, TableBlock) and b.published_totals is not None]
+    parts = {
+        "published cost tables": tables and ("each row and column of the published cost tables, their grand "
+                                             "totals" + (", their funding sources and shortfalls"
+                                                         if any(b.funding_sources for b in tables) else "")),
+        "narrative cost figures": any(s.narrative_costs for s in versions)
+        and "the narrative figure for each cost factor",
+        "contracts": any(s.contracts for s in versions) and "each contract\u2019s uplift arithmetic and percentages",
+        "restated facts": any(s.facts for s in versions) and "every fact the documents state more than once",
+    }
+    present = [text for text in parts.values() if text]
+    absent = [name for name, text in parts.items() if not text]
+    said = "; ".join(present[:-1]) + ("; and " if len(present) > 1 else "") + (present[-1] if present else "")
+    if not absent:
+        return said
+    missing = ", ".join(absent[:-1]) + (" or " if len(absent) > 1 else "") + absent[-1]
+    rest = (f"this case declares no {missing}, so its checks are the published figures its calibrations "
+            "reproduce and the checks its params declare")
+    return f"{said}; {rest}" if said else rest
+
+
+def glue_reconciliation_scope(params_dir=None) -> None:
+    """`rec_scope`: what the reconciliation recomputes in this case (see :func:`reconciliation_scope`)."""
+    glue("rec_scope", reconciliation_scope(params_dir))
 
 
 @tracked
@@ -634,6 +670,11 @@ def glue_uncertainty(params_dir=None) -> None:
     main = book.headline(params_dir)
     short = book.short_label(main, params_dir)
     loaded = book.loaded(main, params_dir)
+    glue("unc_appraisal", unc.appraisal_label(loaded))
+    _glue_what_if(loaded, short, params_dir)
+    if not loaded.scenario.uncertainty:
+        _glue_no_uncertainty(short)
+        return
     rows = unc.tornado(loaded)
     glue_chart("fig_tornado", _charts().tornado(rows, short))
     glue("unc_top_input", rows[0]["label"].lower())
@@ -654,11 +695,33 @@ def glue_uncertainty(params_dir=None) -> None:
     glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}")
     glue_chart("fig_montecarlo", _charts().npv_distribution(mc["npv_draws"], mc["npv_p10_gbp_m"],
                                                             mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"], short))
-    glue("unc_appraisal", unc.appraisal_label(loaded))
+
+
+def _glue_no_uncertainty(short: str) -> None:
+    """The uncertainty figures of a case whose headline version declares no uncertain inputs: one line
+    in each place instead of a tornado, switching values and a Monte Carlo."""
+    none = f"{short} declares no uncertain inputs (`uncertainty` in its params)"
+    glue("unc_top_input", f"no input ({none})")
+    glue("unc_top_swing", "n/a")
+    glue_number("unc_switching_found", 0)
+    glue_number("unc_switching_inputs", 0)
+    glue("unc_benefit_switch", "none")
+    glue_number("unc_draws", 0)
+    for key in ("unc_p10", "unc_p50", "unc_p90", "unc_mean", "unc_p_positive"):
+        glue(key, "n/a")
+    for key, what in (("fig_tornado", "tornado"), ("fig_montecarlo", "Monte Carlo")):
+        if _RECORD.get() is None:
+            from myst_nb import glue as nb_glue
+
+            nb_glue(key, Markdown(f"*No {what}: {none}.*"), display=False)
+
+
+def _glue_what_if(loaded, short: str, params_dir=None) -> None:
+    """The what-if chart (fig_whatif): the headline version's present value by year under sliders."""
     s = loaded.scenario
     rate = s.appraisal.discount_rate.value
     level = s.benefits.level_multiplier.value
-    g = book.green_book_appraisal(main, params_dir)
+    g = book.green_book_appraisal(loaded.name, params_dir)
     # the Green Book appraisal's own years (the decision year on), before optimism bias, at a benefit level of 1
     rows = [{"fy": fy, "t": int(t), "benefits": float(b) / level if level else 0.0, "capital": float(c),
              "revenue": float(r)}
@@ -669,9 +732,21 @@ def glue_uncertainty(params_dir=None) -> None:
                                                s.appraisal.optimism_bias_operating.value, short))
 
 
+SWITCHING_COLUMNS = ["parameter", "base_value", "switching_value", "change_pct", "searched"]
+TORNADO_COLUMNS = ["input", "label", "parameter", "base_value", "low_value", "high_value", "npv_low_gbp_m",
+                   "npv_high_gbp_m", "npv_base_gbp_m", "swing_gbp_m", "appraisal"]
+
+
+def declares_uncertainty(params_dir=None) -> bool:
+    """Does the headline version declare uncertain inputs (`uncertainty`)?"""
+    return bool(book.loaded(book.headline(params_dir), params_dir).scenario.uncertainty)
+
+
 def switching_table(params_dir=None) -> pd.DataFrame:
     from ..analysis import uncertainty as unc
 
+    if not declares_uncertainty(params_dir):
+        return pd.DataFrame(columns=SWITCHING_COLUMNS)
     rows = unc.switching_values(book.loaded(book.headline(params_dir), params_dir))
     return pd.DataFrame([{"parameter": r["parameter"], "base_value": r["base_value"],
                           "switching_value": r["switching_value"], "change_pct": r["change_pct"],
@@ -681,6 +756,8 @@ def switching_table(params_dir=None) -> pd.DataFrame:
 def tornado_table(params_dir=None) -> pd.DataFrame:
     from ..analysis import uncertainty as unc
 
+    if not declares_uncertainty(params_dir):
+        return pd.DataFrame(columns=TORNADO_COLUMNS)
     return pd.DataFrame(unc.tornado(book.loaded(book.headline(params_dir), params_dir)))
 
 
