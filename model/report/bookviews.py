@@ -193,7 +193,13 @@ def table_labels(params_dir=None) -> dict[str, str]:
     pdir = resolve_params_dir(params_dir)
     # not a read of the page: a table shows keys of the files its figures read, whose labels are theirs
     with deps.suspended():
-        return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in scenario_names(pdir))
+        # the first label found wins: the headline version's own words, then the other versions from the
+        # latest, then the options and sensitivities (whose labels describe their own overrides)
+        versions = book.version_names(pdir)
+        head = book.headline(pdir) if versions else None
+        order = [n for n in [head, *reversed(versions)] if n] + \
+                [n for n in scenario_names(pdir) if n not in versions]
+        return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in dict.fromkeys(order))
 
 
 def glue_param(key: str, scenario: str, parameter: str, fmt: str | None = None,
