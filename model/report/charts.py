@@ -16,6 +16,11 @@ def use_offline_html_renderer() -> None:
     alt.renderers.enable("html", embed_options={"renderer": "svg", "actions": False})
 
 
+def _scenario_title(data: dict) -> str:
+    """A scenario's own title (its params' `title`), for a chart's subtitle; its name if it has none."""
+    return str(data.get("title") or data["scenario"])
+
+
 def costs_by_year(data: dict) -> alt.Chart:
     """Stacked bars: capital and revenue by financial year, nominal cash."""
     rows = []
@@ -24,7 +29,7 @@ def costs_by_year(data: dict) -> alt.Chart:
         rows.append({"fy": r["fy"], "kind": "Revenue", "gbp_m": r["revenue_gbp_m"]})
     frame = pd.DataFrame(rows)
     order = [r["fy"] for r in data["cashflows"]]
-    title = alt.Title("Costs by financial year", subtitle=f"{data['scenario'].upper()}, £m nominal cash",
+    title = alt.Title("Costs by financial year", subtitle=f"{_scenario_title(data)}, £m nominal cash",
                       anchor="start")
     return alt.Chart(frame, title=title).mark_bar().encode(
         x=alt.X("fy:O", sort=order, title="Financial year (FY)"),
@@ -42,7 +47,7 @@ def cumulative_npv(data: dict) -> alt.LayerChart:
     frame["cumulative_pv_gbp_m"] = frame["pv_gbp_m"].cumsum()
     order = list(frame["fy"])
     title = alt.Title("Cumulative discounted net value",
-                      subtitle=f"{data['scenario'].upper()}, £m at base-year prices", anchor="start")
+                      subtitle=f"{_scenario_title(data)}, £m at base-year prices", anchor="start")
     base = alt.Chart(frame, title=title)
     line = base.mark_line(point=True, color=OKABE_ITO[5]).encode(
         x=alt.X("fy:O", sort=order, title="Financial year (FY)"),
@@ -139,7 +144,7 @@ def costs_and_benefits(data: dict) -> alt.Chart:
                  {"fy": r["fy"], "flow": "Benefits", "gbp_m": r["benefits_real_gbp_m"]}]
     frame = pd.DataFrame(rows)
     return alt.Chart(frame, title=alt.Title("Costs and benefits by year",
-                                            subtitle=f"{data['scenario'].upper()}, £m at base-year prices",
+                                            subtitle=f"{_scenario_title(data)}, £m at base-year prices",
                                             anchor="start")).mark_bar().encode(
         x=alt.X("fy:O", title="Financial year (FY)", sort=[r["fy"] for r in data["cashflows"]]),
         xOffset=alt.XOffset("flow:N", sort=["Costs", "Benefits"]),
