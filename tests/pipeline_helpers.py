@@ -46,3 +46,18 @@ def site_digest(project: Path) -> dict[str, str]:
     html = project / "book" / "_build" / "html"
     return {str(p.relative_to(html)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(html.rglob("*")) if p.is_file()}
+
+
+def notebook_errors(notebook: Path) -> list[str]:
+    """Every output of an executed notebook that shows an error: an error output, a traceback or an
+    error in a stream, or a glue key that was not found."""
+    import nbformat
+
+    bad = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") if out.get("output_type") == "stream" else ""
+            if out.get("output_type") == "error" or "Traceback" in text or "Error" in text \
+                    or "glue key" in text:
+                bad.append(f"{notebook.name}: {out.get('ename') or text[:200]}")
+    return bad

@@ -12,13 +12,13 @@ from html import unescape
 from pathlib import Path
 
 import jsonschema
-import nbformat
 import pytest
 import yaml
 
 from model.core.schema import Benefits
 
 from .conftest import PARAMS, ROOT, run_cli
+from .pipeline_helpers import casebook, notebook_errors
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 CONTRACT = "Layers: a lower layer never imports a higher one"
@@ -29,9 +29,7 @@ needs_deliveries = pytest.mark.skipif(not DELIVERIES, reason="the loader does no
 
 
 def casebook_in(folder: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return casebook(folder, *args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -177,16 +175,6 @@ def test_new_into_an_empty_folder(tmp_path):
     assert (tmp_path / "empty" / "params" / "preferred.yaml").is_file()
 
 
-def _error_outputs(notebook: Path) -> list[str]:
-    nb = nbformat.read(notebook, as_version=4)
-    bad = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            text = out.get("text", "") if out.get("output_type") == "stream" else ""
-            if out.get("output_type") == "error" or "Traceback" in text or "Error" in text \
-                    or "glue key" in text:
-                bad.append(f"{notebook.name}: {out.get('ename') or text[:200]}")
-    return bad
 
 
 def _page_text(page: Path) -> str:
@@ -249,7 +237,7 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     # three scenarios; the front page, the economic analysis and the five notebook appendices (strategic
     # and glossary are text)
     assert len(executed) == 3 + 7
-    assert [msg for nb in executed if ".failed" not in nb.name for msg in _error_outputs(nb)] == []
+    assert [msg for nb in executed if ".failed" not in nb.name for msg in notebook_errors(nb)] == []
     pages = sorted(html.rglob("*.html"))
     assert [p.name for p in pages if "Traceback" in p.read_text() or 'class="output error"' in p.read_text()
             or 'class="output stderr"' in p.read_text()] == []

@@ -5,15 +5,10 @@ and builds it with no code of its own."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from html import unescape
-from pathlib import Path
 
-import nbformat
 import pytest
 
 from model.core.scenario import load_scenario
@@ -21,16 +16,11 @@ from model.core.results import results
 from model.report import book
 
 from .conftest import ROOT
+from .pipeline_helpers import casebook, notebook_errors
 
 CASE = ROOT / "tests" / "cases" / "regional_records"
 PARAMS = CASE / "params"
 VERSIONS = ["outline", "full", "rebaseline", "recovery"]
-
-
-def casebook_in(folder: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "model.cli", *args], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_the_case_is_only_data():
@@ -81,7 +71,7 @@ def test_costs_and_npv_by_hand():
 
 
 def test_check_reports_the_fact_stated_twice_as_a_discrepancy():
-    proc = casebook_in(CASE, "check", "--json")
+    proc = casebook(CASE, "check", "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     sites = [c for c in report["checks"] if c["id"] == "fact.sites"]
@@ -101,7 +91,7 @@ def test_bad_input_in_the_second_case_is_one_line_with_exit_2(tmp_path):
     at = next(i for i, line in enumerate(lines) if line.startswith("  analytics_go_live:"))
     lines[at] = lines[at].replace("analytics_go_live", "analytcs_go_live")
     path.write_text("\n".join(lines) + "\n")
-    proc = casebook_in(case, "check")
+    proc = casebook(case, "check")
     assert proc.returncode == 2
     errors = proc.stderr.strip().splitlines()
     assert len(errors) == 1 and "Traceback" not in proc.stderr
@@ -109,20 +99,10 @@ def test_bad_input_in_the_second_case_is_one_line_with_exit_2(tmp_path):
     assert "analytcs_go_live" in errors[0] and "analytics_go_live" in errors[0]
 
 
-def _errors(notebook: Path) -> list[str]:
-    bad = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for out in cell.get("outputs", []):
-            text = out.get("text", "") if out.get("output_type") == "stream" else ""
-            if out.get("output_type") == "error" or "Traceback" in text or "Error" in text:
-                bad.append(f"{notebook.name}: {out.get('ename') or text[:200]}")
-    return bad
-
-
 def test_the_second_case_builds(tmp_path):
     case = tmp_path / "case"
     shutil.copytree(CASE, case)
-    proc = casebook_in(case, "build", "--jobs", "2")
+    proc = casebook(case, "build", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
     html = case / "book" / "_build" / "html"
     for name in [*VERSIONS, "no_analytics"]:
@@ -130,7 +110,7 @@ def test_the_second_case_builds(tmp_path):
     for page in ("economic_analysis", "appendix_register", "appendix_reconciliation", "appendix_method",
                  "appendix_coverage", "glossary", "params_reference"):
         assert (html / f"{page}.html").is_file(), page
-    assert [m for nb in sorted((case / "build" / "runs").rglob("*.ipynb")) for m in _errors(nb)] == []
+    assert [m for nb in sorted((case / "build" / "runs").rglob("*.ipynb")) for m in notebook_errors(nb)] == []
     log = "".join(p.read_text() for p in (case / "book" / "_build").rglob("sphinx.log"))
     assert "glue key" not in log
     front = " ".join(unescape(re.sub(r"<[^>]+>", " ", (html / "index.html").read_text())).split())
