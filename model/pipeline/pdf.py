@@ -2,8 +2,8 @@
 
 Jupyter Book 1's own ``pdfhtml`` builder downloads a Chromium at build time (pyppeteer), and a LaTeX
 PDF needs TeX and a picture of every chart. Instead the staged book is built once more as a single HTML
-page (reusing the HTML build's doctrees, so Sphinx only writes) and chromium, driven by Playwright,
-prints it once every chart has drawn. Charts are SVG (model.report.charts), so they stay vector graphics.
+page (a full Sphinx read of its own staging copy: the HTML build's doctrees are not reused, which is
+most of the time --pdf adds) and chromium, driven by Playwright, prints it once every chart has drawn. Charts are SVG (model.report.charts), so they stay vector graphics.
 
 What the printed book changes before printing: the CSV download lines go (the files are not in the
 PDF); a title page with the project version and the inputs digest comes before the theme's printed
@@ -12,10 +12,10 @@ outline with pypdf; the PDF's outline has every heading); each chapter starts a 
 what-if chart says that the HTML has its sliders; a scenario page's table of its parameters, which
 repeats rows of the assumptions register, gives way to a note linking to the register (so the register
 prints once, not once per scenario). The print
-stylesheet (book/_static/casebook.css) drops the navigation. Nothing in the PDF depends on the date or
+stylesheet (_static/casebook.css, packaged in model/pipeline/data/book/) drops the navigation. Nothing in the PDF depends on the date or
 the machine, so two builds from the same inputs give the same text page for page. A table too wide
 for the printed page prints as records, one paragraph a row with each cell after its column's heading
-(book/_static/casebook.js measures the tables once the page is in print media).
+(_static/casebook.js measures the tables once the page is in print media).
 """
 
 from __future__ import annotations
