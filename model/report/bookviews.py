@@ -108,14 +108,16 @@ class Linked:
         self.assumptions, self.record = list(assumptions), record
 
     def _link_html(self) -> str:
+        # a figure keeps to one line; a glued phrase or sentence wraps like the prose around it
+        cls = "glued prose" if len(self.text) > 40 and " " in self.text else "glued"
         if self.parameter:
             href = f"{book.REGISTER_PAGE}#{book.anchor(self.parameter)}"
             tip = self.title or self.parameter
         elif self.href:
             href, tip = self.href, self.title or "computed by the model: see this page"
         else:
-            return f'<span class="glued">{html.escape(self.text)}</span>'
-        return (f'<a class="glued reg-link" href="{href}" title="{html.escape(tip)}">'
+            return f'<span class="{cls}">{html.escape(self.text)}</span>'
+        return (f'<a class="{cls} reg-link" href="{href}" title="{html.escape(tip)}">'
                 f'{html.escape(self.text)}</a>')
 
     def _repr_html_(self) -> str:
