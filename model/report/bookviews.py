@@ -185,6 +185,11 @@ def glue_number(key: str, value: float, parameter: str | None = None, fmt: str =
     glue(key, format(value, fmt), parameter, title, href, value=value)
 
 
+def glue_count(key: str, count: int, noun: str, plural: str | None = None) -> None:
+    """Glue a count with its noun, singular or plural as the count needs: '1 check', '127 checks'."""
+    glue(key, f"{count:,} {noun if count == 1 else (plural or noun + 's')}", value=count)
+
+
 def table_labels(params_dir=None) -> dict[str, str]:
     """The params' own labels for their keys, over every scenario (for table cells)."""
     from ..core.params import scenario_names
