@@ -74,8 +74,18 @@ def version_names(params_dir: str | Path | None = None) -> list[str]:
     """The case's versions: its published scenarios (kind: published), in the order of their `extends`
     chain, the first version first (a version extends the one before it)."""
     pdir = resolve_params_dir(params_dir)
-    names = [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == "published"]
+    names = _of_kind("published", pdir)
     return sorted(names, key=lambda n: (len(loaded(n, pdir).chain), n))
+
+
+def _of_kind(kind: str, pdir: Path) -> list[str]:
+    """The scenarios of one kind. Looking at every file's `kind` is not recorded as a read of the page
+    (else every chapter would depend on every sensitivity file); the scenarios found are."""
+    with deps.suspended():
+        names = [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == kind]
+    for n in names:
+        loaded(n, pdir)  # records the files the answer rests on
+    return names
 
 
 def short_label(name: str, params_dir: str | Path | None = None) -> str:
@@ -102,7 +112,7 @@ def headline(params_dir: str | Path | None = None) -> str:
 def option_names(params_dir: str | Path | None = None) -> list[str]:
     """The scenarios appraised as options against the headline version (kind: option), by name."""
     pdir = resolve_params_dir(params_dir)
-    return [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == "option"]
+    return _of_kind("option", pdir)
 
 
 def first_version(params_dir: str | Path | None = None) -> str:
