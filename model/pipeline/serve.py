@@ -26,7 +26,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
-from .build import BOOK_DIR, PACKAGE_DIR, build, current_site
+from .build import build
+from .layout import BOOK_DIR, PACKAGE_DIR
+from .site_swap import current_site
 from ..core.errors import CasebookError
 
 STATUS_PATH = "/__casebook__/status"
