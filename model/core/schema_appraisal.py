@@ -1,0 +1,162 @@
+"""The inputs of the economic appraisal: the period, price basis, discounting and optimism bias
+(Appraisal), the benefit stream and the deliveries that unlock it (Benefits, Delivery), and the inputs
+the analysis varies (UncertainInput: the tornado, switching values and Monte Carlo) or solves for to
+reproduce a published figure (Calibration). `fy_text` writes a financial year as the messages give it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .schema_values import Provenance, Quantity, _Strict, _in_range
+
+#: Shares of the benefits that must add up to one are held to it to within this (floating-point noise).
+SHARE_SUM_TOLERANCE = 1e-9
+
+
+def fy_text(start: int) -> str:
+    """FY18/19 for 2018, with the full start year where two digits would mislead (FY2200/01)."""
+    if 1950 <= start <= 2098:
+        return f"FY{start % 100:02d}/{(start + 1) % 100:02d}"
+    return f"FY{start}/{(start + 1) % 100:02d}"
+
+
+class Appraisal(_Strict):
+    first_fy: Quantity
+    last_fy: Quantity
+    base_year: Quantity
+    #: The financial year of the decision the version asks for: the Green Book appraisal counts costs
+    #: and benefits from this year on (earlier spend is sunk), and optimism bias never touches a year
+    #: before it.
+    decision_fy: Quantity
+    discount_rate: Quantity
+    price_basis: Quantity
+    gdp_deflator: Quantity
+    optimism_bias_capital: Quantity
+    optimism_bias_operating: Quantity
+    optimism_bias_duration: Quantity
+    #: The milestone (a key of `milestones:`) at which the works start: works-duration optimism bias
+    #: stretches the works from here (or the decision point, if later) to the latest delivery.
+    works_start_milestone: str
+
+    @field_validator("first_fy", "last_fy", "base_year", "decision_fy")
+    @classmethod
+    def _has_year(cls, q: Quantity) -> Quantity:
+        if q.value is None:
+            raise ValueError("needs a value")
+        return q
+
+    # Each range check has one message, whichever side is broken: they run on the raw value, before
+    # the unit's own checks (which would otherwise say "must not be negative" for one side only).
+    _rate = field_validator("discount_rate", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.035 is 3.5%), or blank "
+                  "for the STPR schedule", allow_blank=True, high_open=True))
+    _ob = field_validator("optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration",
+                          mode="before")(
+        _in_range(0.0, 10.0, "must be a fraction from 0 to 10 (2.0 is 200%)"))
+    _deflator = field_validator("gdp_deflator", mode="before")(
+        _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.02 is 2%)", high_open=True))
+
+    @field_validator("price_basis")
+    @classmethod
+    def _basis(cls, q: Quantity) -> Quantity:
+        if q.value not in ("nominal", "real"):
+            raise ValueError("must be 'nominal' or 'real'")
+        return q
+
+    @model_validator(mode="before")
+    @classmethod
+    def _base_year_in_period(cls, data: Any) -> Any:
+        """The base year must lie in the period: one message, whatever year is given (1900 or 2200)."""
+        raw = {k: data.get(k).get("value") if isinstance(data, dict) and isinstance(data.get(k), dict) else None
+               for k in ("first_fy", "last_fy", "base_year")}
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()) \
+                and raw["first_fy"] <= raw["last_fy"] and not raw["first_fy"] <= raw["base_year"] <= raw["last_fy"]:
+            raise ValueError(f"base_year {fy_text(raw['base_year'])} is outside the appraisal period "
+                             f"{fy_text(raw['first_fy'])} to {fy_text(raw['last_fy'])}")
+        return data
+
+    @model_validator(mode="after")
+    def _period(self) -> "Appraisal":
+        first, last = self.first_fy.value, self.last_fy.value
+        if last < first:
+            raise ValueError("last_fy is before first_fy")
+        if not first <= self.base_year.value <= last:
+            raise ValueError(f"base_year {fy_text(self.base_year.value)} is outside the appraisal period "
+                             f"{fy_text(first)} to {fy_text(last)}")
+        if not first <= self.decision_fy.value <= last:
+            raise ValueError(f"decision_fy {fy_text(self.decision_fy.value)} is outside the appraisal period "
+                             f"{fy_text(first)} to {fy_text(last)}")
+        return self
+
+
+class Delivery(_Strict):
+    """One delivery (a release, a phase, a go-live): it unlocks its share of the steady-state benefits,
+    ramping up from its milestone's date. A blank date at the milestone means it is never delivered."""
+
+    label: str
+    #: a key of `milestones:`
+    milestone: str
+    share: Quantity
+    #: years from the milestone to the delivery's full benefits; blank: `benefits.ramp_up_years`
+    ramp_up_years: Quantity | None = None
+
+    _share = field_validator("share", mode="before")(_in_range(0.0, 1.0, "must be a fraction from 0 to 1"))
+
+
+class Benefits(_Strict):
+    annual_steady_state_gbp_m: Quantity
+    realisation_factor: Quantity
+    ramp_up_years: Quantity
+    start_delay_months: Quantity
+    level_multiplier: Quantity
+    #: the deliveries that unlock the benefits, in date order or not; their shares add up to one
+    deliveries: dict[str, Delivery] = Field(min_length=1)
+
+    @field_validator("deliveries")
+    @classmethod
+    def _shares_sum_to_one(cls, v: dict[str, Delivery]) -> dict[str, Delivery]:
+        shares = {k: d.share.value for k, d in v.items()}
+        if any(x is None for x in shares.values()):
+            return v  # the share's own check names the blank one
+        total = math.fsum(shares.values())
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            parts = " + ".join(f"{k} {x:g}" for k, x in shares.items())
+            raise ValueError(f"the deliveries' shares must add up to 1, not {total:g} ({parts})")
+        return v
+
+    _non_negative = field_validator("realisation_factor", "level_multiplier", mode="before")(
+        _in_range(0.0, math.inf, "must be a fraction from 0 upwards (1 is 100%)", allow_blank=True))
+
+
+class UncertainInput(Provenance):
+    """One uncertain input: a dotted parameter key, its range and its distribution."""
+
+    parameter: str
+    low: float
+    high: float
+    distribution: Literal["uniform", "triangular", "pert", "truncnormal", "lognormal"]
+    base: float | None = None          # where the parameter itself is blank (the STPR discount rate)
+    search: tuple[float, float] | None = None   # where to look for a switching value
+
+    @model_validator(mode="after")
+    def _range(self) -> "UncertainInput":
+        for name in ("low", "high"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number")
+        if self.low > self.high:
+            raise ValueError("low is above high")
+        if self.search is not None and self.search[0] >= self.search[1]:
+            raise ValueError("search must be [lower, upper] with lower < upper")
+        return self
+
+
+class Calibration(_Strict):
+    parameter: str
+    target: str
+    metric: Literal["npv_gbp_m"]
+    bracket: tuple[float, float]
+    why: str

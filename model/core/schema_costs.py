@@ -1,0 +1,83 @@
+"""Cost blocks, a scenario's `costs:` by name (CostBlock): a published cost table (TableBlock: its rows,
+each a Line tagged with the cost factor it belongs to, its funding sources and its printed totals) or a
+published total whose split by year and between capital and revenue is assumed (AllocatedBlock).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, field_validator, model_validator
+
+from .schema_values import Quantity, Series, _Strict, _check_by_fy, check_source
+
+
+class Line(Series):
+    """One row of a published cost table, tagged with the cost factor it belongs to."""
+
+    factor: str
+
+
+class PublishedTotals(_Strict):
+    label: str
+    source: str
+    gross_by_fy: dict[str, float] = Field(default_factory=dict)
+    gross_total: float | None = None
+    funding_by_fy: dict[str, float] = Field(default_factory=dict)
+    funding_total: float | None = None
+    shortfall_by_fy: dict[str, float] = Field(default_factory=dict)
+    shortfall_total: float | None = None
+    missing_cells: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    _src = field_validator("source")(lambda cls, v: check_source(v))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fy_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("gross_by_fy", "funding_by_fy", "shortfall_by_fy"):
+                if isinstance(data.get(key), dict):
+                    data[key] = _check_by_fy(data[key], "gbp_m", allow_negative=True)
+        return data
+
+
+class TableBlock(_Strict):
+    """A cost table: lines by financial year, optional funding sources and the printed totals."""
+
+    type: Literal["table"]
+    label: str
+    kind: Literal["capital", "revenue"]
+    source: str | None = None
+    lines: dict[str, Line]
+    funding_sources: dict[str, Line] = Field(default_factory=dict)
+    published_totals: PublishedTotals | None = None
+
+
+class AllocatedBlock(_Strict):
+    """A published total whose split by year and between capital and revenue is assumed."""
+
+    type: Literal["allocated"]
+    label: str
+    #: the cost factor the whole block belongs to (its sensitivity multiplier); no default: say it
+    factor: str
+    total_gbp_m: Quantity
+    capital_share: Quantity
+    capital_profile: Series
+    revenue_profile: Series
+
+    @model_validator(mode="after")
+    def _profiles_positive(self) -> "AllocatedBlock":
+        if self.total_gbp_m.value is None or self.total_gbp_m.value < 0:
+            raise ValueError("total_gbp_m must be a non-negative amount")
+        for name in ("capital_profile", "revenue_profile"):
+            if sum(getattr(self, name).by_fy.values()) <= 0:
+                raise ValueError(f"{name}: the weights must add up to more than zero")
+        share = self.capital_share.value
+        if share is None or not 0 <= share <= 1:
+            raise ValueError("capital_share must be between 0 and 1")
+        return self
+
+
+CostBlock = Annotated[Union[TableBlock, AllocatedBlock], Field(discriminator="type")]

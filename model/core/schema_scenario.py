@@ -1,0 +1,79 @@
+"""The scenario model: one scenario once its `extends` chain is resolved (Scenario), made of the section
+models of the other schema modules, with the checks that span sections: a contract cap names a contract,
+milestones are dates, and narrative figures, narrative sums and findings name tables, funding sources
+and narrative figures that exist.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .schema_appraisal import Appraisal, Benefits, UncertainInput
+from .schema_checks import DeclaredCheck
+from .schema_contracts import Contract, ContractCap
+from .schema_costs import CostBlock, TableBlock
+from .schema_findings import Classification, Finding
+from .schema_statements import Fact, NarrativeCost, NarrativeSum
+from .schema_values import Quantity, _Strict
+
+
+class Scenario(_Strict):
+    """One scenario after `extends` has been resolved."""
+
+    title: str
+    description: str
+    #: published: a version of the business case (its published figures are reconciled);
+    #: option: an option appraised against it; sensitivity: a published version with inputs varied.
+    kind: Literal["published", "option", "sensitivity"] = "published"
+    #: A published version's short label (e.g. "V2"), which tables and charts show for it. The case's
+    #: versions are its published scenarios in `extends` order; each declares its own `short` in its
+    #: own file (one it only inherits does not count, and the report falls back to the file name in
+    #: capitals). The headline version (the economic and financial cases, tornado, Monte Carlo and
+    #: what-if) is the latest version, unless a version's own file sets `headline: true`.
+    short: str | None = None
+    headline: bool = False
+    decision: Quantity | None = None
+    appraisal: Appraisal
+    costs: dict[str, CostBlock]
+    cost_multipliers: dict[str, Quantity] = Field(default_factory=dict)
+    benefits: Benefits
+    milestones: dict[str, Quantity] = Field(default_factory=dict)
+    delays: dict[str, Quantity] = Field(default_factory=dict)
+    published: dict[str, Quantity] = Field(default_factory=dict)
+    narrative_costs: dict[str, NarrativeCost] = Field(default_factory=dict)
+    narrative_sums: dict[str, NarrativeSum] = Field(default_factory=dict)
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    contracts: dict[str, Contract] = Field(default_factory=dict)
+    delivery: dict[str, Quantity] = Field(default_factory=dict)
+    uncertainty: dict[str, UncertainInput] = Field(default_factory=dict)
+    contract_cap: ContractCap | None = None
+    #: inconsistencies in the papers that the generated checks do not cover (see Finding)
+    findings: dict[str, Finding] = Field(default_factory=dict)
+    #: the class, severity and chosen reading of generated checks that find something, by check id
+    classify: dict[str, Classification] = Field(default_factory=dict)
+    #: checks declared as data, by check id (see DeclaredCheck)
+    checks: dict[str, DeclaredCheck] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _milestone_dates(self) -> "Scenario":
+        if self.contract_cap and self.contract_cap.contract not in self.contracts:
+            raise ValueError(f"contract_cap: unknown contract {self.contract_cap.contract!r}")
+        for name, q in self.milestones.items():
+            if q.unit != "date":
+                raise ValueError(f"milestones.{name} must have unit: date")
+        for name, n in self.narrative_costs.items():
+            if n.table not in self.costs or not isinstance(self.costs[n.table], TableBlock):
+                raise ValueError(f"narrative_costs.{name}: table {n.table!r} is not a cost table")
+        for name, f in self.findings.items():
+            if f.rule == "funding_without_cost":
+                block = self.costs.get(f.table)
+                if not isinstance(block, TableBlock) or f.funding not in block.funding_sources:
+                    raise ValueError(f"findings.{name}: {f.table!r}/{f.funding!r} is not a table's "
+                                     "funding source")
+        for name, group in self.narrative_sums.items():
+            for ref in [*group.parts, group.total]:
+                if ref not in self.narrative_costs:
+                    raise ValueError(f"narrative_sums.{name}: {ref!r} is not in narrative_costs")
+        return self
