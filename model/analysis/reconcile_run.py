@@ -1,0 +1,120 @@
+"""Running the reconciliation: every check family for one scenario, with the published NPV reproduced
+by calibration (`reconcile`, `calibration_checks`), over every published version with each distinct
+check once and every classification checked to name a check (`reconcile_all`), and the counts the
+report and `casebook check` give (`summary`, `findings`, `findings_summary`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core import deps
+from ..core.appraisal import appraise, inputs_from_scenario
+from ..core.errors import CasebookError, CasebookErrors, did_you_mean
+from ..core.params import DEFAULT_PARAMS_DIR, scenario_names
+from ..core.scenario import Loaded
+from ..core.schema import FINDING_CLASSES, SEVERITIES, TableBlock
+from .reconcile_check import STATUSES, Check, compare
+from .reconcile_contracts import contract_checks
+from .reconcile_costs import allocation_checks, table_checks
+from .reconcile_declared import declared_checks
+from .reconcile_findings import classify, finding_checks
+from .reconcile_statements import fact_checks, narrative_checks, narrative_sum_checks
+
+
+def calibration_checks(loaded: Loaded, npv_value: float) -> list[Check]:
+    checks = []
+    for entry in loaded.calibrated:
+        if entry["scenario"] != loaded.name:
+            continue
+        check = compare(f"npv.{loaded.name}", f"{loaded.title}: model NPV against the published NPV",
+                        entry["target_value"], npv_value, [entry["target_source"] or ""],
+                        explained_by="reproduced by calibration")
+        check.status = "explained"
+        check.explanation = (f"reproduced by calibration: {entry['parameter']} solved to "
+                             f"{entry['value']:.6g} with a root finder ({entry['why']})")
+        # a calibration sets an input so that a published figure is met: it changes the model's figures
+        check.finding_class, check.severity, check.unresolved = "explained_difference", "numbers", False
+        check.model_uses = (f"the published NPV, met by solving {entry['parameter']} (the inputs behind it "
+                            "are not published)")
+        checks.append(check)
+    return checks
+
+
+def reconcile(loaded: Loaded) -> list[Check]:
+    """Every check for one scenario."""
+    s = loaded.scenario
+    checks: list[Check] = []
+    for name, block in s.costs.items():
+        if isinstance(block, TableBlock):
+            checks += table_checks(name, block)
+    checks += allocation_checks(s)
+    checks += narrative_checks(s)
+    checks += narrative_sum_checks(s)
+    checks += fact_checks(s)
+    checks += contract_checks(s)
+    checks += declared_checks(s)
+    if loaded.calibrated:
+        checks += calibration_checks(loaded, appraise(inputs_from_scenario(s)).npv_gbp_m)
+    checks += finding_checks(s)
+    classify(checks, s)
+    for c in checks:
+        c.scenario = loaded.name
+    return checks
+
+
+def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR, load=None) -> list[Check]:
+    """Checks over every scenario, each distinct check once (children repeat their parents' data).
+    `load(name, params_dir)` loads a scenario (the book passes its cached loader)."""
+    seen: dict[tuple, Check] = {}
+    problems: list[CasebookError] = []
+    loaded_all = []
+    for name in scenario_names(Path(params_dir)):
+        if deps.kind_of(name, params_dir) not in (None, "published"):
+            continue  # validated by the build that cached it; only its kind matters here
+        try:
+            loaded_all.append((load or deps.load)(name, params_dir))  # every scenario is validated
+        except CasebookError as exc:  # keep going: one run reports every problem in every file
+            problems.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
+    ids: set[str] = set()
+    published = [ld for ld in loaded_all if ld.scenario.kind == "published"]
+    for loaded in published:  # options and sensitivities change published figures on purpose
+        for c in reconcile(loaded):
+            ids.add(c.id)
+            key = (c.id, repr(c.published), repr(c.computed), c.status)
+            if key not in seen or (c.is_finding and not seen[key].is_finding):
+                seen[key] = c
+    for loaded in published:  # a classification must name a check that exists
+        for cid in loaded.scenario.classify:
+            if cid not in ids:
+                node = loaded.tree.get("classify")
+                file, line = node.origin(cid) if hasattr(node, "origin") else (None, None)
+                problems.append(CasebookError(f"classifies no check{did_you_mean(cid, ids)}", file=file,
+                                              key=f"classify.{cid}", line=line))
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
+    order = {s: i for i, s in enumerate(STATUSES[::-1])}
+    return sorted(seen.values(), key=lambda c: (order[c.status], c.id))
+
+
+def summary(checks: list[Check]) -> dict[str, int]:
+    return {s: sum(1 for c in checks if c.status == s) for s in STATUSES}
+
+
+def findings(checks: list[Check]) -> list[Check]:
+    """The checks that found something, most severe first, then by class and id."""
+    sev = {k: i for i, k in enumerate(SEVERITIES)}
+    cls = {k: i for i, k in enumerate(FINDING_CLASSES)}
+    return sorted((c for c in checks if c.is_finding),
+                  key=lambda c: (sev.get(c.severity, 99), cls.get(c.finding_class, 99), c.id))
+
+
+def findings_summary(checks: list[Check]) -> dict[str, dict[str, int]]:
+    """Counts of findings by severity and by class (every key present, zero or not)."""
+    found = findings(checks)
+    return {"total": len(found),
+            "by_severity": {k: sum(1 for c in found if c.severity == k) for k in SEVERITIES},
+            "by_class": {k: sum(1 for c in found if c.finding_class == k) for k in FINDING_CLASSES},
+            "unresolved": sum(1 for c in found if c.unresolved)}
