@@ -1,0 +1,48 @@
+"""The economic case's glue: the headline version's Green Book appraisal against the first option
+scenario, the paper's own measure beside it, and the appraisal's optimism bias, period and deflator."""
+
+from __future__ import annotations
+
+from . import book
+from .glue_tracking import tracked
+from .glued_figures import _charts, glue, glue_chart, glue_money
+
+
+@tracked
+def glue_economic(params_dir=None) -> None:
+    """The economic case: the headline version (`econ_*_headline`, the figure names the chapters cite)
+    against the first option scenario (kind: option; `econ_*_dominimum`), where the params have one."""
+    main = book.headline(params_dir)
+    r3 = book.result(main, params_dir)
+    g3 = r3["green_book"]
+    glue_money("econ_npv_headline", g3["npv_gbp_m"])
+    glue_money("econ_pvc_headline", g3["pv_costs_gbp_m"])
+    glue_money("econ_pvb_headline", g3["pv_benefits_gbp_m"])
+    glue("econ_bcr_headline", f"{g3['bcr']:.2f}")
+    option = book.option_names(params_dir)
+    if option:
+        gd = book.result(option[0], params_dir)["green_book"]
+        glue_money("econ_npv_dominimum", gd["npv_gbp_m"])
+        glue("econ_bcr_dominimum", f"{gd['bcr']:.2f}")
+        glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
+    glue_money("econ_sunk", g3["sunk_costs_gbp_m"], href="financial.html")
+    glue("econ_decision_fy", g3["decision_fy"], "appraisal.decision_fy")
+    glue_money("econ_paper_npv", r3["npv_gbp_m"], href=f"scenarios/{main}.html")
+    glue_money("econ_paper_pvc", r3["pv_costs_gbp_m"], href=f"scenarios/{main}.html")
+    glue_money("econ_paper_pvb", r3["pv_benefits_gbp_m"], href=f"scenarios/{main}.html")
+    glue("econ_paper_bcr", f"{r3['bcr']:.2f}")
+    s = book.loaded(main, params_dir).scenario
+    glue("econ_ob_capital", f"{s.appraisal.optimism_bias_capital.value:.0%}", "appraisal.optimism_bias_capital")
+    glue("econ_ob_operating", f"{s.appraisal.optimism_bias_operating.value:.0%}",
+         "appraisal.optimism_bias_operating")
+    bounds = {spec.parameter: spec for spec in s.uncertainty.values()}
+    for key, parameter in (("econ_ob_capital_upper", "appraisal.optimism_bias_capital"),
+                           ("econ_ob_operating_upper", "appraisal.optimism_bias_operating")):
+        spec = bounds[parameter]
+        glue(key, f"{spec.high:.0%}", title=spec.why)
+    glue("econ_period", r3["appraisal"]["period"], "appraisal.first_fy")
+    glue("econ_deflator", f"{s.appraisal.gdp_deflator.value:.1%}", "appraisal.gdp_deflator")
+    peak = max(r3["cashflows"], key=lambda r: r["benefits_real_gbp_m"])
+    glue_money("econ_peak_benefit", peak["benefits_real_gbp_m"])
+    glue("econ_peak_benefit_fy", peak["fy"])
+    glue_chart("fig_costs_benefits", _charts().costs_and_benefits(r3))

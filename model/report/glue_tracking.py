@@ -1,0 +1,41 @@
+"""Which assumptions each glued figure rests on, worked out as a chapter's glue runs: the `tracked`
+wrapper runs a chapter's glue function once per nudged assumption with its figures only recorded
+(model.analysis.dependence), then once for real with the markers. The two context variables that say
+which of the two is under way live here, and only here."""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+
+from ..analysis import dependence
+
+
+_RECORD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casebook_record", default=None)
+_DEPS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("casebook_deps", default=None)
+
+
+def tracked(glue_function):
+    """Run a chapter's glue function so that each figure it glues knows the assumptions it rests on:
+    the function is run once per nudged assumption with its figures recorded (model.analysis.dependence), then
+    once for real with the markers."""
+    @functools.wraps(glue_function)
+    def run(params_dir=None):
+        if _RECORD.get() is not None or _DEPS.get() is not None:
+            return glue_function(params_dir)
+
+        def compute(pdir):
+            token = _RECORD.set({})
+            try:
+                glue_function(pdir)
+                return _RECORD.get()
+            finally:
+                _RECORD.reset(token)
+
+        deps = dependence.dependence(compute, params_dir)
+        token = _DEPS.set(deps)
+        try:
+            return glue_function(params_dir)
+        finally:
+            _DEPS.reset(token)
+    return run

@@ -1,0 +1,45 @@
+"""Scenarios and their results as the book's tables and glue read them: each scenario loaded once per
+params directory (calibrated once per build, read from the build's cache), its results, and its
+Green Book appraisal at the decision point. The one cache of loaded scenarios lives here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..core import deps
+from ..core.paths import resolve_params_dir
+from ..core.results import green_book_loaded
+from ..core.scenario import Loaded
+
+
+@lru_cache(maxsize=512)
+def _load(name: str, params_dir: str) -> Loaded:
+    return deps.load(name, params_dir)  # calibrated once per build, read from its cache
+
+
+def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
+    """A scenario, loaded once per params directory. In a copy of the params that nudges one
+    assumption (model.analysis.dependence), a scenario whose chain does not read the nudged file is the
+    original's."""
+    from ..core.deps import nudged_file
+
+    pdir = str(resolve_params_dir(params_dir))
+    nudged = nudged_file(pdir)
+    if nudged is not None:
+        base, stem = nudged
+        if stem not in _load(name, base).chain:
+            return _load(name, base)
+    ld = _load(name, pdir)
+    deps.touch(ld.files)  # a cached load still reads its files, for whoever is collecting reads
+    return ld
+
+
+def result(name: str, params_dir: str | Path | None = None) -> dict:
+    pdir = str(resolve_params_dir(params_dir))
+    return deps.results_for(_load(name, pdir), pdir)
+
+
+def green_book_appraisal(name: str, params_dir: str | Path | None = None):
+    """The Green Book appraisal at the decision point of one scenario, as the model's Appraisal object."""
+    return green_book_loaded(loaded(name, params_dir))

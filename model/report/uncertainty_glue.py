@@ -1,0 +1,114 @@
+"""Uncertainty in the economic case: the glue of the tornado, the switching values, the Monte Carlo
+analysis and the what-if chart of the headline version (or one line each where it declares no
+uncertain inputs), and the tornado and switching-value tables offered for download."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+
+from . import book
+from .glue_tracking import _RECORD, tracked
+from .glued_figures import _charts, glue, glue_chart, glue_money, glue_number
+
+
+MC_DRAWS = 20_000
+MC_SEED = 20231207  # a fixed seed, so that every build draws the same sample
+
+
+@tracked
+def glue_uncertainty(params_dir=None) -> None:
+    from ..analysis import uncertainty as unc
+
+    main = book.headline(params_dir)
+    short = book.short_label(main, params_dir)
+    loaded = book.loaded(main, params_dir)
+    glue("unc_appraisal", unc.appraisal_label(loaded))
+    _glue_what_if(loaded, short, params_dir)
+    if not loaded.scenario.uncertainty:
+        _glue_no_uncertainty(short)
+        return
+    rows = unc.tornado(loaded)
+    glue_chart("fig_tornado", _charts().tornado(rows, short))
+    glue("unc_top_input", rows[0]["label"].lower())
+    glue_money("unc_top_swing", rows[0]["swing_gbp_m"])
+    switching = unc.switching_values(loaded)
+    crossing = [r for r in switching if r["switching_value"] is not None]
+    glue_number("unc_switching_found", len(crossing))
+    glue_number("unc_switching_inputs", len(switching))
+    level = next((r for r in switching if r["parameter"] == "benefits.level_multiplier"), None)
+    glue("unc_benefit_switch", "none" if level is None or level["switching_value"] is None
+         else f"{level['switching_value']:.2f}", "benefits.level_multiplier")
+    mc = unc.monte_carlo(loaded, MC_DRAWS, MC_SEED, keep=True)
+    glue_number("unc_draws", mc["draws"])
+    glue_money("unc_p10", mc["npv_p10_gbp_m"])
+    glue_money("unc_p50", mc["npv_p50_gbp_m"])
+    glue_money("unc_p90", mc["npv_p90_gbp_m"])
+    glue_money("unc_mean", mc["npv_mean_gbp_m"])
+    glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}")
+    glue_chart("fig_montecarlo", _charts().npv_distribution(mc["npv_draws"], mc["npv_p10_gbp_m"],
+                                                            mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"], short))
+
+
+def _glue_no_uncertainty(short: str) -> None:
+    """The uncertainty figures of a case whose headline version declares no uncertain inputs: one line
+    in each place instead of a tornado, switching values and a Monte Carlo."""
+    none = f"{short} declares no uncertain inputs (`uncertainty` in its params)"
+    glue("unc_top_input", f"no input ({none})")
+    glue("unc_top_swing", "n/a")
+    glue_number("unc_switching_found", 0)
+    glue_number("unc_switching_inputs", 0)
+    glue("unc_benefit_switch", "none")
+    glue_number("unc_draws", 0)
+    for key in ("unc_p10", "unc_p50", "unc_p90", "unc_mean", "unc_p_positive"):
+        glue(key, "n/a")
+    for key, what in (("fig_tornado", "tornado"), ("fig_montecarlo", "Monte Carlo")):
+        if _RECORD.get() is None:
+            from myst_nb import glue as nb_glue
+
+            nb_glue(key, Markdown(f"*No {what}: {none}.*"), display=False)
+
+
+def _glue_what_if(loaded, short: str, params_dir=None) -> None:
+    """The what-if chart (fig_whatif): the headline version's present value by year under sliders."""
+    s = loaded.scenario
+    rate = s.appraisal.discount_rate.value
+    level = s.benefits.level_multiplier.value
+    g = book.green_book_appraisal(loaded.name, params_dir)
+    # the Green Book appraisal's own years (the decision year on), before optimism bias, at a benefit level of 1
+    rows = [{"fy": fy, "t": int(t), "benefits": float(b) / level if level else 0.0, "capital": float(c),
+             "revenue": float(r)}
+            for fy, t, b, c, r in zip(g.frame().fy, g.t, g.benefits_real_gbp_m, g.capital_real_gbp_m,
+                                      g.revenue_real_gbp_m)]
+    glue_chart("fig_whatif", _charts().what_if(rows, 0.035 if rate is None else rate, level,
+                                               s.appraisal.optimism_bias_capital.value,
+                                               s.appraisal.optimism_bias_operating.value, short))
+
+
+SWITCHING_COLUMNS = ["parameter", "base_value", "switching_value", "change_pct", "searched"]
+TORNADO_COLUMNS = ["input", "label", "parameter", "base_value", "low_value", "high_value", "npv_low_gbp_m",
+                   "npv_high_gbp_m", "npv_base_gbp_m", "swing_gbp_m", "appraisal"]
+
+
+def declares_uncertainty(params_dir=None) -> bool:
+    """Does the headline version declare uncertain inputs (`uncertainty`)?"""
+    return bool(book.loaded(book.headline(params_dir), params_dir).scenario.uncertainty)
+
+
+def switching_table(params_dir=None) -> pd.DataFrame:
+    from ..analysis import uncertainty as unc
+
+    if not declares_uncertainty(params_dir):
+        return pd.DataFrame(columns=SWITCHING_COLUMNS)
+    rows = unc.switching_values(book.loaded(book.headline(params_dir), params_dir))
+    return pd.DataFrame([{"parameter": r["parameter"], "base_value": r["base_value"],
+                          "switching_value": r["switching_value"], "change_pct": r["change_pct"],
+                          "searched": f"{r['search_range'][0]:g} to {r['search_range'][1]:g}"} for r in rows])
+
+
+def tornado_table(params_dir=None) -> pd.DataFrame:
+    from ..analysis import uncertainty as unc
+
+    if not declares_uncertainty(params_dir):
+        return pd.DataFrame(columns=TORNADO_COLUMNS)
+    return pd.DataFrame(unc.tornado(book.loaded(book.headline(params_dir), params_dir)))
