@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from model.core import deps
+from model.core import deps, reads, scenario_cache
 from model.core.params import scenario_names
 from model.core.scenario import load_scenario
 
@@ -53,7 +53,7 @@ def test_listing_the_scenarios_is_a_read_that_a_new_file_changes(tmp_path, monke
 def test_a_notebooks_reads_go_to_the_log_named_in_its_environment(tmp_path, monkeypatch):
     log = tmp_path / "reads"
     monkeypatch.setenv(deps.READS_ENV, str(log))
-    monkeypatch.setattr(deps, "_logged", set())
+    monkeypatch.setattr(reads, "_logged", set())  # the recording state lives in model.core.reads
     load_scenario("fbc1", PARAMS)
     load_scenario("fbc1", PARAMS)  # each read once
     lines = [json.loads(line) for line in log.read_text().splitlines()]
@@ -77,7 +77,7 @@ def test_the_build_cache_gives_the_same_scenario_and_results_as_solving(tmp_path
         {"params_dir": "params", "scenarios": {"fbc3": {"file": str(tmp_path / "fbc3.pickle"), "key": "k1",
                                                          "kind": "published"}}}))
     monkeypatch.setenv(deps.CACHE_ENV, str(tmp_path / "index.json"))
-    monkeypatch.setattr(deps, "_entries", {})
+    monkeypatch.setattr(scenario_cache, "_entries", {})
     with deps.collecting() as cached_reads:
         cached = deps.load("fbc3", "params")
     assert cached_reads == reads  # the notebook depends on what the cached scenario was made from
@@ -87,6 +87,6 @@ def test_the_build_cache_gives_the_same_scenario_and_results_as_solving(tmp_path
     # another params directory, or a key that does not match, is solved as usual
     assert deps.cached_entry("fbc3", str(PARAMS)) is None
     (tmp_path / "index.json").write_text((tmp_path / "index.json").read_text().replace('"k1"', '"k2"'))
-    monkeypatch.setattr(deps, "_index_cache", {})
-    monkeypatch.setattr(deps, "_entries", {})
+    monkeypatch.setattr(scenario_cache, "_index_cache", {})
+    monkeypatch.setattr(scenario_cache, "_entries", {})
     assert deps.cached_entry("fbc3", "params") is None

@@ -18,6 +18,7 @@ import copy
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import tempfile
@@ -165,7 +166,7 @@ def _get_at(tree: dict, path: list[str]) -> Any:
 _ROOT: Path | None = None
 _DIRS: dict[tuple, Path | None] = {}
 #: Each nudged copy: (the params directory it copies, the stem of the file it changes).
-from ..core.deps import NUDGED as _NUDGED, nudged_file  # noqa: E402  (the registry is core's: loads consult it)
+from ..core.scenario_cache import NUDGED as _NUDGED, nudged_file  # noqa: E402,F401  (core's registry: loads consult it)
 
 
 
@@ -178,10 +179,15 @@ def _scratch() -> Path:
     return _ROOT
 
 
-def _digest(pdir: Path) -> str:
+def _digest(pdir: Path, with_documents: bool = False) -> str:
+    """The params files' names and bytes; `with_documents`, also the source documents' (whose text a
+    figure may quote)."""
     h = hashlib.sha256()
-    for p in sorted(pdir.glob("*.yaml")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    files = sorted(pdir.glob("*.yaml"))
+    if with_documents:
+        files += sorted(p for p in pdir.glob("*/*") if p.is_file())
+    for p in files:
+        h.update(str(p.relative_to(pdir)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -265,44 +271,73 @@ def moved(before: Any, after: Any) -> bool:
     return before != after
 
 
+#: Set to "off" to skip the nudging (every figure then rests on no assumption): bench/build.py uses it
+#: to measure what the dependence costs a build. Never set it for a book anyone reads.
+OFF_ENV = "CASEBOOK_DEPENDENCE"
+
+
 def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path | None = None,
-               candidates: Iterable[Assumption] | None = None) -> dict[str, list[Assumption]]:
+               candidates: Iterable[Assumption] | None = None, name: str | None = None,
+               ) -> dict[str, list[Assumption]]:
     """For each figure that `compute(params_dir)` returns, the assumptions whose nudge moves it.
 
     Only the assumptions of the params files that `compute` reads are nudged (an assumption in a file
-    it never reads cannot move its figures), and the nudged runs record no reads (`model.core.deps`): so a
-    notebook that calls this depends on the files its figures read, as it would without the markers.
+    it never reads cannot move its figures), and the nudged runs record no reads (`model.core.reads`):
+    so a notebook that calls this depends on the files its figures read, as it would without the
+    markers.
 
     Each assumption is nudged up; if the scenario no longer loads that way (a value pushed out of
     its allowed range, a calibration pushed out of its bracket), it is nudged down instead. An
     assumption that cannot be nudged either way is counted as moving every figure, so that a figure
     is never shown as free of an assumption that was not tested.
+
+    `name` says what `compute` is (the function and its arguments): in a build, the sets found for
+    the same name, figures and params are kept for the other notebooks (two chapters that glue the
+    same figures nudge them once), and for the next build while nothing they read changes.
     """
     from ..core import deps as reads
 
     pdir = resolve_params_dir(params_dir)
     with reads.collecting() as seen:
         base = compute(pdir)
+    if os.environ.get(OFF_ENV) == "off":
+        return {k: [] for k in base}
     root = Path.cwd()
     read_stems = {Path(p).stem for kind, p, _ in seen
                   if kind == "file" and (root / p).resolve().parent == pdir.resolve()}
-    dep: dict[str, list[Assumption]] = {k: [] for k in base}
     with reads.suspended():
         pool = assumptions(pdir) if candidates is None else list(candidates)
-        for a in pool:
-            if candidates is None and a.scenario not in read_stems:
+        todo = [a for a in pool if candidates is not None or a.scenario in read_stems]
+        key = None
+        if name is not None:
+            key = json.dumps([name, str(pdir.resolve()), _digest(pdir, with_documents=True),
+                              sorted(repr(item) for item in base.items()), [a.id for a in todo]])
+            known = reads.shared_result("dependence", key)
+            if known is not None:
+                by_id = {a.id: a for a in todo}
+                return {k: [by_id[i] for i in known[repr(k)]] for k in base}
+        dep = _dependence(compute, base, todo, pdir)
+        if key is not None:
+            reads.keep_shared_result("dependence", key, {repr(k): [a.id for a in v] for k, v in dep.items()})
+    return dep
+
+
+def _dependence(compute: Callable[[Path], dict[str, Any]], base: dict[str, Any],
+                todo: list[Assumption], pdir: Path) -> dict[str, list[Assumption]]:
+    """The nudging itself: each assumption in turn, up, or down if up does not load."""
+    dep: dict[str, list[Assumption]] = {k: [] for k in base}
+    for a in todo:
+        after = None
+        for direction in (1, -1):
+            copy_dir = perturbed_params(pdir, a, direction)
+            if copy_dir is None:
+                break
+            try:
+                after = compute(copy_dir)
+                break
+            except CasebookError:
                 continue
-            after = None
-            for direction in (1, -1):
-                copy_dir = perturbed_params(pdir, a, direction)
-                if copy_dir is None:
-                    break
-                try:
-                    after = compute(copy_dir)
-                    break
-                except CasebookError:
-                    continue
-            for k, v in base.items():
-                if after is None or moved(v, after.get(k)):
-                    dep[k].append(a)
+        for k, v in base.items():
+            if after is None or moved(v, after.get(k)):
+                dep[k].append(a)
     return dep

@@ -21,6 +21,19 @@ def fy_label(start_year: int) -> str:
 
 def parse_fy(label: str) -> int:
     """'FY18/19' -> 2018. Raises ValueError for anything else (including 'FY18/20')."""
+    if not isinstance(label, str):
+        return _parse_fy(label)
+    year = _PARSED_FY.get(label)
+    if year is None:
+        year = _PARSED_FY[label] = _parse_fy(label)
+    return year
+
+
+#: Labels already parsed (a load parses the same few dozen labels thousands of times).
+_PARSED_FY: dict[str, int] = {}
+
+
+def _parse_fy(label: str) -> int:
     m = _FY_RE.match(str(label))
     if not m:
         raise ValueError(f"{label!r} is not a financial year label like 'FY23/24'")

@@ -6,8 +6,9 @@ Every failure here is a CasebookError that names the file, the key and the YAML 
 from __future__ import annotations
 
 import copy
-import difflib
 import datetime as dt
+import difflib
+import functools
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .cashflows import calculation_milestones
-from .deps import record_listing
+from .reads import record_listing
 from .errors import CasebookError, CasebookErrors, did_you_mean
 from .fy import parse_date, parse_fy
 from .schema import SLUG_RE, Quantity, Scenario, TableBlock, fy_text
@@ -244,13 +245,18 @@ NEAR_MISS = 0.9
 
 def _near_miss(key: str, base: Any) -> bool:
     """A new key that differs from an inherited key of the same mapping by a slip of the keyboard."""
-    import difflib
-
     if not isinstance(base, dict):
         return False
-    close = difflib.get_close_matches(str(key), [str(k) for k in base], n=1, cutoff=NEAR_MISS)
+    return _near_miss_of(str(key), tuple(str(k) for k in base))
+
+
+@functools.lru_cache(maxsize=4096)
+def _near_miss_of(key: str, known: tuple[str, ...]) -> bool:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=NEAR_MISS)
     undigit = lambda s: "".join(c for c in s if not c.isdigit())  # noqa: E731
-    return bool(close) and undigit(close[0]) != undigit(str(key))
+    return bool(close) and undigit(close[0]) != undigit(key)
 
 
 def check_overrides(base: LineDict, over: LineDict, parent: str, strict: bool) -> None:
@@ -309,11 +315,12 @@ def check_periods(tree: LineDict, scenario: Scenario) -> None:
                             f"financial year {key} is outside the appraisal period "
                             f"FY{first % 100:02d}/{(first + 1) % 100:02d} to "
                             f"FY{last % 100:02d}/{(last + 1) % 100:02d}", file=file, key=dotted, line=line)
-                else:
+                elif isinstance(value, (dict, list)):
                     walk(value, path + (key,))
         elif isinstance(node, list):
             for i, item in enumerate(node):
-                walk(item, path + (i,))
+                if isinstance(item, (dict, list)):
+                    walk(item, path + (i,))
 
     walk(tree, ())
     for key, named_by in calculation_milestones(scenario).items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,12 +89,32 @@ def load_scenario(name: str, params_dir: Path | str = DEFAULT_PARAMS_DIR,
         return _load_scenario(name, params_dir, overrides)
 
 
+#: The merged and calibrated state after the first levels of a chain, pickled, by the params directory
+#: and the names and bytes (SHA-256) of those levels: scenarios that extend the same parents (every
+#: sensitivity of a version) solve the parents' calibrations once per process, not once each.
+_LEVELS: dict[tuple, bytes] = {}
+
+
+def _prefix_key(params_dir: Path, chain: list[tuple[str, LineDict]], n: int) -> tuple:
+    return (str(params_dir),) + tuple((level, data.sha256) for level, data in chain[:n])
+
+
 def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None) -> Loaded:
     chain = read_chain(params_dir, name)
     tree: LineDict | None = None
     calibrated: list[dict] = []
     pending: list[CasebookError] = []
+    start = 0
+    for n in range(len(chain), 0, -1):  # the longest prefix already solved in this process
+        state = _LEVELS.get(_prefix_key(params_dir, chain, n))
+        if state is not None:
+            tree, calibrated = pickle.loads(state)
+            start = n
+            break
     for i, (level, data) in enumerate(chain):
+        if i < start:
+            continue
+        depth = i + 1  # (the calibrations below reuse `i`)
         own = own_part(data)
         if tree is not None:
             kind = own.get("kind", tree.get("kind", "published"))
@@ -133,6 +154,11 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
                 "scenario": level, "parameter": cal.parameter, "value": value, "metric": cal.metric,
                 "target": cal.target, "target_value": float(target.value), "target_source": target.source,
                 "achieved": achieved, "why": cal.why, "overridden": False})
+        if all(d.sha256 for _, d in chain[:depth]):
+            if len(_LEVELS) > 512:
+                _LEVELS.clear()
+            _LEVELS[_prefix_key(params_dir, chain, depth)] = pickle.dumps((tree, calibrated),
+                                                                         protocol=pickle.HIGHEST_PROTOCOL)
     assert tree is not None
     for key, raw_value in (overrides or {}).items():
         tree = apply_set(tree, key, raw_value)

@@ -73,6 +73,9 @@ class Document:
 
 _CACHE: dict[tuple, dict[str, Document]] = {}
 _ACTIVE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("casebook_params_dir", default=None)
+#: Within a `declared_in` block, the active directory's documents, read once for the block (a load
+#: validates hundreds of sources, and each would otherwise stat the declaration again).
+_PINNED: contextvars.ContextVar[list | None] = contextvars.ContextVar("casebook_pinned_documents", default=None)
 
 
 def declaration_path(params_dir: Path | str | None = None) -> Path:
@@ -86,9 +89,17 @@ def declaration_path(params_dir: Path | str | None = None) -> Path:
 
 def documents(params_dir: Path | str | None = None) -> dict[str, Document]:
     """The declared documents by file name. Bad declarations get the usual one-line error."""
+    pinned = _PINNED.get() if params_dir is None else None
+    if pinned is None:
+        return _documents(declaration_path(params_dir))
+    if not pinned:
+        pinned.append(_documents(declaration_path()))
+    return pinned[0]
+
+
+def _documents(path: Path) -> dict[str, Document]:
     from .yamlio import LineDict, load_yaml_file
 
-    path = declaration_path(params_dir)
     if not path.is_file():
         raise CasebookError("no source documents are declared (expected this file)", file=str(path))
     stat = path.stat()
@@ -141,10 +152,11 @@ def documents(params_dir: Path | str | None = None) -> dict[str, Document]:
 @contextlib.contextmanager
 def declared_in(params_dir: Path | str) -> Iterator[None]:
     """Within this block, the documents a source may name are those declared in params_dir."""
-    token = _ACTIVE.set(Path(params_dir))
+    token, pin = _ACTIVE.set(Path(params_dir)), _PINNED.set([])
     try:
         yield
     finally:
+        _PINNED.reset(pin)
         _ACTIVE.reset(token)
 
 

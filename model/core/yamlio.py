@@ -7,16 +7,16 @@ line of each of its keys, so that a schema error can name the file, the key and 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import math
+import pickle
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .deps import record_file
+from .reads import record_file
 from .errors import CasebookError
 
 MAX_PARAMS_BYTES = 2_000_000  # a scenario file is a few kB; refuse anything absurd before parsing
@@ -28,6 +28,8 @@ class LineDict(dict):
     file: str = ""
     line: int = 0
     key_lines: dict
+    #: On the top level of a file as `load_yaml_file` returns it: the SHA-256 of the file's bytes.
+    sha256: bytes = b""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,19 +126,23 @@ def load_yaml_file(path: Path, display: str | None = None) -> LineDict:
         raise CasebookError("file is empty", file=display)
     digest = hashlib.sha256(raw).digest()
     if digest in _PARSED:  # the same text read again (the dependence engine reads many copies)
-        return _refile(copy.deepcopy(_PARSED[digest]), display)
+        data = _refile(pickle.loads(_PARSED[digest]), display)
+        data.sha256 = digest
+        return data
     data = load_yaml_text(text, display)
     if not isinstance(data, LineDict):
         raise CasebookError("the top level must be a mapping of keys to values", file=display, line=1)
     check_finite(data, display)
     if len(_PARSED) > 256:
         _PARSED.clear()
-    _PARSED[digest] = copy.deepcopy(data)
+    _PARSED[digest] = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    data.sha256 = digest
     return data
 
 
-#: Parsed params files by the SHA-256 of their bytes (a private copy; callers get their own).
-_PARSED: dict[bytes, LineDict] = {}
+#: Parsed params files by the SHA-256 of their bytes, pickled (a private copy: each caller unpickles
+#: its own, several times faster than a deep copy).
+_PARSED: dict[bytes, bytes] = {}
 
 
 def _refile(node: Any, display: str) -> Any:
