@@ -4,6 +4,7 @@ attributes the change in NPV from one version to another, one driver at a time."
 from __future__ import annotations
 
 import copy
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,7 @@ def npv_bridge(start: str | None = None, end: str | None = None,
     start = first_version(params_dir) if start is None else start
     end = headline(params_dir) if end is None else end
     a, b = loaded(start, params_dir).scenario, loaded(end, params_dir).scenario
-    current = copy.deepcopy(a)
+    current = pickle.loads(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL))  # a deep copy, several times faster
     steps = [("start", f"{short_label(start, params_dir)} NPV", _npv(current))]
 
     def step(label: str) -> None:

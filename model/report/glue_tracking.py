@@ -32,7 +32,8 @@ def tracked(glue_function):
             finally:
                 _RECORD.reset(token)
 
-        deps = dependence.dependence(compute, params_dir)
+        name = f"glue {glue_function.__module__}.{glue_function.__qualname__}"
+        deps = dependence.dependence(compute, params_dir, name=name)
         token = _DEPS.set(deps)
         try:
             return glue_function(params_dir)

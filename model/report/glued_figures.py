@@ -190,7 +190,18 @@ def glue_chart(key: str, chart) -> None:
     nb_glue(key, chart, display=False)
 
 
+class _NoCharts:
+    """What `_charts()` gives while a glue function's figures are only being recorded (a nudged run
+    of model.analysis.dependence): charts are not figures and `glue_chart` keeps none then, so none
+    is drawn."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
+
+
 def _charts():
+    if _RECORD.get() is not None:
+        return _NoCharts()
     from . import charts
 
     return charts

@@ -57,7 +57,7 @@ def column_dependence(download: str, columns, params_dir=None) -> dict[str, list
         frame = build(pdir)
         return {c: tuple(frame[c].tolist()) for c in columns if c in frame.columns}
 
-    return dependence.dependence(compute, params_dir)
+    return dependence.dependence(compute, params_dir, name=f"table {download} {list(columns)!r}")
 
 
 def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, index: bool = False,

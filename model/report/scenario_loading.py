@@ -18,26 +18,30 @@ def _load(name: str, params_dir: str) -> Loaded:
     return deps.load(name, params_dir)  # calibrated once per build, read from its cache
 
 
-def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
-    """A scenario, loaded once per params directory. In a copy of the params that nudges one
-    assumption (model.analysis.dependence), a scenario whose chain does not read the nudged file is the
-    original's."""
-    from ..core.deps import nudged_file
-
+def _loaded(name: str, params_dir: str | Path | None) -> tuple[Loaded, str]:
+    """The scenario and the params directory it was loaded from. In a copy of the params that nudges
+    one assumption (model.analysis.dependence), a scenario whose chain does not read the nudged file is
+    the original's, from the original directory (with its cached results)."""
     pdir = str(resolve_params_dir(params_dir))
-    nudged = nudged_file(pdir)
+    nudged = deps.nudged_file(pdir)
     if nudged is not None:
         base, stem = nudged
         if stem not in _load(name, base).chain:
-            return _load(name, base)
-    ld = _load(name, pdir)
-    deps.touch(ld.files)  # a cached load still reads its files, for whoever is collecting reads
+            return _load(name, base), base
+    return _load(name, pdir), pdir
+
+
+def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
+    """A scenario, loaded once per params directory (see `_loaded` for the nudged copies)."""
+    ld, pdir = _loaded(name, params_dir)
+    if pdir == str(resolve_params_dir(params_dir)):
+        deps.touch(ld.files)  # a cached load still reads its files, for whoever is collecting reads
     return ld
 
 
 def result(name: str, params_dir: str | Path | None = None) -> dict:
-    pdir = str(resolve_params_dir(params_dir))
-    return deps.results_for(_load(name, pdir), pdir)
+    ld, pdir = _loaded(name, params_dir)
+    return deps.results_for(ld, pdir)
 
 
 def green_book_appraisal(name: str, params_dir: str | Path | None = None):

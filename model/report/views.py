@@ -173,7 +173,9 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
         # a scenario reads only the files of its own chain: no other file's assumption can move it
         from ..analysis.dependence import assumptions
         chain = [a for a in assumptions(run.params_dir) if a.scenario in run.loaded.chain]
-        deps = dependence(compute, run.params_dir, chain)
+        name = (f"show {run.loaded.name} {sorted(run.loaded.overrides.items())!r} "
+                f"{build.__module__}.{build.__qualname__} {by}")
+        deps = dependence(compute, run.params_dir, chain, name=name)
         if by == "row":
             row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
         else:
