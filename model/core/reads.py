@@ -7,7 +7,7 @@ named by ``$CASEBOOK_READS_LOG``; the build keys the notebook on them, so that a
 never read cannot make it stale. In a process, `collecting()` gathers them.
 
 This module sits at the bottom of ``model.core``: the readers of params import it, and it imports
-nothing of the model's but the schema's pattern of a scenario's name (``schema.SLUG_RE``).
+nothing of the model's but the pattern of a scenario's name (``names.SLUG_RE``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import json
 import os
 from pathlib import Path
 from typing import Iterator
+
+from .names import SLUG_RE
 
 READS_ENV = "CASEBOOK_READS_LOG"
 
@@ -107,8 +109,6 @@ def read_log(path: Path) -> list[Read]:
 def current(entry: Read, root: Path, kinds: dict[str, str] | None = None) -> Read:
     """The same read made now: the digest of the file or listing as it is on disk (``-`` if gone);
     for a scenario's kind, the kind the build has just loaded (`kinds`, by recorded path)."""
-    from .schema import SLUG_RE
-
     kind, path, _ = entry
     p = root / path
     if kind == "kind":

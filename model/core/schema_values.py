@@ -20,7 +20,7 @@ from .sources import SEED_DOCUMENTS
 Unit = Literal["gbp_m", "gbp", "fraction", "pct", "months", "years", "weeks", "days", "count",
                "date", "fy_start", "text", "weight"]
 
-SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+from .names import SLUG_RE  # noqa: E402,F401  (a scenario's name; re-exported)
 _SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
 
 # A GBP-million figure above this is almost certainly thousands or pounds typed into a GBP m field.
