@@ -111,10 +111,7 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
             tree, calibrated = pickle.loads(state)
             start = n
             break
-    for i, (level, data) in enumerate(chain):
-        if i < start:
-            continue
-        depth = i + 1  # (the calibrations below reuse `i`)
+    for i, (level, data) in enumerate(chain[start:], start):
         own = own_part(data)
         if tree is not None:
             kind = own.get("kind", tree.get("kind", "published"))
@@ -135,15 +132,15 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
                 if pending else exc
         if pending:
             raise pending[0] if len(pending) == 1 else CasebookErrors(pending)
-        for i, raw in enumerate(raw_cals):
-            cal = _validate_calibration(raw, data, i)
+        for c, raw in enumerate(raw_cals):
+            cal = _validate_calibration(raw, data, c)
             try:
                 target = quantity_at(scenario, cal.target)
                 quantity_at(scenario, cal.parameter)
             except KeyError as exc:
                 file, line = data.origin("calibration")
                 raise CasebookError(f"calibration refers to {exc.args[0]!r}, which is not a parameter",
-                                    file=file, key=f"calibration.{i}", line=line) from None
+                                    file=file, key=f"calibration.{c}", line=line) from None
             try:
                 value, achieved = solve_calibration(scenario, cal, float(target.value))
             except CasebookError as exc:
@@ -154,10 +151,10 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
                 "scenario": level, "parameter": cal.parameter, "value": value, "metric": cal.metric,
                 "target": cal.target, "target_value": float(target.value), "target_source": target.source,
                 "achieved": achieved, "why": cal.why, "overridden": False})
-        if all(d.sha256 for _, d in chain[:depth]):
+        if all(d.sha256 for _, d in chain[: i + 1]):
             if len(_LEVELS) > 512:
                 _LEVELS.clear()
-            _LEVELS[_prefix_key(params_dir, chain, depth)] = pickle.dumps((tree, calibrated),
+            _LEVELS[_prefix_key(params_dir, chain, i + 1)] = pickle.dumps((tree, calibrated),
                                                                          protocol=pickle.HIGHEST_PROTOCOL)
     assert tree is not None
     for key, raw_value in (overrides or {}).items():

@@ -155,17 +155,17 @@ def results_for(loaded: Any, params_dir: str | Path) -> dict:
     from this process's memory, else computed now. Each call gets a fresh dict, as results() gives."""
     from .results import results
 
-    if not loaded.overrides:
-        entry = cached_entry(loaded.name, params_dir)
-        if entry is not None:
-            if id(loaded) not in _RESULTS:
-                _remember_results(loaded, entry["results"])
     known = _RESULTS.get(id(loaded))
+    if not loaded.overrides:
+        entry = cached_entry(loaded.name, params_dir)  # (records the reads the cached entry was made from)
+        if entry is not None and (known is None or known[0] is not loaded):
+            _remember_results(loaded, entry["results"])
+            known = _RESULTS[id(loaded)]
     if known is not None and known[0] is loaded:
         return pickle.loads(known[1])
     res = results(loaded)
-    _remember_results(loaded, res)
-    return pickle.loads(_RESULTS[id(loaded)][1])
+    _remember_results(loaded, res)  # keeps its own pickled copy: `res` itself goes to the caller
+    return res
 
 
 def _shared_path(kind: str, key: str) -> Path | None:
