@@ -22,7 +22,7 @@ from ..core import deps
 from ..core.errors import CasebookError
 from ..core.params import check_slug
 from .execute import cache_scenarios, execute_notebook, run_jobs
-from .jobs import book_notebook_jobs, scenario_jobs
+from .jobs import book_notebook_jobs, remove_stale_runs, scenario_jobs
 from .keys import (book_digest, dependency_lock, manifest, model_source_digest, project_version, sha256_bytes,
                    sources_digest)
 from .layout import BOOK_DIR, LAST_BUILD, RUNS_DIR, BuildError, write_atomic
@@ -158,6 +158,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             phase("swap")
+        # the runs of scenarios and notebooks that are gone, once the site without them is in place
+        remove_stale_runs(root, all_jobs)
         report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
                              executed=[j.name for j in executed],
                              cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,

@@ -72,6 +72,35 @@ def scenario_jobs(root: Path, params_dir: Path, common: bytes) -> list[Job]:
     return jobs
 
 
+#: files of build/runs/ that belong to no job: the downloads' cache key (the downloads/ folder, the
+#: scenario cache's index and `casebook run`'s single/ outputs are not looked at)
+NOT_A_RUN = {"downloads.key", "index.json"}
+RUN_SUFFIXES = (".ipynb", ".key", ".log", ".reads", ".pickle")
+
+
+def remove_stale_runs(root: Path, jobs: list[Job]) -> list[Path]:
+    """Remove from build/runs/ the executed notebooks (with their keys, logs and read records) and the
+    loaded scenarios of the scenarios and book notebooks that no longer exist, so that nothing of them
+    is kept or can reach a later build. Returns what was removed."""
+    runs = root / RUNS_DIR
+    keep = set()
+    for job in jobs:
+        keep |= {job.output, job.key_file, job.reads_file, job.output.with_suffix(".log"),
+                 job.output.with_suffix(".failed.ipynb")}
+        if job.kind == "scenario":
+            keep.add(runs / "loaded" / f"{job.name}.pickle")
+    removed = []
+    for folder in (runs, runs / "pages", runs / "loaded"):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if (path.is_file() and not path.name.startswith(".") and path.name not in NOT_A_RUN
+                    and path.name.endswith(RUN_SUFFIXES) and path not in keep):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
 def validate_scenarios(jobs: list[Job], params_dir: Path) -> None:
     """Load (validate and calibrate) every scenario about to be executed, so that bad params fail
     with their one-line error before any kernel starts. Scenarios whose cache is fresh were
