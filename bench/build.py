@@ -1,5 +1,6 @@
 """Benchmark the book build: clean, no change, one params file changed; `casebook serve`'s time from
-a save to the page showing it; how a clean build grows with the number of scenarios; and the added
+a save to the page showing it; what the dependence engine (which figures rest on assumptions) adds to
+a clean build; how a clean build grows with the number of scenarios; and the added
 time of --pdf.
 
     .venv/bin/python bench/build.py [--jobs 2] [--grid 30,60 | --grid none] [--pdf]
@@ -62,9 +63,9 @@ def sample_tree_rss(proc: subprocess.Popen, peak: list[int], stop: threading.Eve
         time.sleep(0.05)
 
 
-def timed(project: Path, *args: str) -> dict:
+def timed(project: Path, *args: str, env: dict[str, str] | None = None) -> dict:
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "model.cli", *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     peak, stop = [0], threading.Event()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -197,6 +198,15 @@ def grid_clean_build(sizes: list[int], jobs: str) -> dict[int, float]:
     return seconds
 
 
+def without_dependence(jobs: str) -> dict:
+    """A clean build of a fresh copy with the dependence engine off (every figure then rests on no
+    assumption; model.analysis.dependence.OFF_ENV): a clean build less this is what the dependence costs."""
+    with tempfile.TemporaryDirectory(prefix="casebook-bench-nodep-") as tmp:
+        project = Path(tmp) / "project"
+        copy_project(project)
+        return timed(project, "build", "--jobs", jobs, env={"CASEBOOK_DEPENDENCE": "off"})
+
+
 def kernel_startup_seconds(project: Path) -> float:
     """papermill on a notebook with one empty cell: the cost of a kernel, nothing else."""
     import nbformat
@@ -289,11 +299,13 @@ def main() -> None:
         sphinx_only, with_pdf, pdf_only = pdf_measures(project, jobs)
         kernel = kernel_startup_seconds(project)
         live = serve_figures(project, jobs)
+    nodep = without_dependence(jobs)
     grid = {} if args.grid == "none" else grid_clean_build([int(n) for n in args.grid.split(",")], jobs)
     n = len(clean["executed"]) + len(clean["pages"])
     sphinx = sphinx_only["seconds"]
     floor = n * kernel / args.jobs + sphinx
-    rows = [("clean build", clean), ("rebuild, nothing changed", nochange),
+    rows = [("clean build", clean), ("clean build, dependence off", nodep),
+            ("rebuild, nothing changed", nochange),
             ("rebuild, fbc3.yaml changed", one_leaf), ("rebuild, fbc1.yaml changed", one_root),
             ("rebuild, glossary.md changed (Sphinx, incremental)", sphinx_incremental),
             ("rebuild, glossary.md changed (Sphinx, full)", sphinx_only),
@@ -309,6 +321,9 @@ def main() -> None:
     print(f"\nkernel start-up (papermill, empty notebook): {kernel:.2f} s")
     print(f"floor = {n} notebooks x {kernel:.2f} s / {args.jobs} workers + Sphinx {sphinx:.2f} s = {floor:.2f} s")
     print(f"clean build / floor = {clean['seconds'] / floor:.2f} (aim: at most 1.5)")
+    dependence = clean["seconds"] - nodep["seconds"]
+    print(f"dependence (clean build less a clean build with it off) = {dependence:.2f} s = "
+          f"{dependence / clean['seconds']:.1%} of a clean build (aim: at most 15%)")
     print(f"no-change rebuild / clean build = {nochange['seconds'] / clean['seconds']:.1%} (aim: under 10%)")
     print(f"clean build peak memory, whole process tree = {clean['tree_peak_mib']:.0f} MiB (aim: under 1536)")
     c = clean["seconds"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -34,14 +36,41 @@ def params_copy(tmp_path: Path) -> Path:
     return dest
 
 
+@contextlib.contextmanager
+def _held(lock_file: Path):
+    """An exclusive lock on a file, held for the block (the processes of `pytest -n` wait for it)."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def shared_dir(request, tmp_path_factory) -> Path:
+    """A folder shared by every process of this test run: with pytest-xdist, the parent of the workers'
+    own temporary folders (each worker has one of its own under it); without it, the run's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(request.config, "workerinput") else base
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
+def built(request, tmp_path_factory) -> Path:
     """One clean build of a scratch copy of the project, shared by every test that only reads it
-    (tests that change it work on a clone)."""
+    (tests that change it work on a clone). Under `pytest -n`, the first worker to need it builds it
+    and the others wait for that build and read it."""
     from .pipeline_helpers import casebook, copy_project
 
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    proc = casebook(project, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == str(project / "book" / "_build" / "html" / "index.html")
+    shared = shared_dir(request, tmp_path_factory)
+    project = shared / "built" / "project"
+    done = shared / "built" / "done"
+    with _held(shared / "built.lock"):
+        if not done.is_file():
+            shutil.rmtree(project.parent, ignore_errors=True)
+            copy_project(project)
+            proc = casebook(project, "build", "--jobs", "2")
+            assert proc.returncode == 0, proc.stderr
+            assert proc.stdout.strip().splitlines()[-1] == str(project / "book" / "_build" / "html" / "index.html")
+            done.write_text("built\n")
     return project

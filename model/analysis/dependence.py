@@ -341,3 +341,37 @@ def _dependence(compute: Callable[[Path], dict[str, Any]], base: dict[str, Any],
             if after is None or moved(v, after.get(k)):
                 dep[k].append(a)
     return dep
+
+
+def warm(params_dir: str | Path | None = None, ids: Iterable[str] | None = None) -> int:
+    """Solve every nudged scenario that the chapters' figures will be computed on, once, and keep it
+    beside the build's scenario cache (`model.core.scenario_cache.ensure_nudged`): a build's workers
+    share the assumptions out (`ids`: those of this worker) before any chapter runs, so that no two
+    chapters solve the same nudged scenario and none waits for another. Each assumption is nudged up
+    and, if a scenario it reaches does not load that way, down, as `dependence` does. Returns how
+    many scenarios were solved now (none is solved twice: the kept ones are skipped)."""
+    from ..core import deps as reads
+
+    pdir = resolve_params_dir(params_dir)
+    wanted = None if ids is None else set(ids)
+    solved = 0
+    with reads.suspended():
+        names = scenario_names(pdir)
+        for a in assumptions(pdir):
+            if wanted is not None and a.id not in wanted:
+                continue
+            for direction in (1, -1):
+                copy_dir = perturbed_params(pdir, a, direction)
+                if copy_dir is None:
+                    break
+                failed = False
+                for name in names:
+                    if a.scenario not in reads.chain_stems(name, copy_dir):
+                        continue
+                    try:
+                        solved += reads.ensure_nudged(name, copy_dir)
+                    except CasebookError:
+                        failed = True
+                if not failed:
+                    break
+    return solved

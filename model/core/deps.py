@@ -11,5 +11,6 @@ from __future__ import annotations
 from .reads import (READS_ENV, Read, collecting, current, listing_digest, read_log, reads_are_current,  # noqa: F401
                     reads_bytes, record_file, record_listing, scenarios_read, sha256_text, suspended, touch,
                     where)
-from .scenario_cache import (CACHE_ENV, NUDGED, cached_entry, keep_shared_result, kind_of, load,  # noqa: F401
-                             load_nudged, nudged_file, read_entry, results_for, shared_result, write_entry)
+from .scenario_cache import (CACHE_ENV, NUDGED, cached_entry, chain_stems, ensure_nudged,  # noqa: F401
+                             keep_shared_result, kind_of, load, load_nudged, nudged_file, read_entry,
+                             results_for, shared_result, write_entry)

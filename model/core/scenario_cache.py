@@ -105,13 +105,27 @@ def load(name: str, params_dir: str | Path) -> Any:
 
 
 def _nudged_path(name: str, params_dir: str | Path, index: dict) -> tuple[str, Path]:
-    from .params import read_chain
-
     pdir = Path(params_dir)
-    chain = [pdir / f"{level}.yaml" for level, _ in read_chain(pdir, name)]
+    chain = [pdir / f"{level}.yaml" for level in chain_stems(name, pdir)]
     key = sha256_text(b"\0".join([b"nudged", name.encode(), index["common"].encode(),
                                    *[f.read_bytes() for f in chain]]))
     return key, Path(os.environ[CACHE_ENV]).parent / "nudged" / f"{key}.pickle"
+
+
+_CHAINS: dict[tuple, list[str]] = {}
+
+
+def chain_stems(name: str, pdir: Path) -> list[str]:
+    """The stems of a scenario's `extends` chain in a nudged copy: the original's (a nudge changes a
+    value, never `extends`), read once per state of the original's files rather than parsed again."""
+    from .params import read_chain
+
+    base = Path((nudged_file(pdir) or (str(pdir),))[0])
+    state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(base.glob("*.yaml")))
+    key = (str(base), name, state)
+    if key not in _CHAINS:
+        _CHAINS[key] = [level for level, _ in read_chain(base, name)]
+    return _CHAINS[key]
 
 
 def load_nudged(name: str, params_dir: str | Path) -> Any:
@@ -127,15 +141,41 @@ def load_nudged(name: str, params_dir: str | Path) -> Any:
     if not index or "common" not in index:
         return load_scenario(name, params_dir)
     key, path = _nudged_path(name, params_dir, index)
+    if key in _NUDGED_LOADED:  # (the same nudged world, asked for again by this process)
+        return _NUDGED_LOADED[key]
     entry = read_entry(path)
     if entry is not None and entry["key"] == key:
-        _remember_results(entry["loaded"], entry["results"])
-        return entry["loaded"]
-    loaded = load_scenario(name, params_dir)
-    res = results(loaded)
-    write_entry(path, key, loaded, res, [])
+        loaded, res = entry["loaded"], entry["results"]
+    else:
+        loaded = load_scenario(name, params_dir)
+        res = results(loaded)
+        write_entry(path, key, loaded, res, [])
     _remember_results(loaded, res)
+    _NUDGED_LOADED[key] = loaded
     return loaded
+
+
+#: The nudged scenarios this process has loaded, by their cache key.
+_NUDGED_LOADED: dict[str, Any] = {}
+
+
+def ensure_nudged(name: str, params_dir: str | Path) -> bool:
+    """Solve a nudged scenario and keep it beside the build's cache, unless it is kept there already
+    (a build's workers do this for every nudged scenario before the chapters need them). Returns
+    whether it was solved now; raises what loading it raises (CasebookError for a nudge that does
+    not load). Outside a build, nothing is kept and nothing is solved."""
+    from .results import results
+    from .scenario import load_scenario
+
+    index = _index()
+    if not index or "common" not in index:
+        return False
+    key, path = _nudged_path(name, params_dir, index)
+    if path.is_file():
+        return False
+    loaded = load_scenario(name, params_dir)
+    write_entry(path, key, loaded, results(loaded), [])
+    return True
 
 
 #: The results of scenarios loaded in this process, pickled, by the id of the loaded object (kept

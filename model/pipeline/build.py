@@ -28,7 +28,7 @@ from .keys import (book_digest, dependency_lock, manifest, model_source_digest, 
 from .layout import BOOK_DIR, LAST_BUILD, RUNS_DIR, BuildError, write_atomic
 from .packaged import scenario_notebook
 from .site_swap import build_lock, current_site, remove_old_sites, swap_site
-from .sphinx_html import incremental_sphinx_build, jupyter_book_command
+from .sphinx_html import incremental_singlehtml_build, incremental_sphinx_build
 from .stage import cached_downloads, copy_site, stage_book
 from .vendor import npm_modules, vega_debug_script
 
@@ -97,7 +97,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
         # the downloads are made here, in a thread, while the workers execute the notebooks
         with ThreadPoolExecutor(max_workers=1) as side:
             downloads = side.submit(cached_downloads, root, params_dir, common)
-            executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env)
+            executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env,
+                                params_dir=params_dir)
             phase("notebooks")
             downloads_dir = downloads.result()
             phase("downloads")
@@ -126,7 +127,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
                 fresh = work / "src"
                 digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
                                     downloads=downloads_dir)
-                from .diff import CHANGES_PAGE, stage_figures  # figures.json and the "changes since" page
+                from .diff import stage_figures  # figures.json and the "changes since" page
 
                 stage_figures(root, fresh, [(j.page, j.output) for j in all_jobs], manifest(root, params_dir),
                               params_dir, current if rebuilt else None)
@@ -141,14 +142,12 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
                     os.replace(work / "site", target)
                 if pdf_todo:
                     pdf_started = time.perf_counter()
-                    # staged again with the real inputs digest in the footer (the site's copy has a
-                    # placeholder that copy_site fills in, which a PDF printed from the sources would keep)
-                    printed = work / "pdf-src"
-                    stage_book(root, printed, all_jobs, modules, params_dir, downloads=downloads_dir)
-                    for staged in (f"{CHANGES_PAGE}.md", "_toc.yml"):  # the front page links to it
-                        shutil.copy2(fresh / staged, printed / staged)
-                    book_pdf.write_pdf(printed, work / "out", pdf_out, manifest(root, params_dir),
-                                       jupyter_book_command())
+                    # the single page from the site's own Sphinx environment, then, as for the site,
+                    # the real inputs digest in place of the footer's placeholder
+                    single = incremental_singlehtml_build(root, fresh)
+                    copy_site(single, work / "single", digest)
+                    book_pdf.write_pdf(work / "single" / "index.html", book_title(root), pdf_out,
+                                       manifest(root, params_dir))
                     pdf_key.write_text(site_key + "\n")
                     pdf_seconds = time.perf_counter() - pdf_started
                     phase("pdf")

@@ -163,10 +163,38 @@ def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes
     return cache_dir / "index.json"
 
 
+def warm_nudged(params_dir: str, ids: list[str], env: dict[str, str]) -> int:
+    """In a worker: solve the nudged scenarios of some assumptions for the chapters that follow
+    (model.analysis.dependence.warm). A nudge that fails here fails again, with its message, where a
+    chapter needs it; so nothing is reported from here."""
+    from ..analysis import dependence
+
+    os.environ.update(env)
+    try:
+        return dependence.warm(params_dir, ids)
+    except Exception:  # noqa: BLE001  (only a head start: the chapters solve what is missing)
+        return 0
+
+
+def warm_shares(params_dir: Path, workers: int) -> list[list[str]]:
+    """The labelled assumptions, dealt out to the workers (empty when the dependence is turned off)."""
+    from ..analysis import dependence
+
+    if os.environ.get(dependence.OFF_ENV) == "off":
+        return []
+    try:
+        ids = [a.id for a in dependence.assumptions(params_dir)]
+    except Exception:  # noqa: BLE001  (bad params fail with their own message in validation)
+        return []
+    return [share for share in (ids[i::workers] for i in range(workers)) if share]
+
+
 def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: bool = True,
-             env: dict[str, str] | None = None) -> list[Job]:
+             env: dict[str, str] | None = None, params_dir: Path | None = None) -> list[Job]:
     """Execute the jobs whose cache is stale (all of them with force), in parallel processes.
-    Their outputs are written atomically, so a failed or interrupted run keeps nothing half-made."""
+    Their outputs are written atomically, so a failed or interrupted run keeps nothing half-made.
+    With `params_dir` and chapters to run, the workers first solve the nudged scenarios that the
+    chapters' figures are computed on (`warm_nudged`), each assumption once."""
     todo = [j for j in jobs if force or not j.cached()]
     if not todo:
         return []
@@ -174,6 +202,11 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
     ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx)
     try:
+        if params_dir is not None and env and any(j.kind == "page" for j in todo):
+            warmers = [pool.submit(warm_nudged, str(params_dir), share, env)
+                       for share in warm_shares(params_dir, max(1, min(workers, len(todo))))]
+            for fut in warmers:  # every worker warms first, so no chapter starts before the worlds
+                fut.result()
         # pages first: on two cores they are the longer notebooks
         order = sorted(todo, key=lambda j: j.kind != "page")
         futures = {pool.submit(execute_notebook, str(j.source), str(j.output), j.parameters, str(root),

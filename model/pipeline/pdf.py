@@ -2,8 +2,8 @@
 
 Jupyter Book 1's own ``pdfhtml`` builder downloads a Chromium at build time (pyppeteer), and a LaTeX
 PDF needs TeX and a picture of every chart. Instead the staged book is built once more as a single HTML
-page (a full Sphinx read of its own staging copy: the HTML build's doctrees are not reused, which is
-most of the time --pdf adds) and chromium, driven by Playwright, prints it once every chart has drawn. Charts are SVG (model.report.charts), so they stay vector graphics.
+page, with the HTML build's Sphinx environment (model.pipeline.sphinx_html: no page is read again, only
+the single page is written), and chromium, driven by Playwright, prints it once every chart has drawn. Charts are SVG (model.report.charts), so they stay vector graphics.
 
 What the printed book changes before printing: the CSV download lines go (the files are not in the
 PDF); a title page with the project version and the inputs digest comes before the theme's printed
@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -48,21 +47,6 @@ class PdfError(CasebookError):
 def slug(title: str) -> str:
     """'Riverside: the business case, reproduced' -> 'riverside-the-business-case-reproduced'."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "book"
-
-
-def singlehtml_build(stage: Path, out: Path, jupyter_book: list[str]) -> Path:
-    """`jupyter-book build --builder singlehtml` of the staged book; returns the page."""
-    cmd = jupyter_book + ["build", str(stage), "--path-output", str(out), "--builder", "singlehtml",
-                          "-W", "-n", "--keep-going"]
-    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    page = out / "_build" / "singlehtml" / "index.html"
-    if proc.returncode != 0 or not page.is_file():
-        text = proc.stdout + proc.stderr
-        problems = [ln.strip() for ln in text.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
-        raise PdfError("the single-page build for the PDF failed: "
-                       + ("; ".join(problems[:5]) or " ".join(text.split()[-40:])))
-    return page
 
 
 def title_page_html(title: str, info: dict[str, Any]) -> str:
@@ -286,11 +270,7 @@ def print_pdf(page_html: Path, out_pdf: Path, title: str, info: dict[str, Any],
     return chapters
 
 
-def write_pdf(stage: Path, work: Path, out_pdf: Path, info: dict[str, Any], jupyter_book: list[str]) -> Path:
-    """singlehtml of the staged book into work/, then the PDF at out_pdf (written atomically)."""
-    import yaml
-
-    title = str((yaml.safe_load((stage / "_config.yml").read_text()) or {}).get("title", "casebook"))
-    page = singlehtml_build(stage, work, jupyter_book)
-    print_pdf(page, out_pdf, title, info)
+def write_pdf(page_html: Path, title: str, out_pdf: Path, info: dict[str, Any]) -> Path:
+    """The PDF at out_pdf (written atomically), printed from the single page."""
+    print_pdf(page_html, out_pdf, title, info)
     return out_pdf

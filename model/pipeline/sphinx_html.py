@@ -29,14 +29,16 @@ def jupyter_book_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "jupyter_book.cli.main"]
 
 
-def sphinx_build(stage: Path, out: Path) -> Path:
-    """`jupyter-book build` with warnings as errors; returns the html directory."""
-    cmd = jupyter_book_command() + ["build", str(stage), "--path-output", str(out), "--builder", "html",
+def sphinx_build(stage: Path, out: Path, builder: str = "html") -> Path:
+    """`jupyter-book build` with warnings as errors; returns the builder's output directory."""
+    cmd = jupyter_book_command() + ["build", str(stage), "--path-output", str(out), "--builder", builder,
                                     "-W", "-n", "--keep-going"]
     env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    (out / "sphinx.log").write_text(proc.stdout + proc.stderr)  # what it read and wrote, for a slow build
-    html = out / "_build" / "html"
+    out.mkdir(parents=True, exist_ok=True)
+    log = "sphinx.log" if builder == "html" else f"sphinx-{builder}.log"
+    (out / log).write_text(proc.stdout + proc.stderr)  # what it read and wrote, for a slow build
+    html = out / "_build" / builder
     if proc.returncode != 0 or not (html / "index.html").is_file():
         text = proc.stdout + proc.stderr
         problems = [ln.strip() for ln in text.splitlines() if "WARNING" in ln or "ERROR" in ln
@@ -83,6 +85,28 @@ def incremental_sphinx_build(root: Path, fresh: Path, force: bool = False) -> Pa
     write_atomic(record_file, json.dumps({"sources": sources, "output": output}, indent=1) + "\n")
     marker.unlink()
     return html
+
+
+def incremental_singlehtml_build(root: Path, fresh: Path) -> Path:
+    """The staged book as one HTML page (for the PDF), built in the same lasting directory as the
+    HTML site, with the same Sphinx environment: the pages the HTML build has just read are not read
+    again, and only the single page is written. Returns the singlehtml output directory. A failure
+    starts the next build from scratch, as for the HTML."""
+    state = root / BOOK_DIR / "_build" / SPHINX_STATE
+    marker = state / "building"
+    if marker.exists():
+        shutil.rmtree(state, ignore_errors=True)
+    state.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    try:
+        if sync_tree(fresh, state / "src"):  # the HTML was built from other sources: its record is stale
+            (state / SPHINX_RECORD).unlink(missing_ok=True)
+        out = sphinx_build(state / "src", state / "out", builder="singlehtml")
+    except BaseException:
+        shutil.rmtree(state, ignore_errors=True)
+        raise
+    marker.unlink()
+    return out
 
 
 def read_record(path: Path) -> dict | None:

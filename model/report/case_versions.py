@@ -11,7 +11,7 @@ from ..core.params import scenario_names
 from ..core.paths import resolve_params_dir
 from ..core.scenario import Loaded
 from ..core.schema import Scenario, TableBlock
-from .scenario_loading import loaded
+from .scenario_loading import loaded, structure_dir
 
 
 def _own(ld: Loaded, key: str):
@@ -26,16 +26,18 @@ def version_names(params_dir: str | Path | None = None) -> list[str]:
     chain, the first version first (a version extends the one before it)."""
     pdir = resolve_params_dir(params_dir)
     names = _of_kind("published", pdir)
-    return sorted(names, key=lambda n: (len(loaded(n, pdir).chain), n))
+    return sorted(names, key=lambda n: (len(loaded(n, structure_dir(pdir)).chain), n))
 
 
 def _of_kind(kind: str, pdir: Path) -> list[str]:
     """The scenarios of one kind. Looking at every file's `kind` is not recorded as a read of the page
     (else every chapter would depend on every sensitivity file); the scenarios found are."""
+    where = structure_dir(pdir)  # (a nudged copy's kinds are the original's)
     with deps.suspended():
-        names = [n for n in scenario_names(pdir) if loaded(n, pdir).scenario.kind == kind]
-    for n in names:
-        loaded(n, pdir)  # records the files the answer rests on
+        names = [n for n in scenario_names(pdir) if loaded(n, where).scenario.kind == kind]
+    if where == str(resolve_params_dir(pdir)):  # (a nudged copy's loads record no reads)
+        for n in names:
+            loaded(n, pdir)  # records the files the answer rests on
     return names
 
 
@@ -56,7 +58,7 @@ def headline(params_dir: str | Path | None = None) -> str:
     names = version_names(params_dir)
     if not names:
         raise ValueError("the params declare no published version (kind: published)")
-    marked = [n for n in names if _own(loaded(n, params_dir), "headline")]
+    marked = [n for n in names if _own(loaded(n, structure_dir(params_dir)), "headline")]
     return (marked or names)[-1]
 
 

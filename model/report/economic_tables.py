@@ -11,9 +11,8 @@ import pandas as pd
 
 from ..core.params import scenario_names
 from ..core.paths import resolve_params_dir
-from ..core.results import results
 from .case_versions import headline, option_names, short_label
-from .scenario_loading import loaded, result
+from .scenario_loading import loaded, result, structure_dir
 
 
 def options(params_dir: str | Path | None = None) -> pd.DataFrame:
@@ -49,9 +48,10 @@ def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
                 "paper_npv_gbp_m": r["npv_gbp_m"]}
 
     rows = [row(main, base["title"], "published", base)]
+    where = structure_dir(pdir)  # (a nudged copy's kinds are the original's)
     for name in scenario_names(pdir):
-        ld = loaded(name, pdir)
-        if ld.scenario.kind == "published":
+        if loaded(name, where).scenario.kind == "published":
             continue
-        rows.append(row(name, ld.title, ld.scenario.kind, results(ld)))
+        ld = loaded(name, pdir)
+        rows.append(row(name, ld.title, ld.scenario.kind, result(name, pdir)))
     return pd.DataFrame(rows)

@@ -31,6 +31,16 @@ def _loaded(name: str, params_dir: str | Path | None) -> tuple[Loaded, str]:
     return _load(name, pdir), pdir
 
 
+def structure_dir(params_dir: str | Path | None) -> str:
+    """The params directory to read a case's structure from: its scenarios' kinds, `extends` chains
+    and own flags (`headline`, `short`). A nudged copy of the params (model.analysis.dependence) changes
+    one assumption's value and never these, so its structure is the original's: a figure computed on
+    the copy loads only the scenarios it uses, not every scenario to learn which kind it is."""
+    pdir = str(resolve_params_dir(params_dir))
+    nudged = deps.nudged_file(pdir)
+    return nudged[0] if nudged is not None else pdir
+
+
 def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
     """A scenario, loaded once per params directory (see `_loaded` for the nudged copies)."""
     ld, pdir = _loaded(name, params_dir)
