@@ -90,3 +90,18 @@ def test_the_build_cache_gives_the_same_scenario_and_results_as_solving(tmp_path
     monkeypatch.setattr(scenario_cache, "_index_cache", {})
     monkeypatch.setattr(scenario_cache, "_entries", {})
     assert deps.cached_entry("fbc3", "params") is None
+
+
+def test_a_pickled_scenario_reads_its_params_tree_back_only_when_asked_and_unchanged():
+    import pickle
+
+    loaded = load_scenario("fbc3", PARAMS)
+    back = pickle.loads(pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+    assert "tree" not in vars(back) and back.scenario == loaded.scenario
+    assert back.tree == loaded.tree  # read back on first use
+    assert "tree" in vars(back) and "_tree_pickle" not in vars(back)
+    # a line of the params survives the round trip, with its file
+    assert back.tree.origin("title") == loaded.tree.origin("title")
+    assert back == loaded
+    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(loaded))))  # pickled before it was read
+    assert again.tree == loaded.tree

@@ -347,10 +347,11 @@ def warm(params_dir: str | Path | None = None, ids: Iterable[str] | None = None)
     """Solve every nudged scenario that the chapters' figures will be computed on, once, and keep it
     beside the build's scenario cache (`model.core.scenario_cache.ensure_nudged`): a build's workers
     share the assumptions out (`ids`: those of this worker) before any chapter runs, so that no two
-    chapters solve the same nudged scenario and none waits for another. Each assumption is nudged up
+    chapters solve the same nudged scenario (or reconcile the same nudged copy) and none waits for another. Each assumption is nudged up
     and, if a scenario it reaches does not load that way, down, as `dependence` does. Returns how
     many scenarios were solved now (none is solved twice: the kept ones are skipped)."""
     from ..core import deps as reads
+    from .reconcile_run import reconcile_all
 
     pdir = resolve_params_dir(params_dir)
     wanted = None if ids is None else set(ids)
@@ -373,5 +374,9 @@ def warm(params_dir: str | Path | None = None, ids: Iterable[str] | None = None)
                     except CasebookError:
                         failed = True
                 if not failed:
+                    try:  # the reconciliation of the nudged copy, kept for every chapter that shows it
+                        reconcile_all(copy_dir)
+                    except CasebookError:
+                        pass
                     break
     return solved

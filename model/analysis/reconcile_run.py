@@ -66,6 +66,28 @@ def reconcile(loaded: Loaded) -> list[Check]:
 def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR, load=None) -> list[Check]:
     """Checks over every scenario, each distinct check once (children repeat their parents' data).
     `load(name, params_dir)` loads a scenario (the book passes its cached loader)."""
+    world = _nudged_world(params_dir)
+    if world is not None:  # a nudged copy of the params: reconciled once per build, for every chapter
+        known = deps.shared_result("reconcile", world)
+        if known is not None:
+            return known
+        checks = _reconcile_all(params_dir, load)
+        deps.keep_shared_result("reconcile", world, checks)
+        return checks
+    return _reconcile_all(params_dir, load)
+
+
+def _nudged_world(params_dir: Path | str) -> str | None:
+    """For a nudged copy of the params (model.analysis.dependence), a key of its params files' names
+    and bytes; None for any other directory."""
+    if deps.nudged_file(str(params_dir)) is None:
+        return None
+    pdir = Path(params_dir)
+    parts = [b"reconcile"] + [p.name.encode() + b"\0" + p.read_bytes() for p in sorted(pdir.glob("*.yaml"))]
+    return deps.sha256_text(b"\0\0".join(parts))
+
+
+def _reconcile_all(params_dir: Path | str, load=None) -> list[Check]:
     seen: dict[tuple, Check] = {}
     problems: list[CasebookError] = []
     loaded_all = []

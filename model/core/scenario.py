@@ -37,6 +37,25 @@ class Loaded:
     def title(self) -> str:
         return self.scenario.title
 
+    # Pickled (the build's scenario cache, the dependence engine's nudged scenarios), the tree of the
+    # params with their lines is most of the bytes and of the time to read them back, and most readers
+    # never look at it: it is read back when first asked for.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if "tree" in state:
+            state["_tree_pickle"] = pickle.dumps(state.pop("tree"), protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "tree" and "_tree_pickle" in self.__dict__:
+            tree = pickle.loads(self.__dict__.pop("_tree_pickle"))
+            self.__dict__["tree"] = tree
+            return tree
+        raise AttributeError(name)
+
 
 def quantity_at(scenario: Scenario, dotted: str) -> Quantity:
     """The parameter object at a dotted key of a validated scenario."""

@@ -82,12 +82,16 @@ def kind_of(name: str, params_dir: str | Path) -> str | None:
     the notebook then depends on that kind alone, not on the rest of the scenario's files. None
     outside a build."""
     index = _index()
+    nudged = nudged_file(params_dir)
+    if nudged is not None:  # a nudged copy's kinds are the original's (and its reads are not recorded)
+        params_dir = nudged[0]
     if not index or str(params_dir) != index.get("params_dir"):
         return None
     meta = index.get("scenarios", {}).get(name)
     if not meta or "kind" not in meta:
         return None
-    _record(("kind", where(Path(params_dir) / f"{name}.yaml"), meta["kind"]))
+    if nudged is None:
+        _record(("kind", where(Path(params_dir) / f"{name}.yaml"), meta["kind"]))
     return meta["kind"]
 
 

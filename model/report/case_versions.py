@@ -43,7 +43,7 @@ def _of_kind(kind: str, pdir: Path) -> list[str]:
 
 def short_label(name: str, params_dir: str | Path | None = None) -> str:
     """A scenario's short label: its own `short`, else its name in capitals."""
-    own = _own(loaded(name, params_dir), "short")
+    own = _own(loaded(name, structure_dir(params_dir)), "short")  # (a nudge never changes it)
     return str(own) if own else name.upper()
 
 
