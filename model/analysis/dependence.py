@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import atexit
 import copy
-import hashlib
 import json
 import math
 import os
@@ -166,7 +165,7 @@ def _get_at(tree: dict, path: list[str]) -> Any:
 _ROOT: Path | None = None
 _DIRS: dict[tuple, Path | None] = {}
 #: Each nudged copy: (the params directory it copies, the stem of the file it changes).
-from ..core.scenario_cache import NUDGED as _NUDGED, nudged_file  # noqa: E402,F401  (core's registry: loads consult it)
+from ..core.scenario_cache import NUDGED as _NUDGED, nudged_file, params_digest  # noqa: E402,F401  (core's registry: loads consult it)
 
 
 
@@ -179,23 +178,11 @@ def _scratch() -> Path:
     return _ROOT
 
 
-def _digest(pdir: Path, with_documents: bool = False) -> str:
-    """The params files' names and bytes; `with_documents`, also the source documents' (whose text a
-    figure may quote)."""
-    h = hashlib.sha256()
-    files = sorted(pdir.glob("*.yaml"))
-    if with_documents:
-        files += sorted(p for p in pdir.glob("*/*") if p.is_file())
-    for p in files:
-        h.update(str(p.relative_to(pdir)).encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: int = 1) -> Path | None:
     """A copy of the params directory with one assumption nudged (kept for the life of the process,
     so that loads of it are cached like any other params directory); None if it cannot be nudged."""
     pdir = resolve_params_dir(params_dir)
-    key = (str(pdir.resolve()), _digest(pdir), assumption.id, direction)
+    key = (str(pdir.resolve()), params_digest(pdir), assumption.id, direction)
     if key in _DIRS:
         return _DIRS[key]
     data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
@@ -310,7 +297,7 @@ def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path
         todo = [a for a in pool if candidates is not None or a.scenario in read_stems]
         key = None
         if name is not None:
-            key = json.dumps([name, str(pdir.resolve()), _digest(pdir, with_documents=True),
+            key = json.dumps([name, str(pdir.resolve()), params_digest(pdir, with_documents=True),
                               sorted(repr(item) for item in base.items()), [a.id for a in todo]])
             known = reads.shared_result("dependence", key)
             if known is not None:

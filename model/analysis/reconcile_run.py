@@ -82,9 +82,7 @@ def _nudged_world(params_dir: Path | str) -> str | None:
     and bytes; None for any other directory."""
     if deps.nudged_file(str(params_dir)) is None:
         return None
-    pdir = Path(params_dir)
-    parts = [b"reconcile"] + [p.name.encode() + b"\0" + p.read_bytes() for p in sorted(pdir.glob("*.yaml"))]
-    return deps.sha256_text(b"\0\0".join(parts))
+    return f"reconcile {deps.params_digest(Path(params_dir))}"
 
 
 def _reconcile_all(params_dir: Path | str, load=None) -> list[Check]:

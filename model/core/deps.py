@@ -12,5 +12,5 @@ from .reads import (READS_ENV, Read, collecting, current, listing_digest, read_l
                     reads_bytes, record_file, record_listing, scenarios_read, sha256_text, suspended, touch,
                     where)
 from .scenario_cache import (CACHE_ENV, NUDGED, cached_entry, chain_stems, ensure_nudged,  # noqa: F401
-                             keep_shared_result, kind_of, load, load_nudged, nudged_file, read_entry,
-                             results_for, shared_result, write_entry)
+                             keep_shared_result, kind_of, load, load_nudged, nudged_file, original_dir,
+                             params_digest, read_entry, results_for, shared_result, write_entry)

@@ -13,6 +13,7 @@ solved another does not solve again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import json
@@ -82,15 +83,14 @@ def kind_of(name: str, params_dir: str | Path) -> str | None:
     the notebook then depends on that kind alone, not on the rest of the scenario's files. None
     outside a build."""
     index = _index()
-    nudged = nudged_file(params_dir)
-    if nudged is not None:  # a nudged copy's kinds are the original's (and its reads are not recorded)
-        params_dir = nudged[0]
+    nudged = nudged_file(params_dir) is not None
+    params_dir = original_dir(params_dir)  # a nudged copy's kinds are the original's (its reads are not recorded)
     if not index or str(params_dir) != index.get("params_dir"):
         return None
     meta = index.get("scenarios", {}).get(name)
     if not meta or "kind" not in meta:
         return None
-    if nudged is None:
+    if not nudged:
         _record(("kind", where(Path(params_dir) / f"{name}.yaml"), meta["kind"]))
     return meta["kind"]
 
@@ -124,7 +124,7 @@ def chain_stems(name: str, pdir: Path) -> list[str]:
     value, never `extends`), read once per state of the original's files rather than parsed again."""
     from .params import read_chain
 
-    base = Path((nudged_file(pdir) or (str(pdir),))[0])
+    base = Path(original_dir(pdir))
     state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(base.glob("*.yaml")))
     key = (str(base), name, state)
     if key not in _CHAINS:
@@ -242,3 +242,22 @@ def nudged_file(params_dir: str | Path) -> tuple[str, str] | None:
     """For a nudged copy of a params directory: the original directory and the changed file's stem.
     A scenario that does not read that file loads exactly as in the original."""
     return NUDGED.get(str(params_dir))
+
+
+def original_dir(params_dir: str | Path) -> str:
+    """The params directory that a nudged copy copies; any other directory itself. A nudge changes
+    one value, never a scenario's kind, `extends` or own flags: the original answers for those."""
+    nudged = nudged_file(params_dir)
+    return nudged[0] if nudged is not None else str(params_dir)
+
+
+def params_digest(pdir: Path, with_documents: bool = False) -> str:
+    """A digest of the params files' names and bytes; `with_documents`, also the source documents'
+    (whose text a figure may quote)."""
+    h = hashlib.sha256()
+    files = sorted(pdir.glob("*.yaml"))
+    if with_documents:
+        files += sorted(p for p in pdir.glob("*/*") if p.is_file())
+    for p in files:
+        h.update(str(p.relative_to(pdir)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]

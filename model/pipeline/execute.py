@@ -200,11 +200,12 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
         return []
     failures = []
     ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=ctx)
+    size = max(1, min(workers, len(todo)))
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx)
     try:
         if params_dir is not None and env and any(j.kind == "page" for j in todo):
             warmers = [pool.submit(warm_nudged, str(params_dir), share, env)
-                       for share in warm_shares(params_dir, max(1, min(workers, len(todo))))]
+                       for share in warm_shares(params_dir, size)]
             for fut in warmers:  # every worker warms first, so no chapter starts before the worlds
                 fut.result()
         # pages first: on two cores they are the longer notebooks

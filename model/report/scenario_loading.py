@@ -36,9 +36,7 @@ def structure_dir(params_dir: str | Path | None) -> str:
     and own flags (`headline`, `short`). A nudged copy of the params (model.analysis.dependence) changes
     one assumption's value and never these, so its structure is the original's: a figure computed on
     the copy loads only the scenarios it uses, not every scenario to learn which kind it is."""
-    pdir = str(resolve_params_dir(params_dir))
-    nudged = deps.nudged_file(pdir)
-    return nudged[0] if nudged is not None else pdir
+    return deps.original_dir(resolve_params_dir(params_dir))
 
 
 def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
