@@ -219,6 +219,8 @@ def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path |
                + (f" ({', '.join(report.executed)})" if report.executed else "")
                + f", {len(report.cached)} from cache; site "
                + ("rebuilt" if report.site_rebuilt else "unchanged") + f" in {report.seconds:.1f}s")
+    for u in report.untested:  # an assumption no figure could be tested against: it marks none
+        click.echo(f"untested assumption: {params_dir or 'params'}/{u['file']}, {u['key']}: {u['reason']}")
     if report.pdf is not None:
         click.echo(str(report.pdf))
     click.echo(str(report.index_html))

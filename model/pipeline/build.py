@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.dependence import untested_assumptions
 from ..core import deps
 from ..core.errors import CasebookError
 from ..core.params import check_slug
@@ -41,6 +42,9 @@ class BuildReport:
     site_rebuilt: bool = True
     seconds: float = 0.0
     pdf: Path | None = None
+    #: assumptions the dependence could not nudge (model.analysis.dependence.record_untested): they
+    #: mark no figure, and the build says so
+    untested: list[dict] = field(default_factory=list)
 
 
 def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: int | None = None,
@@ -162,7 +166,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
         report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
                              executed=[j.name for j in executed],
                              cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
-                             seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None)
+                             seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None,
+                             untested=untested_assumptions(params_dir, index.parent) if index else [])
         write_atomic(root / LAST_BUILD, json.dumps({
             "executed": [j.name for j in executed if j.kind == "scenario"],
             "pages_executed": [j.name for j in executed if j.kind == "page"],
@@ -172,6 +177,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
                            for j in all_jobs if j.records_reads},
             "site": current_site(root).name if current_site(root) else None,
             "pdf": str(pdf_out.relative_to(root)) if pdf else None, "pdf_seconds": round(pdf_seconds, 3),
+            "untested_assumptions": [{k: u[k] for k in ("id", "file", "key", "reason")}
+                                     for u in report.untested],
             "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")
     return report
 
