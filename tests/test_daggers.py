@@ -79,6 +79,11 @@ def test_two_deliveries_still_each_need_a_share(tmp_path):
     _edit(pdir, "preferred", lambda d: d["benefits"]["deliveries"]["d2"].pop("share"))
     with pytest.raises(CasebookError, match="with 2 deliveries each needs a share.*d2 has none"):
         load_scenario("preferred", pdir)
+    # as bad input: one line naming the file, its line and the key, exit code 2, no traceback
+    proc = run_cli("check", "--params", str(pdir))
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert re.match(r"casebook: error: .*preferred\.yaml:\d+: benefits\.deliveries: with 2 deliveries", line), line
 
 
 def test_the_file_schema_leaves_a_delivery_share_optional():
