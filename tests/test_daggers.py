@@ -212,6 +212,17 @@ def test_the_build_lists_the_untested_assumptions(built_case):
                                                         ("preferred.yaml", "benefits.deliveries.d1.share")]
 
 
+def test_a_build_from_cache_still_lists_them(built_case):
+    # the notebooks that found them are not executed again, and their records are still current
+    folder, _ = built_case
+    proc = casebook(folder, "build", "--jobs", "2", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = last_build(folder)
+    assert report["executed"] == [] and report["pages_executed"] == []
+    assert [u["id"] for u in report["untested_assumptions"]] == UNTESTED_IDS
+    assert len([line for line in proc.stdout.splitlines() if line.startswith("untested assumption")]) == 2
+
+
 def test_an_untested_assumption_marks_no_figure(built_case):
     folder, _ = built_case
     sets = figure_sets(folder)

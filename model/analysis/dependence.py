@@ -385,6 +385,9 @@ def record_untested(pdir: Path, assumption: Assumption, reason: str) -> dict:
     if folder is not None:
         import hashlib
 
+        from ..core.scenario_cache import CACHE_ENV
+
+        entry["build"] = _build_digest(Path(os.environ[CACHE_ENV]))
         folder.mkdir(parents=True, exist_ok=True)
         name = hashlib.sha256(f"{entry['params']}\0{assumption.id}".encode()).hexdigest()[:20]
         tmp = folder / f".{name}.{os.getpid()}.tmp"
@@ -393,19 +396,29 @@ def record_untested(pdir: Path, assumption: Assumption, reason: str) -> dict:
     return entry
 
 
+def _build_digest(index: Path) -> str | None:
+    """What the build's notebooks are a function of besides the params (the model's code, the
+    dependencies, the sources): the scenario cache's index keeps it."""
+    try:
+        return json.loads(index.read_text(encoding="utf-8")).get("common")
+    except (OSError, ValueError):
+        return None
+
+
 def untested_assumptions(params_dir: str | Path, cache_dir: str | Path) -> list[dict]:
     """The untested assumptions that this build's notebooks recorded for `params_dir` (and earlier
     builds of the same params, whose notebooks this one took from cache), in the params' own order."""
     pdir = resolve_params_dir(params_dir)
     folder = Path(cache_dir) / UNTESTED_DIR
-    digest = params_digest(pdir)
+    digest, build = params_digest(pdir), _build_digest(Path(cache_dir) / "index.json")
     found = {}
     for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             entry = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if entry.get("params") == digest:
+        # the same params under the same model (a record of a model since changed is stale)
+        if entry.get("params") == digest and entry.get("build") == build:
             found[entry["id"]] = entry
     order = {a.id: i for i, a in enumerate(assumptions(pdir))}
     return sorted((e for e in found.values() if e["id"] in order), key=lambda e: order[e["id"]])
