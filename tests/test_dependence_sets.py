@@ -24,6 +24,12 @@ def test_the_recording_covers_the_book():
     # the markers sit on the table cells that move (not on a column's heading); the reconciliation's
     # one marker was on the heading of its explanation, a text column, and is gone
     assert len(RECORDED["markers"]) == 14
+    # the front page: FBC3's sunk costs (FBC1's and FBC2's assumed costs before the decision year)
+    # and its Green Book NPV rest on assumptions; its NPV, calibrated to the published one, on none
+    front = {k.split("#")[1]: v for k, v in figures.items() if k.startswith("pages/index.ipynb#")}
+    assert "fbc1:costs.fbc1_capital.lines.implementation" in front["fbc3_sunk"]
+    assert "fbc1:benefits.deliveries.drop2.share" in front["fbc3_gb_npv"]
+    assert front["fbc3_npv"] == [] and front["fbc3_npv_published"] == []
     assert "appendix_reconciliation.html" not in RECORDED["markers"]
     assert {"scenarios/fbc3.html", "scenarios/do_minimum.html", "index.html"} <= RECORDED["markers"].keys()
 
