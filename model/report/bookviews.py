@@ -3,7 +3,8 @@ and the book's charts. No logic of its own beyond formatting; the numbers come f
 
 The chapters import this module (``from model.report import bookviews as bv``); it gathers, under their old
 names, what the modules below define, one job each: glued_figures (formatting, recording, showing and
-gluing a figure), glue_tracking (the `tracked` wrapper: which assumptions each figure rests on),
+gluing a figure), glue_tracking (the `tracked` wrapper: which assumptions each figure rests on; an
+author's page uses it as `bv.tracked` on its own glue function),
 page_setup, page_tables, the glue of each chapter (summary_glue, economic_glue, uncertainty_glue,
 financial_glue, commercial_glue, management_glue, comparison_glue, reconciliation_glue), register_page
 and source_citations (citations and the coverage appendix).
