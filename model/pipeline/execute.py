@@ -124,6 +124,39 @@ def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, titl
                 os.unlink(tmp)
 
 
+def _die_with(parent: int) -> None:
+    """A worker's initializer: when the build that started it goes away, even by SIGKILL (which runs no
+    handler in the build), stop this worker's kernels and the worker itself. A thread watches for the
+    worker being handed to another parent; SIGTERM does the same at once."""
+    import signal
+    import threading
+
+    def orphaned() -> bool:
+        return os.getppid() != parent
+
+    def stop() -> None:
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process().children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+        os._exit(1)
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(0.2)
+        stop()
+
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+    # Ctrl-C reaches the whole foreground group: the build stops the workers (`_stop`); a worker
+    # that took it too would print a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=watch, name="casebook-parent-watch", daemon=True).start()
+    if orphaned():
+        stop()
+
+
 def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes) -> Path | None:
     """Load (validate and calibrate) each scenario once, here, and keep it with its results on disk for
     the notebooks (`model.core.deps`), keyed on the params files it read. Bad params fail here with their
@@ -201,7 +234,8 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
     failures = []
     ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
     size = max(1, min(workers, len(todo)))
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_die_with,
+                               initargs=(os.getpid(),))
     try:
         if params_dir is not None and env and any(j.kind == "page" for j in todo):
             warmers = [pool.submit(warm_nudged, str(params_dir), share, env)
