@@ -87,8 +87,10 @@ def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, titl
         cell.metadata.pop("source_map", None)
     if title and nb.cells and nb.cells[0].cell_type == "markdown":
         # the page title is the scenario's title (the template says "Scenario results")
+        from ..report.markup import markdown_text
+
         lines = nb.cells[0].source.splitlines()
-        nb.cells[0].source = "\n".join([f"# {title}"] + lines[1:])
+        nb.cells[0].source = "\n".join([f"# {markdown_text(title)}"] + lines[1:])
     fd, tmp_in = tempfile.mkstemp(suffix=".ipynb", dir=out.parent, prefix=".in-")
     os.close(fd)
     fd, tmp_out = tempfile.mkstemp(suffix=".ipynb", dir=out.parent, prefix=".out-")
