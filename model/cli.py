@@ -103,7 +103,10 @@ def check(params_dir: Path, as_json: bool) -> None:
     from .analysis.reconcile import findings, findings_summary, reconcile_all, summary
     from .core.schema import FINDING_CLASSES, SEVERITIES
 
+    from .core.params_files import check_no_stray_files
+
     try:
+        check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
         checks = reconcile_all(params_dir)  # loads and validates every scenario
         cov = coverage(params_dir)
     except CasebookError as exc:

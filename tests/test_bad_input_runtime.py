@@ -122,3 +122,47 @@ def test_a_closed_pipe_is_not_a_failed_check():
     proc.wait(timeout=120)
     assert proc.returncode == 141, err  # not 1, which says a source is uncovered
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("name, says", [
+    ("x.yml", "rename it x.yaml"),
+    ("FBC3_copy.yaml", "lower-case letters"),
+    ("fbc3-benefits half.yaml", "lower-case letters"),
+    ("notes.txt", "not a scenario or a source"),
+])
+def test_a_file_that_is_not_read_is_reported(tmp_path, name, says):
+    case = copy_case(tmp_path)
+    (case / "params" / name).write_text("title: a copy\n")
+    for command in (("check",), ("build", "--jobs", "1")):
+        proc = casebook(case, *command)
+        assert proc.returncode == 2, (command, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert lines == [line for line in lines if line.startswith(f"casebook: error: params/{name}: not a scenario")]
+        assert len(lines) == 1 and says in lines[0]
+    assert not (case / "book" / "_build" / "html").exists()  # nothing was built
+
+
+def test_a_negative_cost_must_be_listed_as_published(tmp_path):
+    case = copy_case(tmp_path)
+    path = case / "params" / "outline.yaml"
+    path.write_text(path.read_text().replace("by_fy: {FY25/26: 8.0, FY26/27: 6.0}", "by_fy: {FY25/26: 8.0, FY26/27: -6.0}"))
+    proc = casebook(case, "check")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("casebook: error: params/outline.yaml:")
+    assert "lines.build.by_fy.FY26/27: a cost of -6 is negative" in lines[0] and "negative_cells" in lines[0]
+    # listed as the paper prints it, the credit is taken off the costs: 8.0 - 6.0 + 9 x 1.5 = 15.5
+    path.write_text(path.read_text().replace("by_fy: {FY25/26: 8.0, FY26/27: -6.0}",
+                                             "by_fy: {FY25/26: 8.0, FY26/27: -6.0}\n        negative_cells: [FY26/27]"))
+    proc = casebook(case, "results", "outline", "--json")
+    assert proc.returncode == 0, proc.stderr
+    import json
+    assert json.loads(proc.stdout)["tco_gbp_m"] == pytest.approx(15.5, abs=1e-9)
+
+
+def test_connects_printed_credit_is_listed_and_its_figures_are_unchanged():
+    proc = casebook(ROOT, "results", "fbc3", "--json")
+    import json
+    assert proc.returncode == 0, proc.stderr
+    # Table 2's 'Other' row prints FY23/24 as - 0.392, listed in negative_cells: the TCO as before
+    assert json.loads(proc.stdout)["tco_gbp_m"] == pytest.approx(290.989, abs=5e-4)

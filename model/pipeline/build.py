@@ -21,6 +21,7 @@ from typing import Any
 from ..core import deps
 from ..core.errors import CasebookError
 from ..core.params import check_slug
+from ..core.params_files import check_no_stray_files
 from .execute import cache_scenarios, execute_notebook, run_jobs
 from .jobs import book_notebook_jobs, remove_stale_runs, scenario_jobs
 from .keys import (book_digest, dependency_lock, manifest, model_source_digest, project_version, sha256_bytes,
@@ -85,6 +86,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
 
     with build_lock(root, wait=wait):
         phase("lock")
+        check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
                               sources_digest(params_dir).encode()).encode()
         scenarios = scenario_jobs(root, params_dir, common)
