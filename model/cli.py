@@ -69,12 +69,26 @@ def cli() -> None:
 @cli.command("list")
 @params_option
 def list_cmd(params_dir: Path) -> None:
-    """The scenarios and their titles."""
-    for name in scenario_names(params_dir):
-        data = load_yaml_file(scenario_file(params_dir, name), display=str(params_dir / f"{name}.yaml"))
+    """The scenarios and their titles. A file that cannot be read is listed with its error (one line
+    on stderr each, exit 2 at the end), after every file that can."""
+    from .core.errors import CasebookErrors
+
+    names = scenario_names(params_dir)
+    if not names:
+        click.echo(f"no scenarios in {params_dir} (a scenario is a <name>.yaml file there)")
+        return
+    problems = []
+    for name in names:
+        try:
+            data = load_yaml_file(scenario_file(params_dir, name), display=str(params_dir / f"{name}.yaml"))
+        except CasebookError as exc:
+            problems.append(exc)
+            continue
         parent = data.get("extends")
         suffix = f"  (extends {parent})" if parent else ""
         click.echo(f"{name:<16} {data.get('title', '')}{suffix}")
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
 
 
 @cli.command()

@@ -166,3 +166,52 @@ def test_connects_printed_credit_is_listed_and_its_figures_are_unchanged():
     assert proc.returncode == 0, proc.stderr
     # Table 2's 'Other' row prints FY23/24 as - 0.392, listed in negative_cells: the TCO as before
     assert json.loads(proc.stdout)["tco_gbp_m"] == pytest.approx(290.989, abs=5e-4)
+
+
+def test_messages_that_used_to_mislead(tmp_path):
+    case = copy_case(tmp_path)
+    params = case / "params"
+    (params / "ghost.yaml").symlink_to("nowhere.yaml")
+    for command in (("check",), ("results", "ghost"), ("list",)):
+        proc = casebook(case, *command)
+        assert proc.returncode == 2, command
+        assert proc.stderr.strip().splitlines() == [
+            "casebook: error: params/ghost.yaml: is a link to 'nowhere.yaml', which does not exist"], command
+    (params / "ghost.yaml").unlink()
+    # list prints every file it can read before the one it cannot
+    broken = params / "rebaseline.yaml"
+    broken.write_text(broken.read_text() + "decision: [\n")
+    proc = casebook(case, "list")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == ["full", "no_analytics", "outline", "recovery"]
+    broken.write_text(broken.read_text().replace("decision: [\n", ""))
+    # --params naming a file says so
+    proc = casebook(case, "list", "--params", "params/full.yaml")
+    assert proc.returncode == 2 and "is a file" in proc.stderr
+    # an empty folder says there is nothing in it
+    (case / "empty").mkdir()
+    proc = casebook(case, "list", "--params", "empty")
+    assert proc.returncode == 0 and proc.stdout.startswith("no scenarios in empty")
+    # a space at the end of a key is named, with its line
+    path = params / "full.yaml"
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = lines[at].replace("title:", '"title ":')
+    path.write_text("\n".join(lines) + "\n")
+    proc = casebook(case, "check")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"casebook: error: params/full.yaml:{at + 1}: title: the key 'title ' has a space at its start or end"
+
+
+def test_run_out_does_not_make_folders_and_writes_a_readable_file(tmp_path):
+    case = copy_case(tmp_path)
+    proc = casebook(case, "run", "outline", "--out", "missing/dir/out.ipynb")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "casebook: error: --out: the folder 'missing/dir' does not exist; make it first"]
+    assert not (case / "missing").exists()
+    proc = casebook(case, "run", "outline", "--out", "out.ipynb")
+    assert proc.returncode == 0, proc.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (case / "out.ipynb").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 import difflib
 import functools
+import os
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -38,6 +39,9 @@ def check_slug(name: str, what: str = "scenario name") -> str:
 
 
 def scenario_names(params_dir: Path) -> list[str]:
+    if params_dir.is_file():
+        raise CasebookError(f"params directory {str(params_dir)!r} is a file; give the folder that holds "
+                            "the scenario files (--params DIR)")
     if not params_dir.is_dir():
         raise CasebookError(f"params directory {str(params_dir)!r} does not exist")
     names = sorted(p.stem for p in params_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
@@ -48,6 +52,9 @@ def scenario_names(params_dir: Path) -> list[str]:
 def scenario_file(params_dir: Path, name: str) -> Path:
     check_slug(name)
     path = params_dir / f"{name}.yaml"
+    if path.is_symlink() and not path.exists():
+        raise CasebookError(f"is a link to {os.readlink(path)!r}, which does not exist",
+                            file=f"{params_dir.name}/{name}.yaml")
     if not path.is_file():
         names = scenario_names(params_dir)
         known = ", ".join(names) or "none"

@@ -4,6 +4,7 @@ its figures out of the book while `check` says all is well."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import CasebookError, CasebookErrors
@@ -22,6 +23,10 @@ def stray_files(params_dir: Path) -> list[CasebookError]:
     for path in sorted(params_dir.iterdir()):
         name = path.name
         if name in QUIET or name == SOURCES_DIR or name.startswith("."):
+            continue
+        if path.is_symlink() and not path.exists():
+            problems.append(CasebookError(f"is a link to {os.readlink(path)!r}, which does not exist",
+                                          file=f"{params_dir.name}/{name}"))
             continue
         if path.is_file() and path.suffix == ".yaml" and SLUG_RE.match(path.stem):
             continue

@@ -68,6 +68,9 @@ class _LineLoader(_BaseLoader):
             except TypeError:
                 raise CasebookError("a mapping key must be a plain scalar", file=self.filename,
                                     line=key_node.start_mark.line + 1) from None
+            if isinstance(key, str) and key != key.strip():
+                raise CasebookError(f"the key {key!r} has a space at its start or end", file=self.filename,
+                                    key=key.strip(), line=key_node.start_mark.line + 1)
             if key in mapping and key not in from_merge:
                 raise CasebookError(
                     f"duplicate key (first given on line {mapping.key_lines[key]})",

@@ -228,6 +228,7 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
     check_slug(scenario)
     params_dir = Path(params_dir).resolve() if params_dir else root / "params"
     loaded = load_scenario(scenario, params_dir, overrides)  # validate before starting a kernel
+    given = out is not None
     if out is None:
         suffix = "" if not overrides else "-" + sha256_bytes(json.dumps(overrides, sort_keys=True).encode())[:8]
         out = root / RUNS_DIR / "single" / f"{scenario}{suffix}.ipynb"
@@ -239,6 +240,8 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
                             key="--out")
     if out.exists() and not out.is_file():
         raise CasebookError("names something that is not a file", key="--out")
+    if given and not out.parent.is_dir():  # the default folder is made; a folder given is not guessed
+        raise CasebookError(f"the folder {str(out.parent)!r} does not exist; make it first", key="--out")
     probe_writable(out, "--out")
     result = execute_notebook(str(scenario_notebook(root)), str(out),
                               {"scenario": scenario, "overrides": overrides,

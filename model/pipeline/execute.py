@@ -118,6 +118,7 @@ def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, titl
             return {"ok": False, "cell": None, "exec_count": None,
                     "error": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
                     "notebook": str(out.with_suffix(".log"))}
+        _readable_like_any_new_file(Path(tmp_out))
         os.replace(tmp_out, out)
         return {"ok": True}
     finally:
@@ -157,6 +158,14 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="casebook-parent-watch", daemon=True).start()
     if orphaned():
         stop()
+
+
+def _readable_like_any_new_file(path: Path) -> None:
+    """A temporary file is made private (0600); the notebook it becomes gets the mode any new file
+    gets here (0666 less the umask), like every other output."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes) -> Path | None:
