@@ -208,7 +208,7 @@ def test_run_out_does_not_make_folders_and_writes_a_readable_file(tmp_path):
     proc = casebook(case, "run", "outline", "--out", "missing/dir/out.ipynb")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "casebook: error: --out: the folder 'missing/dir' does not exist; make it first"]
+        "casebook: error: --out: cannot write there: the folder 'missing/dir' does not exist; make it first"]
     assert not (case / "missing").exists()
     proc = casebook(case, "run", "outline", "--out", "out.ipynb")
     assert proc.returncode == 0, proc.stderr

@@ -241,7 +241,8 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
     if out.exists() and not out.is_file():
         raise CasebookError("names something that is not a file", key="--out")
     if given and not out.parent.is_dir():  # the default folder is made; a folder given is not guessed
-        raise CasebookError(f"the folder {str(out.parent)!r} does not exist; make it first", key="--out")
+        raise CasebookError(f"cannot write there: the folder {str(out.parent)!r} does not exist; make it first",
+                            key="--out")
     probe_writable(out, "--out")
     result = execute_notebook(str(scenario_notebook(root)), str(out),
                               {"scenario": scenario, "overrides": overrides,
