@@ -110,9 +110,27 @@ def merge(base: LineDict, over: LineDict) -> LineDict:
         if (key in out and isinstance(out[key], LineDict) and isinstance(value, LineDict)
                 and not _is_atomic(value) and not _is_atomic(out[key])):
             out[key] = merge(out[key], value)
+        elif (key in out and isinstance(out[key], LineDict) and isinstance(value, LineDict)
+                and _is_atomic(value) and _is_atomic(out[key])):
+            out[key] = _inherit_unit_and_label(out[key], value)
         else:
             out[key] = value
         out.key_files[key], out.key_lines[key] = over.origin(key)
+    return out
+
+
+def _inherit_unit_and_label(base: LineDict, over: LineDict) -> LineDict:
+    """A parameter is replaced whole, but a file that changes one may leave its `unit` and `label` to
+    the file it extends: they say what the key is, which does not change."""
+    missing = [k for k in ("unit", "label") if k not in over and k in base]
+    if not missing:
+        return over
+    out = LineDict(over)
+    out.file, out.line = over.file, over.line
+    out.key_lines, out.key_files = dict(over.key_lines), dict(over.key_files)
+    for k in missing:
+        out[k] = base[k]
+        out.key_files[k], out.key_lines[k] = base.origin(k)
     return out
 
 
@@ -227,8 +245,11 @@ def _error(tree: LineDict, err: dict) -> CasebookError:
 def validate(tree: LineDict, model: type = Scenario) -> Any:
     """Validate a merged tree. Every schema error becomes a one-line CasebookError at its file and
     line; several are raised together (CasebookErrors), so that one run reports them all."""
+    from .unit_rules import unit_errors
+
+    wrong_units = unit_errors(tree) if model is Scenario else []
     try:
-        return model.model_validate(tree)
+        validated = model.model_validate(tree)
     except ValidationError as exc:
         # an unknown key explains more than the "missing" error its typo also causes
         errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
@@ -240,8 +261,14 @@ def validate(tree: LineDict, model: type = Scenario) -> Any:
                 close = difflib.get_close_matches(str(loc[-1]), schema_fields(loc) or [], n=1, cutoff=0.6)
                 meant.update(loc[:-1] + (c,) for c in close)
         errs = [e for e in errs if not (e.get("type") == "missing" and tuple(e["loc"]) in meant)]
-        errors = [_error(tree, e) for e in errs]
+        # a wrong unit explains the errors of the value it makes wrong: report the unit only
+        wrong = tuple(e.key.removesuffix(".unit") for e in wrong_units)
+        errors = wrong_units + [e for e in (_error(tree, x) for x in errs)
+                                if not (e.key and any(e.key == k or e.key.startswith(k + ".") for k in wrong))]
         raise (errors[0] if len(errors) == 1 else CasebookErrors(errors)) from None
+    if wrong_units:
+        raise wrong_units[0] if len(wrong_units) == 1 else CasebookErrors(wrong_units)
+    return validated
 
 
 #: How alike a new key must be to an inherited one to be taken as a misspelling of it (difflib's ratio):
