@@ -95,6 +95,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("AllocatedBlock", "capital_profile"): "Weights by financial year for the capital part",
     ("AllocatedBlock", "revenue_profile"): "Weights by financial year for the revenue part",
     ("Line", "factor"): "The cost factor the row belongs to (a cost_multipliers key)",
+    ("Line", "negative_cells"): "Years the paper prints as a negative cost (a credit); any other negative cell is refused",
     ("Series", "by_fy"): "Amounts by financial year, keyed FY24/25",
     ("Series", "unit"): "gbp_m (amounts) or weight (a profile)",
     ("Series", "published_total"): "The row's total as printed",

@@ -22,6 +22,7 @@ from ..analysis.dependence import untested_assumptions
 from ..core import deps
 from ..core.errors import CasebookError
 from ..core.params import check_slug
+from ..core.params_files import check_no_stray_files
 from .execute import cache_scenarios, execute_notebook, run_jobs
 from .jobs import book_notebook_jobs, remove_stale_runs, scenario_jobs
 from .keys import (book_digest, dependency_lock, manifest, model_source_digest, project_version, sha256_bytes,
@@ -89,6 +90,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
 
     with build_lock(root, wait=wait):
         phase("lock")
+        check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
                               sources_digest(params_dir).encode()).encode()
         scenarios = scenario_jobs(root, params_dir, common)
@@ -233,6 +235,7 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
     check_slug(scenario)
     params_dir = Path(params_dir).resolve() if params_dir else root / "params"
     loaded = load_scenario(scenario, params_dir, overrides)  # validate before starting a kernel
+    given = out is not None
     if out is None:
         suffix = "" if not overrides else "-" + sha256_bytes(json.dumps(overrides, sort_keys=True).encode())[:8]
         out = root / RUNS_DIR / "single" / f"{scenario}{suffix}.ipynb"
@@ -244,6 +247,9 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
                             key="--out")
     if out.exists() and not out.is_file():
         raise CasebookError("names something that is not a file", key="--out")
+    if given and not out.parent.is_dir():  # the default folder is made; a folder given is not guessed
+        raise CasebookError(f"cannot write there: the folder {str(out.parent)!r} does not exist; make it first",
+                            key="--out")
     probe_writable(out, "--out")
     result = execute_notebook(str(scenario_notebook(root)), str(out),
                               {"scenario": scenario, "overrides": overrides,
