@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import math
 import sys
 from pathlib import Path
@@ -27,6 +28,9 @@ def parse_sets(sets: tuple[str, ...]) -> dict[str, str]:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
             raise CasebookError(f"--set expects KEY=VALUE, got {item!r}")
+        if not value.strip():  # YAML reads an empty scalar as null, which for a date means "never"
+            raise CasebookError(f"--set {key.strip()}= has no value; write the value, or {key.strip()}=null "
+                                "for a blank (for a date: never)")
         out[key.strip()] = value
     return out
 
@@ -65,12 +69,26 @@ def cli() -> None:
 @cli.command("list")
 @params_option
 def list_cmd(params_dir: Path) -> None:
-    """The scenarios and their titles."""
-    for name in scenario_names(params_dir):
-        data = load_yaml_file(scenario_file(params_dir, name), display=str(params_dir / f"{name}.yaml"))
+    """The scenarios and their titles. A file that cannot be read is listed with its error (one line
+    on stderr each, exit 2 at the end), after every file that can."""
+    from .core.errors import CasebookErrors
+
+    names = scenario_names(params_dir)
+    if not names:
+        click.echo(f"no scenarios in {params_dir} (a scenario is a <name>.yaml file there)")
+        return
+    problems = []
+    for name in names:
+        try:
+            data = load_yaml_file(scenario_file(params_dir, name), display=str(params_dir / f"{name}.yaml"))
+        except CasebookError as exc:
+            problems.append(exc)
+            continue
         parent = data.get("extends")
         suffix = f"  (extends {parent})" if parent else ""
         click.echo(f"{name:<16} {data.get('title', '')}{suffix}")
+    if problems:
+        raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
 
 
 @cli.command()
@@ -99,7 +117,10 @@ def check(params_dir: Path, as_json: bool) -> None:
     from .analysis.reconcile import findings, findings_summary, reconcile_all, summary
     from .core.schema import FINDING_CLASSES, SEVERITIES
 
+    from .core.params_files import check_no_stray_files
+
     try:
+        check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
         checks = reconcile_all(params_dir)  # loads and validates every scenario
         cov = coverage(params_dir)
     except CasebookError as exc:
@@ -219,6 +240,8 @@ def build(params_dir: Path, jobs: int | None, force: bool, manifest_path: Path |
                + (f" ({', '.join(report.executed)})" if report.executed else "")
                + f", {len(report.cached)} from cache; site "
                + ("rebuilt" if report.site_rebuilt else "unchanged") + f" in {report.seconds:.1f}s")
+    for u in report.untested:  # an assumption no figure could be tested against: it marks none
+        click.echo(f"untested assumption: {params_dir or 'params'}/{u['file']}, {u['key']}: {u['reason']}")
     if report.pdf is not None:
         click.echo(str(report.pdf))
     click.echo(str(report.index_html))
@@ -391,11 +414,26 @@ def main(argv: list[str] | None = None) -> None:
                 message += did_you_mean(bad, names)
         click.echo(f"casebook: error: {message}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("casebook: aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("casebook: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # `casebook check | head`: the reader left; not a failed check (exit 1)
+        _pipe_closed()
+    except SystemExit as exc:
+        # click turns a broken pipe into exit 1 (and quiets the streams): 1 means a failed check here
+        if exc.code == 1 and type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper":
+            _pipe_closed()
+        raise
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _pipe_closed() -> None:
+    """The reader of our output went away: exit 141 (128 + SIGPIPE), as a command killed by the broken
+    pipe would, with nothing printed."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit does not complain
+    sys.exit(141)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,6 @@
 """The assumption sets of a built book, as data: for every glued figure (the record each executed
 notebook keeps of it, model.report.bookviews.figure_records) the ids of the
-assumptions that move it, and for every page the assumption markers it shows (tables' columns and the
+assumptions that move it, and for every page the assumption markers it shows (tables' cells and the
 scenario pages' figures), each as its link and its text alternative.
 
 `tests/data/connect_dependence.json` holds these sets as the first dependence engine (one perturbed run

@@ -559,7 +559,8 @@ def test_set_errors_name_set_not_the_params_file():
 def test_check_reports_every_problem_in_a_file_at_once(params_copy):
     (params_copy / "fbc3_new.yaml").write_text(
         "title: A new scenario\nextends: fbc3\nkind: sensitivity\ndescription: x\n"
-        "milestones:\n  drop2_go_live: {label: x, value: \"2024-09\", assumption: true, why: test}\n"
+        # (a child may leave `unit` to its parent, so the milestone's problem is a wrong unit)
+        "milestones:\n  drop2_go_live: {label: x, value: \"2024-09\", unit: months, assumption: true, why: test}\n"
         "benefits:\n  level_multiplier: {label: x, value: 0.5, unit: fraction, assumption: true}\n"
         "appraisal:\n  discount_rate: {label: x, value: 2, unit: fraction, assumption: true, why: x}\n"
         "colour: red\n")

@@ -102,7 +102,7 @@ def test_perturbations_change_what_they_touch():
 
 
 def test_every_assumption_can_be_nudged():
-    # an assumption that cannot be nudged would be counted against every figure; there is none
+    # an assumption that cannot be nudged would go untested (and mark nothing); there is none
     untested = [a.id for a in dependence.assumptions(PARAMS) if dependence.perturbed_params(PARAMS, a) is None]
     assert untested == []
 

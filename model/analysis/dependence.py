@@ -188,7 +188,8 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
     path = assumption.key.split(".")
     first_fy = _first_fy(pdir, assumption.scenario)
-    new = perturb(_get_at(data, path), first_fy, direction, _first_fy(pdir, assumption.scenario, "last_fy"))
+    new = None if _single_delivery_share(data, path) else \
+        perturb(_get_at(data, path), first_fy, direction, _first_fy(pdir, assumption.scenario, "last_fy"))
     if new is None:
         _DIRS[key] = None
         return None
@@ -212,7 +213,8 @@ def _keep_shares_whole(data: dict, path: list[str]) -> None:
     """After one delivery's share is nudged (`...deliveries.NAME.share`), scale the other deliveries'
     shares in the same file so that they still add up to one with it: a nudge tests what the share
     changes, not the rule that the shares are whole. Nothing to scale (no other share in the file, or
-    the others all zero): left as it is, and the load that fails counts the share as moving everything."""
+    the others all zero): left as it is, and a load that fails both ways leaves the share untested.
+    (A single delivery's share is never nudged: see perturbed_params.)"""
     if len(path) < 3 or path[-1] != "share" or path[-3] != "deliveries":
         return
     group, name = _get_at(data, path[:-2]), path[-2]
@@ -275,8 +277,9 @@ def dependence(compute: Callable[[Path], dict[str, Any]], params_dir: str | Path
 
     Each assumption is nudged up; if the scenario no longer loads that way (a value pushed out of
     its allowed range, a calibration pushed out of its bracket), it is nudged down instead. An
-    assumption that cannot be nudged either way is counted as moving every figure, so that a figure
-    is never shown as free of an assumption that was not tested.
+    assumption that cannot be nudged at all (nothing in it to move, or a copy that loads neither
+    way) moves no figure: it is not tested, and it is recorded as such (`record_untested`) so that
+    the build reports it, rather than marking every figure with an assumption nothing was learnt of.
 
     `name` says what `compute` is (the function and its arguments): in a build, the sets found for
     the same name, figures and params are kept for the other notebooks (two chapters that glue the
@@ -314,7 +317,7 @@ def _dependence(compute: Callable[[Path], dict[str, Any]], base: dict[str, Any],
     """The nudging itself: each assumption in turn, up, or down if up does not load."""
     dep: dict[str, list[Assumption]] = {k: [] for k in base}
     for a in todo:
-        after = None
+        after, failures = None, []
         for direction in (1, -1):
             copy_dir = perturbed_params(pdir, a, direction)
             if copy_dir is None:
@@ -322,12 +325,103 @@ def _dependence(compute: Callable[[Path], dict[str, Any]], base: dict[str, Any],
             try:
                 after = compute(copy_dir)
                 break
-            except CasebookError:
+            except CasebookError as exc:
+                failures.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 continue
+        if after is None:
+            record_untested(pdir, a, untested_reason(pdir, a) if not failures else
+                            "its nudged copy does not load either way: " + failures[0])
+            continue
         for k, v in base.items():
-            if after is None or moved(v, after.get(k)):
+            if moved(v, after.get(k)):
                 dep[k].append(a)
     return dep
+
+
+#: The assumptions found untested in this process: id -> record (see record_untested).
+UNTESTED: dict[str, dict] = {}
+UNTESTED_DIR = "untested"
+
+
+def untested_reason(pdir: Path, assumption: Assumption) -> str:
+    """Why an assumption has nothing to nudge: a single delivery's share (always all of the
+    benefits), or a value of a kind the nudges do not move (a text, a list of items)."""
+    path = assumption.key.split(".")
+    if _single_delivery_share(load_yaml_file(pdir / f"{assumption.scenario}.yaml"), path):
+        return "it is the share of the only delivery, which is always all of the benefits"
+    return "its value is of a kind that cannot be nudged (not a number, a date, a series or a range)"
+
+
+def _single_delivery_share(data: dict, path: list[str]) -> bool:
+    if len(path) < 3 or path[-1] != "share" or path[-3] != "deliveries":
+        return False
+    try:
+        group = _get_at(data, path[:-2])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return False
+    return isinstance(group, dict) and len(group) == 1
+
+
+def _untested_dir() -> Path | None:
+    """Beside the build's scenario cache (the kernels and the workers of one build all see it), or
+    None outside a build."""
+    from ..core.scenario_cache import CACHE_ENV
+
+    index = os.environ.get(CACHE_ENV)
+    return Path(index).parent / UNTESTED_DIR if index else None
+
+
+def record_untested(pdir: Path, assumption: Assumption, reason: str) -> dict:
+    """Keep the record of an assumption that could not be tested: in this process (UNTESTED) and, in
+    a build, as a small JSON file beside the scenario cache that the build reads for its report (one
+    file per params directory and assumption: written whole, so that kernels never see half of one)."""
+    from ..core.scenario_cache import original_dir
+
+    original = Path(original_dir(pdir))
+    entry = {"id": assumption.id, "file": f"{assumption.scenario}.yaml", "key": assumption.key,
+             "label": assumption.label, "reason": reason, "params": params_digest(original)}
+    UNTESTED[assumption.id] = entry
+    folder = _untested_dir()
+    if folder is not None:
+        import hashlib
+
+        from ..core.scenario_cache import CACHE_ENV
+
+        entry["build"] = _build_digest(Path(os.environ[CACHE_ENV]))
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(f"{entry['params']}\0{assumption.id}".encode()).hexdigest()[:20]
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, folder / f"{name}.json")
+    return entry
+
+
+def _build_digest(index: Path) -> str | None:
+    """What the build's notebooks are a function of besides the params (the model's code, the
+    dependencies, the sources): the scenario cache's index keeps it."""
+    try:
+        return json.loads(index.read_text(encoding="utf-8")).get("common")
+    except (OSError, ValueError):
+        return None
+
+
+def untested_assumptions(params_dir: str | Path, cache_dir: str | Path) -> list[dict]:
+    """The untested assumptions that this build's notebooks recorded for `params_dir` (and earlier
+    builds of the same params, whose notebooks this one took from cache), in the params' own order."""
+    pdir = resolve_params_dir(params_dir)
+    folder = Path(cache_dir) / UNTESTED_DIR
+    digest, build = params_digest(pdir), _build_digest(Path(cache_dir) / "index.json")
+    found = {}
+    for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            entry = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        # the same params under the same model (a record of a model since changed is stale)
+        if entry.get("params") == digest and entry.get("build") == build:
+            found[entry["id"]] = entry
+    order = {a.id: i for i, a in enumerate(assumptions(pdir))}
+    return sorted((e for e in found.values() if e["id"] in order), key=lambda e: order[e["id"]])
 
 
 def warm(params_dir: str | Path | None = None, ids: Iterable[str] | None = None) -> int:

@@ -44,7 +44,8 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
     fys = fy_range(a.first_fy.value, a.last_fy.value)
     capital, revenue = costs_by_fy(scenario, fys)
     for name, d in b.deliveries.items():
-        _required(d.share, f"benefits.deliveries.{name}.share")
+        if d.share is not None:  # left out: the only delivery, all of the benefits
+            _required(d.share, f"benefits.deliveries.{name}.share")
         _required(d.ramp_up_years or b.ramp_up_years,
                   f"benefits.deliveries.{name}.ramp_up_years" if d.ramp_up_years else "benefits.ramp_up_years")
     benefits = benefits_real_by_fy(

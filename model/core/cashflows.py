@@ -200,7 +200,8 @@ def delivery_years(scenario: Scenario) -> list[float]:
 
 
 def delivery_shares(scenario: Scenario) -> list[float]:
-    return [d.share.value for d in scenario.benefits.deliveries.values()]
+    # a share left out (allowed for the only delivery) is all of the benefits
+    return [1.0 if d.share is None else d.share.value for d in scenario.benefits.deliveries.values()]
 
 
 def delivery_ramps(scenario: Scenario) -> list[float]:

@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 import difflib
 import functools
+import os
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -38,6 +39,9 @@ def check_slug(name: str, what: str = "scenario name") -> str:
 
 
 def scenario_names(params_dir: Path) -> list[str]:
+    if params_dir.is_file():
+        raise CasebookError(f"params directory {str(params_dir)!r} is a file; give the folder that holds "
+                            "the scenario files (--params DIR)")
     if not params_dir.is_dir():
         raise CasebookError(f"params directory {str(params_dir)!r} does not exist")
     names = sorted(p.stem for p in params_dir.glob("*.yaml") if SLUG_RE.match(p.stem))
@@ -48,6 +52,9 @@ def scenario_names(params_dir: Path) -> list[str]:
 def scenario_file(params_dir: Path, name: str) -> Path:
     check_slug(name)
     path = params_dir / f"{name}.yaml"
+    if path.is_symlink() and not path.exists():
+        raise CasebookError(f"is a link to {os.readlink(path)!r}, which does not exist",
+                            file=f"{params_dir.name}/{name}.yaml")
     if not path.is_file():
         names = scenario_names(params_dir)
         known = ", ".join(names) or "none"
@@ -103,9 +110,27 @@ def merge(base: LineDict, over: LineDict) -> LineDict:
         if (key in out and isinstance(out[key], LineDict) and isinstance(value, LineDict)
                 and not _is_atomic(value) and not _is_atomic(out[key])):
             out[key] = merge(out[key], value)
+        elif (key in out and isinstance(out[key], LineDict) and isinstance(value, LineDict)
+                and _is_atomic(value) and _is_atomic(out[key])):
+            out[key] = _inherit_unit_and_label(out[key], value)
         else:
             out[key] = value
         out.key_files[key], out.key_lines[key] = over.origin(key)
+    return out
+
+
+def _inherit_unit_and_label(base: LineDict, over: LineDict) -> LineDict:
+    """A parameter is replaced whole, but a file that changes one may leave its `unit` and `label` to
+    the file it extends: they say what the key is, which does not change."""
+    missing = [k for k in ("unit", "label") if k not in over and k in base]
+    if not missing:
+        return over
+    out = LineDict(over)
+    out.file, out.line = over.file, over.line
+    out.key_lines, out.key_files = dict(over.key_lines), dict(over.key_files)
+    for k in missing:
+        out[k] = base[k]
+        out.key_files[k], out.key_lines[k] = base.origin(k)
     return out
 
 
@@ -220,8 +245,11 @@ def _error(tree: LineDict, err: dict) -> CasebookError:
 def validate(tree: LineDict, model: type = Scenario) -> Any:
     """Validate a merged tree. Every schema error becomes a one-line CasebookError at its file and
     line; several are raised together (CasebookErrors), so that one run reports them all."""
+    from .unit_rules import unit_errors
+
+    wrong_units = unit_errors(tree) if model is Scenario else []
     try:
-        return model.model_validate(tree)
+        validated = model.model_validate(tree)
     except ValidationError as exc:
         # an unknown key explains more than the "missing" error its typo also causes
         errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
@@ -233,8 +261,14 @@ def validate(tree: LineDict, model: type = Scenario) -> Any:
                 close = difflib.get_close_matches(str(loc[-1]), schema_fields(loc) or [], n=1, cutoff=0.6)
                 meant.update(loc[:-1] + (c,) for c in close)
         errs = [e for e in errs if not (e.get("type") == "missing" and tuple(e["loc"]) in meant)]
-        errors = [_error(tree, e) for e in errs]
+        # a wrong unit explains the errors of the value it makes wrong: report the unit only
+        wrong = tuple(e.key.removesuffix(".unit") for e in wrong_units)
+        errors = wrong_units + [e for e in (_error(tree, x) for x in errs)
+                                if not (e.key and any(e.key == k or e.key.startswith(k + ".") for k in wrong))]
         raise (errors[0] if len(errors) == 1 else CasebookErrors(errors)) from None
+    if wrong_units:
+        raise wrong_units[0] if len(wrong_units) == 1 else CasebookErrors(wrong_units)
+    return validated
 
 
 #: How alike a new key must be to an inherited one to be taken as a misspelling of it (difflib's ratio):

@@ -100,7 +100,9 @@ class Delivery(_Strict):
     label: str
     #: a key of `milestones:`
     milestone: str
-    share: Quantity
+    #: its fraction of the benefits; may be left out when it is the only delivery, which then
+    #: unlocks them all (model.core.cashflows.delivery_shares counts it as 1)
+    share: Quantity | None = None
     #: years from the milestone to the delivery's full benefits; blank: `benefits.ramp_up_years`
     ramp_up_years: Quantity | None = None
 
@@ -119,6 +121,12 @@ class Benefits(_Strict):
     @field_validator("deliveries")
     @classmethod
     def _shares_sum_to_one(cls, v: dict[str, Delivery]) -> dict[str, Delivery]:
+        if len(v) == 1:
+            return v  # the only delivery unlocks all of the benefits, whatever share it states
+        missing = [k for k, d in v.items() if d.share is None]
+        if missing:
+            raise ValueError(f"with {len(v)} deliveries each needs a share (the shares add up to 1); "
+                             f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} none")
         shares = {k: d.share.value for k, d in v.items()}
         if any(x is None for x in shares.values()):
             return v  # the share's own check names the blank one

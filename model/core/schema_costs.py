@@ -13,9 +13,12 @@ from .schema_values import Quantity, Series, _Strict, _check_by_fy, check_source
 
 
 class Line(Series):
-    """One row of a published cost table, tagged with the cost factor it belongs to."""
+    """One row of a published cost table, tagged with the cost factor it belongs to. A cost is not
+    negative: a year the paper prints as a negative cost (a credit, a correction) is listed in
+    `negative_cells`, so that a stray minus sign is never silently taken off the costs."""
 
     factor: str
+    negative_cells: list[str] = Field(default_factory=list)
 
 
 class PublishedTotals(_Strict):
@@ -53,6 +56,20 @@ class TableBlock(_Strict):
     lines: dict[str, Line]
     funding_sources: dict[str, Line] = Field(default_factory=dict)
     published_totals: PublishedTotals | None = None
+
+    @model_validator(mode="after")
+    def _no_stray_negative_cost(self) -> "TableBlock":
+        """A cost row's negative cells must be the ones it lists in `negative_cells` (funding sources,
+        which reduce the cost, are negative by nature)."""
+        for name, line in self.lines.items():
+            for fy, amount in line.by_fy.items():
+                if amount < 0 and fy not in line.negative_cells:
+                    raise ValueError(f"lines.{name}.by_fy.{fy}: a cost of {amount:g} is negative; if the paper "
+                                     f"prints it so (a credit), add {fy} to the line's negative_cells")
+            for fy in line.negative_cells:
+                if not line.by_fy.get(fy, 0.0) < 0:
+                    raise ValueError(f"lines.{name}.negative_cells: {fy} is not a negative cell of the line")
+        return self
 
 
 class AllocatedBlock(_Strict):

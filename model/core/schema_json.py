@@ -95,6 +95,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("AllocatedBlock", "capital_profile"): "Weights by financial year for the capital part",
     ("AllocatedBlock", "revenue_profile"): "Weights by financial year for the revenue part",
     ("Line", "factor"): "The cost factor the row belongs to (a cost_multipliers key)",
+    ("Line", "negative_cells"): "Years the paper prints as a negative cost (a credit); any other negative cell is refused",
     ("Series", "by_fy"): "Amounts by financial year, keyed FY24/25",
     ("Series", "unit"): "gbp_m (amounts) or weight (a profile)",
     ("Series", "published_total"): "The row's total as printed",
@@ -158,10 +159,12 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "checks"): "Reconciliation checks declared as data, by id: a stated total against the sum of its parts",
     ("Appraisal", "works_start_milestone"): "The milestone (a key of milestones) at which the works start, for "
                                             "the works-duration optimism bias",
-    ("Benefits", "deliveries"): "The deliveries that unlock the benefits, by name: any number; shares add up to 1",
+    ("Benefits", "deliveries"): "The deliveries that unlock the benefits, by name: any number; with two or "
+                                   "more, each has a share and the shares add up to 1",
     ("Delivery", "label"): "What the delivery is, in words",
     ("Delivery", "milestone"): "Its go-live: a key of milestones (a blank date there: never delivered)",
-    ("Delivery", "share"): "Its share of the steady-state benefits (fraction)",
+    ("Delivery", "share"): "Its share of the steady-state benefits (fraction); may be left out when it is the only "
+                           "delivery, which then unlocks them all",
     ("Delivery", "ramp_up_years"): "Years from its go-live to its full benefits (default: benefits.ramp_up_years)",
     ("DeclaredCheck", "label"): "What the check compares, in words ({name} shows a named term's figure)",
     ("DeclaredCheck", "total"): "The figure the documents state (a Term)",

@@ -52,21 +52,33 @@ class _LineLoader(_BaseLoader):
         if not isinstance(node, yaml.MappingNode):
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected a mapping, found {node.id}", node.start_mark)
+        own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
         self.flatten_mapping(node)
+        # YAML merge keys (`<<: *base`) put the merged pairs first; a key written in the mapping itself
+        # then replaces a merged one, as YAML says, and is not a duplicate
+        merged = len(node.value) - own
+        from_merge: set = set()
         mapping = LineDict()
         mapping.file = self.filename
         mapping.line = node.start_mark.line + 1
-        for key_node, value_node in node.value:
+        for i, (key_node, value_node) in enumerate(node.value):
             key = self.construct_object(key_node, deep=deep)
             try:
                 hash(key)
             except TypeError:
                 raise CasebookError("a mapping key must be a plain scalar", file=self.filename,
                                     line=key_node.start_mark.line + 1) from None
-            if key in mapping:
+            if isinstance(key, str) and key != key.strip():
+                raise CasebookError(f"the key {key!r} has a space at its start or end", file=self.filename,
+                                    key=key.strip(), line=key_node.start_mark.line + 1)
+            if key in mapping and key not in from_merge:
                 raise CasebookError(
                     f"duplicate key (first given on line {mapping.key_lines[key]})",
                     file=self.filename, key=str(key), line=key_node.start_mark.line + 1)
+            if i < merged:
+                from_merge.add(key)
+            else:
+                from_merge.discard(key)
             mapping[key] = self.construct_object(value_node, deep=deep)
             mapping.key_lines[key] = key_node.start_mark.line + 1
             mapping.key_files[key] = self.filename
@@ -91,12 +103,46 @@ def _yaml_error(exc: yaml.YAMLError, display: str) -> CasebookError:
     return CasebookError(f"YAML syntax error: {problem}", file=display, line=line)
 
 
+#: The most nodes a params file may hold once its aliases are expanded. A scenario file has a few
+#: thousand; nested aliases (`&a [*a, *a, ...]`, a "billion laughs") would otherwise expand without end
+#: in the checks that walk the values.
+MAX_EXPANDED_NODES = 200_000
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has with every alias expanded, counted without expanding them
+    (each node once, its size kept), stopping as soon as the count passes the limit."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = ([c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode)
+                    else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if sizes[id(node)] > MAX_EXPANDED_NODES:
+                return sizes[id(node)]
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes.get(id(root), 0)
+
+
 def load_yaml_text(text: str, display: str) -> Any:
     """Parse YAML text safely; every error becomes a one-line CasebookError."""
     loader = _LineLoader(text)
     loader.filename = display
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_EXPANDED_NODES:
+            raise CasebookError(f"its aliases expand to more than {MAX_EXPANDED_NODES:,} values; a params "
+                                "file holds a few thousand (nested `*` aliases?)", file=display,
+                                line=node.start_mark.line + 1)
+        return loader.construct_document(node)
     except CasebookError:
         raise
     except yaml.YAMLError as exc:

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.dependence import untested_assumptions
 from ..core import deps
 from ..core.errors import CasebookError
 from ..core.params import check_slug
+from ..core.params_files import check_no_stray_files
 from .execute import cache_scenarios, execute_notebook, run_jobs
 from .jobs import book_notebook_jobs, remove_stale_runs, scenario_jobs
 from .keys import (book_digest, dependency_lock, manifest, model_source_digest, project_version, sha256_bytes,
@@ -41,6 +43,9 @@ class BuildReport:
     site_rebuilt: bool = True
     seconds: float = 0.0
     pdf: Path | None = None
+    #: assumptions the dependence could not nudge (model.analysis.dependence.record_untested): they
+    #: mark no figure, and the build says so
+    untested: list[dict] = field(default_factory=list)
 
 
 def build(root: Path | str = ".", params_dir: Path | str | None = None, jobs: int | None = None,
@@ -85,6 +90,7 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
 
     with build_lock(root, wait=wait):
         phase("lock")
+        check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
         common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
                               sources_digest(params_dir).encode()).encode()
         scenarios = scenario_jobs(root, params_dir, common)
@@ -162,7 +168,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
         report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
                              executed=[j.name for j in executed],
                              cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
-                             seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None)
+                             seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None,
+                             untested=untested_assumptions(params_dir, index.parent) if index else [])
         write_atomic(root / LAST_BUILD, json.dumps({
             "executed": [j.name for j in executed if j.kind == "scenario"],
             "pages_executed": [j.name for j in executed if j.kind == "page"],
@@ -172,6 +179,8 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
                            for j in all_jobs if j.records_reads},
             "site": current_site(root).name if current_site(root) else None,
             "pdf": str(pdf_out.relative_to(root)) if pdf else None, "pdf_seconds": round(pdf_seconds, 3),
+            "untested_assumptions": [{k: u[k] for k in ("id", "file", "key", "reason")}
+                                     for u in report.untested],
             "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")
     return report
 
@@ -226,6 +235,7 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
     check_slug(scenario)
     params_dir = Path(params_dir).resolve() if params_dir else root / "params"
     loaded = load_scenario(scenario, params_dir, overrides)  # validate before starting a kernel
+    given = out is not None
     if out is None:
         suffix = "" if not overrides else "-" + sha256_bytes(json.dumps(overrides, sort_keys=True).encode())[:8]
         out = root / RUNS_DIR / "single" / f"{scenario}{suffix}.ipynb"
@@ -237,6 +247,9 @@ def run_one(scenario: str, overrides: dict[str, str], out: Path | None, root: Pa
                             key="--out")
     if out.exists() and not out.is_file():
         raise CasebookError("names something that is not a file", key="--out")
+    if given and not out.parent.is_dir():  # the default folder is made; a folder given is not guessed
+        raise CasebookError(f"cannot write there: the folder {str(out.parent)!r} does not exist; make it first",
+                            key="--out")
     probe_writable(out, "--out")
     result = execute_notebook(str(scenario_notebook(root)), str(out),
                               {"scenario": scenario, "overrides": overrides,

@@ -87,8 +87,10 @@ def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, titl
         cell.metadata.pop("source_map", None)
     if title and nb.cells and nb.cells[0].cell_type == "markdown":
         # the page title is the scenario's title (the template says "Scenario results")
+        from ..report.markup import markdown_text
+
         lines = nb.cells[0].source.splitlines()
-        nb.cells[0].source = "\n".join([f"# {title}"] + lines[1:])
+        nb.cells[0].source = "\n".join([f"# {markdown_text(title)}"] + lines[1:])
     fd, tmp_in = tempfile.mkstemp(suffix=".ipynb", dir=out.parent, prefix=".in-")
     os.close(fd)
     fd, tmp_out = tempfile.mkstemp(suffix=".ipynb", dir=out.parent, prefix=".out-")
@@ -116,12 +118,54 @@ def _execute_notebook(source: str, output: str, parameters: dict, cwd: str, titl
             return {"ok": False, "cell": None, "exec_count": None,
                     "error": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
                     "notebook": str(out.with_suffix(".log"))}
+        _readable_like_any_new_file(Path(tmp_out))
         os.replace(tmp_out, out)
         return {"ok": True}
     finally:
         for tmp in (tmp_in, tmp_out):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+
+def _die_with(parent: int) -> None:
+    """A worker's initializer: when the build that started it goes away, even by SIGKILL (which runs no
+    handler in the build), stop this worker's kernels and the worker itself. A thread watches for the
+    worker being handed to another parent; SIGTERM does the same at once."""
+    import signal
+    import threading
+
+    def orphaned() -> bool:
+        return os.getppid() != parent
+
+    def stop() -> None:
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process().children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+        os._exit(1)
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(0.2)
+        stop()
+
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+    # Ctrl-C reaches the whole foreground group: the build stops the workers (`_stop`); a worker
+    # that took it too would print a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=watch, name="casebook-parent-watch", daemon=True).start()
+    if orphaned():
+        stop()
+
+
+def _readable_like_any_new_file(path: Path) -> None:
+    """A temporary file is made private (0600); the notebook it becomes gets the mode any new file
+    gets here (0666 less the umask), like every other output."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def cache_scenarios(root: Path, params_dir: Path, jobs: list[Job], common: bytes) -> Path | None:
@@ -201,7 +245,8 @@ def run_jobs(jobs: list[Job], root: Path, workers: int, force: bool, progress: b
     failures = []
     ctx = get_context("spawn")  # fresh interpreters: no inherited threads or kernels
     size = max(1, min(workers, len(todo)))
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_die_with,
+                               initargs=(os.getpid(),))
     try:
         if params_dir is not None and env and any(j.kind == "page" for j in todo):
             warmers = [pool.submit(warm_nudged, str(params_dir), share, env)

@@ -30,6 +30,7 @@ from .build import build
 from .layout import BOOK_DIR, PACKAGE_DIR
 from .site_swap import current_site
 from ..core.errors import CasebookError
+from ..report.markup import ScriptSafeJSON
 
 STATUS_PATH = "/__casebook__/status"
 BANNER_ID = "casebook-serve-error"
@@ -87,7 +88,7 @@ def reload_script(version: str | None) -> str:
   }
   setTimeout(tick, 1000);
 })();
-</script>""" % (json.dumps(version), json.dumps(BANNER_ID), json.dumps(banner_html("")), json.dumps(STATUS_PATH))
+</script>""" % tuple(json.dumps(v, cls=ScriptSafeJSON) for v in (version, BANNER_ID, banner_html(""), STATUS_PATH))
 
 
 def make_handler(state: State) -> type[SimpleHTTPRequestHandler]:

@@ -94,8 +94,22 @@ def stamp_footer(stage: Path, info: dict[str, Any], placeholder: bool = False) -
     options["extra_footer"] = (f'{footer} <p class="casebook-stamp">casebook {info["casebook_version"]} · '
                                f'inputs sha256 <code>{INPUTS_PLACEHOLDER if placeholder else digest}</code> '
                                f'(<code>casebook build --manifest</code> lists them)</p>').strip()
+    _add_escape_extension(config)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return digest
+
+
+ESCAPE_EXTENSION = "model.pipeline.sphinx_escape"
+
+
+def _add_escape_extension(config: dict[str, Any]) -> None:
+    """Every book escapes the page titles the theme writes as plain text (model.pipeline.sphinx_escape),
+    whichever way its _config.yml lists its extensions."""
+    sphinx = config.setdefault("sphinx", {})
+    listed = sphinx.get("config", {}).get("extensions")
+    target = listed if isinstance(listed, list) else sphinx.setdefault("extra_extensions", [])
+    if ESCAPE_EXTENSION not in target:
+        target.append(ESCAPE_EXTENSION)
 
 
 def hide_injected_parameters(path: Path) -> None:

@@ -3,7 +3,8 @@ and the book's charts. No logic of its own beyond formatting; the numbers come f
 
 The chapters import this module (``from model.report import bookviews as bv``); it gathers, under their old
 names, what the modules below define, one job each: glued_figures (formatting, recording, showing and
-gluing a figure), glue_tracking (the `tracked` wrapper: which assumptions each figure rests on),
+gluing a figure), glue_tracking (the `tracked` wrapper: which assumptions each figure rests on; an
+author's page uses it as `bv.tracked` on its own glue function),
 page_setup, page_tables, the glue of each chapter (summary_glue, economic_glue, uncertainty_glue,
 financial_glue, commercial_glue, management_glue, comparison_glue, reconciliation_glue), register_page
 and source_citations (citations and the coverage appendix).
@@ -24,7 +25,8 @@ from .glued_figures import (FIGURE_MIME, FIGURES, _REG_CACHE, Linked, _charts, _
 from .htmltable import heading  # noqa: F401  (chapters and charts call bv.heading)
 from .management_glue import glue_management  # noqa: F401
 from .page_setup import _PARAMS_DIR, setup  # noqa: F401
-from .page_tables import DOWNLOADS, column_dependence, table, table_builder, table_labels  # noqa: F401
+from .page_tables import (DOWNLOADS, cell_dependence, column_dependence, figure_cells, is_figure,  # noqa: F401
+                          table, table_builder, table_labels)
 from .reconciliation_glue import glue_checks, glue_reconciliation_scope, reconciliation_scope  # noqa: F401
 from .register_page import UNITS, _humanise, register_html, unit_text  # noqa: F401
 from .source_citations import (COVERAGE_PAGE, _INDEXES, Cited, _source_index, _used_by_html, cite,  # noqa: F401

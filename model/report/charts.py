@@ -12,8 +12,13 @@ def use_offline_html_renderer() -> None:
     """Charts render as HTML whose script uses the Vega libraries the book serves from _static/.
 
     SVG, so that charts stay vector graphics in the PDF and their text is in the page; no action menu
-    (its unnamed <summary> fails WCAG 4.1.2, and every chart's data is a CSV download or a table)."""
-    alt.renderers.enable("html", embed_options={"renderer": "svg", "actions": False})
+    (its unnamed <summary> fails WCAG 4.1.2, and every chart's data is a CSV download or a table).
+    The spec's JSON is written script-safe (model.report.markup.ScriptSafeJSON)."""
+    from .markup import ScriptSafeJSON
+
+    # a title from a params file sits in the spec's JSON, inside a <script>: escaped so that it cannot end it
+    alt.renderers.enable("html", embed_options={"renderer": "svg", "actions": False},
+                         json_kwds={"cls": ScriptSafeJSON})
 
 
 def _scenario_title(data: dict) -> str:

@@ -101,22 +101,20 @@ def cell_text(value: Any, places: int, labels: Mapping[str, str]) -> str:
 
 
 def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] | None = None,
-               markers: Mapping[str, str] | None = None, index: bool = False,
-               places_by_column: Mapping[str, int] | None = None, caption: str | None = None,
-               row_markers: Mapping[int, str] | None = None) -> str:
-    """The whole table as HTML. `markers` maps a column to HTML put after its heading (the
-    assumptions marker), `row_markers` a row number to HTML put after its first cell;
-    `places_by_column` overrides the precision of a column."""
-    row_markers = row_markers or {}
+               index: bool = False, places_by_column: Mapping[str, int] | None = None,
+               caption: str | None = None, cell_markers: Mapping[tuple[Any, int], str] | None = None) -> str:
+    """The whole table as HTML. `cell_markers` maps a cell, (column, row position), to HTML put after
+    its text (the assumptions marker): only a cell that holds a number takes one, never a heading
+    or a text; `places_by_column` overrides the precision of a column."""
     labels = labels or {}
-    markers = markers or {}
+    cell_markers = cell_markers or {}
     places_by_column = places_by_column or {}
     frame = frame.reset_index() if index else frame
     columns = list(frame.columns)
     numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
     num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(heading(str(c), labels))}'
-                   f'{markers.get(c, "")}</th>' for c in columns)
+    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(heading(str(c), labels))}</th>'
+                   for c in columns)
     rows = []
     for i, record in enumerate(frame.itertuples(index=False, name=None)):
         cells = []
@@ -127,7 +125,8 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
                 v = float(v)
             text = cell_text(v, places_by_column.get(c, places_for(c, places)), labels)
             cls = ' class="num"' if c in numeric else ""
-            extra = row_markers.get(i, "") if not cells else ""
+            is_number = isinstance(v, (int, float)) and not isinstance(v, bool)
+            extra = cell_markers.get((c, i), "") if is_number and text else ""
             cells.append(f"<td{cls}>{html.escape(text)}{extra}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""

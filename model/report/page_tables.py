@@ -1,5 +1,5 @@
 """Tables on a chapter page: a table shown whole, with the params' labels for their keys, a marker on
-each column that rests on assumptions and its CSV download underneath; and which function builds each
+each number that rests on assumptions and its CSV download underneath; and which function builds each
 downloadable table."""
 
 from __future__ import annotations
@@ -47,29 +47,60 @@ def table_builder(download: str, params_dir=None):
     return book.table_builders(params_dir).get(download)
 
 
-def column_dependence(download: str, columns, params_dir=None) -> dict[str, list]:
-    """For each column of a downloadable table, the assumptions that move any of its cells."""
+def is_figure(value) -> bool:
+    """Whether a table cell holds a number a marker can sit on (a text, a date, a yes/no never does)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def figure_cells(frame: pd.DataFrame, columns=None) -> dict[tuple[str, int], object]:
+    """Every number of a table, keyed by (column, row position): what the dependence of its cells is
+    worked out on. Text cells are left out, so no text (a name, a status, a label) is ever marked."""
+    wanted = list(frame.columns) if columns is None else [c for c in columns if c in frame.columns]
+    out = {}
+    for c in wanted:
+        for i, v in enumerate(frame[c].tolist()):
+            if is_figure(v):
+                out[(c, i)] = v
+    return out
+
+
+def cell_dependence(download: str, columns, params_dir=None) -> dict[tuple[str, int], list]:
+    """For each number in a downloadable table, by (column, row position), the assumptions that move it."""
     build = table_builder(download, params_dir)
     if build is None:
         return {}
 
     def compute(pdir):
-        frame = build(pdir)
-        return {c: tuple(frame[c].tolist()) for c in columns if c in frame.columns}
+        return figure_cells(build(pdir), columns)
 
-    return dependence.dependence(compute, params_dir, name=f"table {download} {list(columns)!r}")
+    return dependence.dependence(compute, params_dir, name=f"cells {download} {list(columns)!r}")
+
+
+def column_dependence(download: str, columns, params_dir=None) -> dict[str, list]:
+    """For each column of a downloadable table, the assumptions that move any of its cells (a column
+    without a number rests on none)."""
+    out: dict[str, list] = {c: [] for c in columns}
+    for (c, _), found in cell_dependence(download, columns, params_dir).items():
+        out[c] = list(dict.fromkeys(out[c] + list(found)))
+    build = table_builder(download, params_dir)
+    if build is None:
+        return {}
+    present = set(build(params_dir).columns)
+    return {c: v for c, v in out.items() if c in present}
 
 
 def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, index: bool = False,
           params_dir=None, places_by_column: dict | None = None):
-    """Show a table whole, with labels for params keys, a marker on each column that rests on
-    assumptions, and its CSV download underneath."""
+    """Show a table whole, with labels for params keys, a marker on each number that rests on
+    assumptions (never on a heading or a text), and its CSV download (no markers) underneath."""
     pdir = params_dir or _PARAMS_DIR["value"]
     columns = list(frame.reset_index().columns if index else frame.columns)
-    deps = column_dependence(download, columns, pdir) if download else {}
-    markers = {c: assumption_marker(a) for c, a in deps.items() if a}
-    display(HTML(htmltable.frame_html(frame, places, table_labels(pdir), markers, index,
-                                      places_by_column)))
+    deps = cell_dependence(download, columns, pdir) if download else {}
+    markers = {cell: assumption_marker(a) for cell, a in deps.items() if a}
+    display(HTML(htmltable.frame_html(frame, places, table_labels(pdir), index=index,
+                                      places_by_column=places_by_column, cell_markers=markers)))
     if download:
         display(Markdown(f"Download this table: [{download}.csv]({DOWNLOADS}/{download}.csv) "
                          f"(all tables: [XLSX workbook]({DOWNLOADS}/casebook-tables.xlsx))"))

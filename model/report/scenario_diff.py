@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..analysis.register import register
 from ..core.scenario import Loaded, load_scenario
+from .markup import markdown_text
 
 #: A version's own labels (schema: Scenario.short, Scenario.headline): like its title, they describe the
 #: file and are not parameters of the model, so registers and change lists leave them out.
@@ -72,12 +73,13 @@ def describe(child: Loaded, changes: pd.DataFrame, params_dir: str | Path) -> st
     parts = [f"{count} {NOUNS.get(kind, (kind, kind))[count != 1]}" for kind, count in sorted(kinds.items()) if kind]
     made_of = f" ({', '.join(parts)})" if parts else ""
     listed = ""
+    md = markdown_text  # labels, values and titles come from params files: shown as written, never as markup
     if 0 < n <= 3:
         listed = ": " + "; ".join(
-            f"{r['change'].rstrip('.')}, from {reader_value(r['before'], r['unit'])} to "
-            f"{reader_value(r['after'], r['unit'])}" if r["unit"] else f"{r['change'].rstrip('.')} ({r['after']})"
+            f"{md(r['change'].rstrip('.'))}, from {md(reader_value(r['before'], r['unit']))} to "
+            f"{md(reader_value(r['after'], r['unit']))}" if r["unit"] else f"{md(r['change'].rstrip('.'))} ({md(r['after'])})"
             for r in changes.to_dict(orient="records"))
-    return (f"This scenario extends **{parent.title}** and changes {n} "
+    return (f"This scenario extends **{md(parent.title)}** and changes {n} "
             f"input{'s' if n != 1 else ''}{made_of}{listed}. "
-            f"Everything else is as in {parent.title.split(':')[0]}. The table gives each change with its "
+            f"Everything else is as in {md(parent.title.split(':')[0])}. The table gives each change with its "
             "source or the reason for it.")

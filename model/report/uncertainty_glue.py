@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown
 
+from .markup import markdown_text
+
 from . import book
 from .glue_tracking import _RECORD, tracked
 from .glued_figures import _charts, glue, glue_chart, glue_money, glue_number
@@ -53,7 +55,7 @@ def glue_uncertainty(params_dir=None) -> None:
 def _glue_no_uncertainty(short: str) -> None:
     """The uncertainty figures of a case whose headline version declares no uncertain inputs: one line
     in each place instead of a tornado, switching values and a Monte Carlo."""
-    none = f"{short} declares no uncertain inputs (`uncertainty` in its params)"
+    none = f"{short} declares no uncertain inputs (uncertainty in its params)"
     glue("unc_top_input", f"no input ({none})")
     glue("unc_top_swing", "n/a")
     glue_number("unc_switching_found", 0)
@@ -66,7 +68,7 @@ def _glue_no_uncertainty(short: str) -> None:
         if _RECORD.get() is None:
             from myst_nb import glue as nb_glue
 
-            nb_glue(key, Markdown(f"*No {what}: {none}.*"), display=False)
+            nb_glue(key, Markdown(f"*No {what}: {markdown_text(none)}.*"), display=False)
 
 
 def _glue_what_if(loaded, short: str, params_dir=None) -> None:

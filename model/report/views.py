@@ -151,37 +151,33 @@ def parameter_table(run: Run) -> pd.DataFrame:
                 "defined_in"]].set_index("parameter")
 
 
-def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, build=None, by: str = "column"):
+def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, build=None, by: str = "cell"):
     """A table, whole, as HTML: money to three decimals, the params' labels for their keys. With
-    `build` (the function that made the frame from a Run), each column (by="column") or row
-    (by="row") that a labelled assumption moves carries the assumptions marker."""
+    `build` (the function that made the frame from a Run), each number in it that a labelled
+    assumption moves carries the assumptions marker (never a heading or a text). `by` is kept for
+    the notebooks that still name the old ways ("column", "row"): every way is now by cell."""
     from IPython.display import HTML
 
     from .htmltable import frame_html, labels_from_trees
 
-    markers, row_markers = {}, {}
+    cell_markers = {}
     if build is not None:
         from .bookviews import assumption_marker
+        from .page_tables import figure_cells
         from ..analysis.dependence import dependence
 
         def compute(pdir):
-            other = build(Run(run.loaded.name, run.loaded.overrides, pdir))
-            if by == "row":
-                return {i: tuple(other.iloc[i].tolist()) for i in range(len(other))}
-            return {c: tuple(other[c].tolist()) for c in other.columns}
+            return figure_cells(build(Run(run.loaded.name, run.loaded.overrides, pdir)))
 
         # a scenario reads only the files of its own chain: no other file's assumption can move it
         from ..analysis.dependence import assumptions
         chain = [a for a in assumptions(run.params_dir) if a.scenario in run.loaded.chain]
         name = (f"show {run.loaded.name} {sorted(run.loaded.overrides.items())!r} "
-                f"{build.__module__}.{build.__qualname__} {by}")
+                f"{build.__module__}.{build.__qualname__} cells")
         deps = dependence(compute, run.params_dir, chain, name=name)
-        if by == "row":
-            row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
-        else:
-            markers = {c: assumption_marker(a, "../") for c, a in deps.items() if a}
-    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), markers, index=index,
-                           row_markers=row_markers))
+        cell_markers = {cell: assumption_marker(a, "../") for cell, a in deps.items() if a}
+    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), index=index,
+                           cell_markers=cell_markers))
 
 
 def style_money(frame: pd.DataFrame, places: int = 3):

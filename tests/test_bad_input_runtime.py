@@ -1,0 +1,217 @@
+"""Bad input and rough handling at run time: a YAML alias bomb, YAML merge keys, an empty --set value,
+a notebook run with plain papermill from a folder without params/, a build killed with SIGKILL, and a
+reader that closes the pipe early."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from model.core.yamlio import load_yaml_text
+
+from .conftest import ROOT
+from .pipeline_helpers import casebook
+
+CASE = ROOT / "tests" / "cases" / "regional_records"
+
+
+def copy_case(tmp_path):
+    case = tmp_path / "case"
+    shutil.copytree(CASE, case)
+    return case
+
+
+def test_an_alias_bomb_is_refused_in_one_line(tmp_path):
+    case = copy_case(tmp_path)
+    levels = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    path = case / "params" / "outline.yaml"
+    path.write_text(path.read_text() + "bomb:\n" + "".join(f"  {line}\n" for line in levels))
+    proc = casebook(case, "check", timeout=60)  # a guard against the hang, not a timing
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert lines[0].startswith("casebook: error: params/outline.yaml:") and "aliases expand" in lines[0]
+
+
+def test_a_yaml_merge_key_is_not_a_duplicate():
+    data = load_yaml_text("base: &base {label: Go-live, value: '2026-10', unit: date}\n"
+                          "later:\n  <<: *base\n  value: '2027-04'\n", "x.yaml")
+    assert data["later"] == {"label": "Go-live", "value": "2027-04", "unit": "date"}
+    with pytest.raises(Exception, match="duplicate key"):
+        load_yaml_text("a: 1\na: 2\n", "x.yaml")
+
+
+def test_an_empty_set_value_is_refused_not_read_as_never():
+    proc = casebook(CASE, "results", "full", "--set", "milestones.analytics_go_live=")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--set milestones.analytics_go_live=" in lines[0] and "null" in lines[0]
+    # written out, a blank is still possible
+    assert casebook(CASE, "results", "full", "--set", "milestones.analytics_go_live=null").returncode == 0
+
+
+def test_papermill_from_a_folder_without_params_fails_clearly(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("CASEBOOK_PARAMS", None)
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "scenario.ipynb"),
+                           str(tmp_path / "out.ipynb"), "-p", "scenario", "fbc3"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "no params folder" in proc.stderr and str(tmp_path) in proc.stderr
+
+
+def test_a_build_killed_with_sigkill_leaves_no_process(tmp_path):
+    case = copy_case(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "build", "--jobs", "2", "--force"], cwd=case,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = psutil.Process(proc.pid)
+    seen: dict[int, psutil.Process] = {}
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:  # until a kernel is running
+            for child in build.children(recursive=True):
+                seen.setdefault(child.pid, child)
+            if any("ipykernel" in " ".join(_cmdline(p)) for p in seen.values()):
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, "the build ended before a kernel started"
+        for child in build.children(recursive=True):
+            seen.setdefault(child.pid, child)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        time.sleep(5)
+        left = [p for p in seen.values() if _alive(p)]
+        assert left == [], [(p.pid, _cmdline(p)) for p in left]
+    finally:
+        for p in list(seen.values()):
+            if _alive(p):
+                p.kill()
+
+
+def _cmdline(p: psutil.Process) -> list[str]:
+    try:
+        return p.cmdline()
+    except psutil.Error:
+        return []
+
+
+def _alive(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def test_a_closed_pipe_is_not_a_failed_check():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # the repository's own case passes its checks (exit 0); its reader leaves at once
+    assert casebook(ROOT, "check").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "check"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # `casebook check | head -0`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert proc.returncode == 141, err  # not 1, which says a source is uncovered
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("name, says", [
+    ("x.yml", "rename it x.yaml"),
+    ("FBC3_copy.yaml", "lower-case letters"),
+    ("fbc3-benefits half.yaml", "lower-case letters"),
+    ("notes.txt", "not a scenario or a source"),
+])
+def test_a_file_that_is_not_read_is_reported(tmp_path, name, says):
+    case = copy_case(tmp_path)
+    (case / "params" / name).write_text("title: a copy\n")
+    for command in (("check",), ("build", "--jobs", "1")):
+        proc = casebook(case, *command)
+        assert proc.returncode == 2, (command, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert lines == [line for line in lines if line.startswith(f"casebook: error: params/{name}: not a scenario")]
+        assert len(lines) == 1 and says in lines[0]
+    assert not (case / "book" / "_build" / "html").exists()  # nothing was built
+
+
+def test_a_negative_cost_must_be_listed_as_published(tmp_path):
+    case = copy_case(tmp_path)
+    path = case / "params" / "outline.yaml"
+    path.write_text(path.read_text().replace("by_fy: {FY25/26: 8.0, FY26/27: 6.0}", "by_fy: {FY25/26: 8.0, FY26/27: -6.0}"))
+    proc = casebook(case, "check")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("casebook: error: params/outline.yaml:")
+    assert "lines.build.by_fy.FY26/27: a cost of -6 is negative" in lines[0] and "negative_cells" in lines[0]
+    # listed as the paper prints it, the credit is taken off the costs: 8.0 - 6.0 + 9 x 1.5 = 15.5
+    path.write_text(path.read_text().replace("by_fy: {FY25/26: 8.0, FY26/27: -6.0}",
+                                             "by_fy: {FY25/26: 8.0, FY26/27: -6.0}\n        negative_cells: [FY26/27]"))
+    proc = casebook(case, "results", "outline", "--json")
+    assert proc.returncode == 0, proc.stderr
+    import json
+    assert json.loads(proc.stdout)["tco_gbp_m"] == pytest.approx(15.5, abs=1e-9)
+
+
+def test_connects_printed_credit_is_listed_and_its_figures_are_unchanged():
+    proc = casebook(ROOT, "results", "fbc3", "--json")
+    import json
+    assert proc.returncode == 0, proc.stderr
+    # Table 2's 'Other' row prints FY23/24 as - 0.392, listed in negative_cells: the TCO as before
+    assert json.loads(proc.stdout)["tco_gbp_m"] == pytest.approx(290.989, abs=5e-4)
+
+
+def test_messages_that_used_to_mislead(tmp_path):
+    case = copy_case(tmp_path)
+    params = case / "params"
+    (params / "ghost.yaml").symlink_to("nowhere.yaml")
+    for command in (("check",), ("results", "ghost"), ("list",)):
+        proc = casebook(case, *command)
+        assert proc.returncode == 2, command
+        assert proc.stderr.strip().splitlines() == [
+            "casebook: error: params/ghost.yaml: is a link to 'nowhere.yaml', which does not exist"], command
+    (params / "ghost.yaml").unlink()
+    # list prints every file it can read before the one it cannot
+    broken = params / "rebaseline.yaml"
+    broken.write_text(broken.read_text() + "decision: [\n")
+    proc = casebook(case, "list")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == ["full", "no_analytics", "outline", "recovery"]
+    broken.write_text(broken.read_text().replace("decision: [\n", ""))
+    # --params naming a file says so
+    proc = casebook(case, "list", "--params", "params/full.yaml")
+    assert proc.returncode == 2 and "is a file" in proc.stderr
+    # an empty folder says there is nothing in it
+    (case / "empty").mkdir()
+    proc = casebook(case, "list", "--params", "empty")
+    assert proc.returncode == 0 and proc.stdout.startswith("no scenarios in empty")
+    # a space at the end of a key is named, with its line
+    path = params / "full.yaml"
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = lines[at].replace("title:", '"title ":')
+    path.write_text("\n".join(lines) + "\n")
+    proc = casebook(case, "check")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"casebook: error: params/full.yaml:{at + 1}: title: the key 'title ' has a space at its start or end"
+
+
+def test_run_out_does_not_make_folders_and_writes_a_readable_file(tmp_path):
+    case = copy_case(tmp_path)
+    proc = casebook(case, "run", "outline", "--out", "missing/dir/out.ipynb")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "casebook: error: --out: cannot write there: the folder 'missing/dir' does not exist; make it first"]
+    assert not (case / "missing").exists()
+    proc = casebook(case, "run", "outline", "--out", "out.ipynb")
+    assert proc.returncode == 0, proc.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (case / "out.ipynb").stat().st_mode & 0o777 == 0o666 & ~umask
