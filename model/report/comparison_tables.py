@@ -106,7 +106,8 @@ def npv_bridge(start: str | None = None, end: str | None = None,
 
     Each bar is the NPV after the step less the NPV before it, so the bars add up to the difference
     exactly. A difference the steps do not cover (normally none) is a last bar, "Other changes".
-    Columns: step, kind ("total" or "change"), section, delta_gbp_m, start_gbp_m, end_gbp_m.
+    Columns: step, kind ("total" or "change"), section (of a change; "total" for the two NPVs),
+    delta_gbp_m, start_gbp_m, end_gbp_m.
     """
     start = first_version(params_dir) if start is None else start
     end = headline(params_dir) if end is None else end
@@ -142,13 +143,13 @@ def npv_bridge(start: str | None = None, end: str | None = None,
     if abs(end_npv - steps[-1][2]) > 1e-9:
         steps.append(("other", "Other changes", end_npv))
     rows, previous = [], steps[0][2]
-    rows.append({"step": steps[0][1], "kind": "total", "section": "", "delta_gbp_m": previous,
+    rows.append({"step": steps[0][1], "kind": "total", "section": "total", "delta_gbp_m": previous,
                  "start_gbp_m": 0.0, "end_gbp_m": previous})
     for section, label, value in steps[1:]:
         rows.append({"step": label, "kind": "change", "section": section, "delta_gbp_m": value - previous,
                      "start_gbp_m": previous, "end_gbp_m": value})
         previous = value
-    rows.append({"step": f"{short_label(end, params_dir)} NPV", "kind": "total", "section": "",
+    rows.append({"step": f"{short_label(end, params_dir)} NPV", "kind": "total", "section": "total",
                  "delta_gbp_m": end_npv, "start_gbp_m": 0.0, "end_gbp_m": end_npv})
     return pd.DataFrame(rows)
 
