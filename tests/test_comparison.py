@@ -218,3 +218,17 @@ def test_connects_comparison_page_finds_every_key_it_uses():
     assert parts == pytest.approx(glued["bridge_total"]["value"], abs=1e-9)
     assert glued["bridge_rebaseline"]["value"] == glued["bridge_benefits"]["value"]
     assert "bridge_delay" in used
+
+
+def test_the_packaged_comparison_speaks_of_no_one_case():
+    """The packaged chapters and the bridge's code name no case's words: CONNECT's labels come from its
+    params, never from the package."""
+    words = ("CONNECT", "FBC", "NEC", "Drop", "MiPS", "re-baselin", "fbc_approved")
+    for path in (ROOT / "model" / "pipeline" / "data" / "book" / "comparison.md",
+                 ROOT / "model" / "pipeline" / "data" / "book" / "api_reference.md",
+                 ROOT / "model" / "report" / "comparison_glue.py"):
+        text = path.read_text()
+        assert [w for w in words if w in text] == [], path.name
+    bridge_code = (ROOT / "model" / "report" / "comparison_tables.py").read_text()
+    bridge_code = bridge_code[bridge_code.index("# --- NPV bridge"):]
+    assert [w for w in (*words, ".split('_')[0]") if w in bridge_code] == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import re
 from types import ModuleType
 
 #: The groups of the reference, in page order, with what each holds.
@@ -57,12 +58,21 @@ def api_entries() -> dict[str, list[dict]]:
     return groups
 
 
+def _paragraph(text: str) -> str:
+    """A docstring paragraph as HTML: its lines run together, except the items of a list ('1. ...',
+    '- ...'), each of which starts a line."""
+    out = ""
+    for line in text.splitlines():
+        item = re.match(r"\s*(\d+\.|[-*]) ", line)
+        out += ("<br>" if item and out else " " if out else "") + html.escape(line.strip())
+    return out
+
+
 def entries_html(entries: list[dict]) -> str:
     """A group's functions as HTML: a definition list of signatures and docstrings."""
     items = []
     for e in entries:
-        paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), ' ')}</p>"
-                             for p in e["doc"].split("\n\n") if p.strip())
+        paragraphs = "".join(f"<p>{_paragraph(p)}</p>" for p in e["doc"].split("\n\n") if p.strip())
         items.append(f'<dt id="api-{html.escape(e["name"].replace(".", "-"))}"><code>'
                      f'{html.escape(e["name"] + e["signature"])}</code></dt>'
                      f'<dd>{paragraphs}<p class="casebook-api-module">Defined in '

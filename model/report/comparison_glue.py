@@ -12,7 +12,7 @@ from .summary_glue import glue_summary
 
 def sentence_start(label: str) -> str:
     """A step's label as the middle of a sentence: its first letter in lower case, unless the first
-    word is an abbreviation or a name in capitals ('OBC', 'FBC2')."""
+    word is an abbreviation or a name in capitals ('OBC', 'V2')."""
     first = label.split(" ")[0] if label else ""
     return label if not first or first[1:2].isupper() or any(c.isdigit() for c in first) \
         else label[0].lower() + label[1:]
