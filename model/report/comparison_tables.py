@@ -126,7 +126,7 @@ def npv_bridge(start: str | None = None, end: str | None = None,
         # the later decision point is part of the timing: it moves the works still to do, which a
         # works-duration optimism bias stretches (cashflows.duration_bias_delay_months)
         current.appraisal.decision_fy = copy.deepcopy(b.appraisal.decision_fy)
-        last_a, last_b = (str(s.milestones[final_go_live(s)].value) for s in (a, b))
+        last_a, last_b = (str(s.milestones[final_go_live(s)].value) if s.milestones else "" for s in (a, b))
         step("timing", "Delay to benefits" if last_b >= last_a else "Earlier benefits")
     _cost_steps(a, b, current, step, end, params_dir)
     if _values(a.benefits) != _values(b.benefits):
