@@ -232,3 +232,17 @@ def test_the_packaged_comparison_speaks_of_no_one_case():
     bridge_code = (ROOT / "model" / "report" / "comparison_tables.py").read_text()
     bridge_code = bridge_code[bridge_code.index("# --- NPV bridge"):]
     assert [w for w in (*words, ".split('_')[0]") if w in bridge_code] == []
+
+
+def test_the_bridge_backwards_removes_the_blocks_the_later_versions_added():
+    # from the recovery plan back to the outline case: the dates come earlier, and the three blocks
+    # the later versions added are removed, each giving back the PV of its one amount
+    pdir = CASE / "params"
+    changes = book.npv_bridge("recovery", "outline", pdir).query("kind == 'change'").set_index("step")
+    assert list(changes.index) == ["Earlier benefits", "Removed: Data migration", "Removed: Extended support",
+                                   "Removed: Recovery capital"]
+    assert changes.loc["Removed: Data migration", "delta_gbp_m"] == pytest.approx(pv(2.0, 2026), abs=1e-9)
+    assert changes.loc["Removed: Extended support", "delta_gbp_m"] == pytest.approx(pv(1.2, 2027), abs=1e-9)
+    assert changes.loc["Removed: Recovery capital", "delta_gbp_m"] == pytest.approx(pv(0.8, 2028), abs=1e-9)
+    assert changes.delta_gbp_m.sum() == pytest.approx(20.0 - results(load_scenario("recovery", pdir))["npv_gbp_m"],
+                                                      abs=1e-9)
