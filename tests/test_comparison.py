@@ -246,3 +246,21 @@ def test_the_bridge_backwards_removes_the_blocks_the_later_versions_added():
     assert changes.loc["Removed: Recovery capital", "delta_gbp_m"] == pytest.approx(pv(0.8, 2028), abs=1e-9)
     assert changes.delta_gbp_m.sum() == pytest.approx(20.0 - results(load_scenario("recovery", pdir))["npv_gbp_m"],
                                                       abs=1e-9)
+
+
+def test_the_comparison_page_of_a_case_of_one_version_says_so_and_shows_no_bridge(case_copy):
+    for name in ("full", "rebaseline", "recovery", "no_analytics"):
+        (case_copy / "params" / f"{name}.yaml").unlink()
+    index = case_copy / "book" / "index.md"  # the front page lists the four versions' NPVs: keep the first
+    index.write_text(re.sub(r"\n- The (full business case|first re-baseline|recovery plan): \{glue:\}`npv_\w+`\.",
+                            "", index.read_text()))
+    proc = casebook(case_copy, "build", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    page = case_copy / "book" / "_build" / "html" / "comparison.html"
+    assert 'id="fig-comparison-versions"' in page.read_text()
+    assert 'id="fig-comparison-bridge"' not in page.read_text()
+    text = _text(page)
+    assert "The case has 1 version ;" in text and "There is one version, so there is nothing to bridge" in text
+    assert "npv_bridge.csv" not in text and "The order matters" not in text
+    executed = sorted((case_copy / "build" / "runs").rglob("*.ipynb"))
+    assert [m for nb in executed for m in notebook_errors(nb)] == []
