@@ -69,6 +69,7 @@ def _glue_bridge_sections(params_dir=None) -> None:
     glue_money("bridge_total", changes.delta_gbp_m.sum(), href="comparison.html")
     glue_money("bridge_fall", -changes.delta_gbp_m.sum(), href="comparison.html")
 
+
 def _glue_version_changes(versions, params_dir=None) -> None:
     """What each version published of its own: its NPV (`<version>_npv_published`), each cost block it
     adds to the version before (by the block's key), and, for each contract the versions modify more
