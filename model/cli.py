@@ -366,11 +366,12 @@ def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], para
 @click.option("--title", default=None, help="The case's title (default: an example title).")
 def new_cmd(path: Path, title: str | None) -> None:
     """Write a small example case into PATH (a new or empty folder) that `casebook build` builds at once."""
-    from .pipeline.newcase import new_case
+    from .pipeline.newcase import new_case, next_steps
 
     written = new_case(path, title)
     click.echo(f"wrote {len(written)} files into {path}")
-    click.echo(f"next: cd {path} && casebook build")
+    for line in next_steps(path):
+        click.echo(line)
 
 
 @cli.command()

@@ -105,6 +105,12 @@ def test_new_writes_the_case_with_schema_headers(tmp_path, file_schema):
     case = tmp_path / "my case"
     proc = casebook_in(tmp_path, "new", str(case), "--title", 'Depot "B" renewal')
     assert proc.returncode == 0, proc.stderr
+    # the book lists the packaged comparison and page API reference, and the message points to both
+    from model.pipeline.packaged import toc_pages
+
+    assert {"comparison", "api_reference", "economic_analysis"} <= toc_pages(case / "book")
+    assert "comparison.html" in proc.stdout and "api_reference.html" in proc.stdout
+    assert "api_reference.html" in (case / "README.md").read_text()
     assert {"params", "book", "schema", "README.md", "Makefile"} <= {p.name for p in case.iterdir()}
     assert not (case / "model").exists()
     assert yaml.safe_load((case / "book" / "_config.yml").read_text())["title"] == 'Depot "B" renewal'
@@ -115,7 +121,10 @@ def test_new_writes_the_case_with_schema_headers(tmp_path, file_schema):
     jsonschema.validate(yaml.safe_load(sources.read_text()),
                         json.loads((case / "schema" / "sources.schema.json").read_text()))
     params = sorted((case / "params").glob("*.yaml"))
-    assert [p.stem for p in params] == ["business_as_usual", "do_minimum", "preferred"]
+    # two versions in one extends chain (the preferred option extends the outline business case), so
+    # that the packaged comparison of the versions has a bridge to show
+    assert [p.stem for p in params] == ["business_as_usual", "do_minimum", "outline", "preferred"]
+    assert yaml.safe_load((case / "params" / "preferred.yaml").read_text())["extends"] == "outline"
     for path in params:
         first = path.read_text().splitlines()[0]
         schema_path = first.removeprefix("# yaml-language-server: $schema=")
@@ -123,7 +132,7 @@ def test_new_writes_the_case_with_schema_headers(tmp_path, file_schema):
         data = yaml.safe_load(path.read_text())
         errors = [e.message for e in jsonschema.Draft202012Validator(file_schema).iter_errors(data)]
         # until the loader reads benefits.deliveries, its schema refuses that one key and nothing else
-        assert errors == ([] if DELIVERIES or path.stem != "preferred"
+        assert errors == ([] if DELIVERIES or path.stem != "outline"  # (the first version declares them)
                           else ["Additional properties are not allowed ('deliveries' was unexpected)"])
     # every value is labelled: a source in the declared example document, or an example assumption
     text = (case / "params" / "preferred.yaml").read_text()
@@ -209,13 +218,13 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
 
     # a page for every scenario the case declares, each under its own title
     scenarios = {p.stem: yaml.safe_load(p.read_text()) for p in sorted((case / "params").glob("*.yaml"))}
-    assert sorted(scenarios) == ["business_as_usual", "do_minimum", "preferred"]
+    assert sorted(scenarios) == ["business_as_usual", "do_minimum", "outline", "preferred"]
     for name, data in scenarios.items():
         page = html / "scenarios" / f"{name}.html"
         assert page.is_file(), name
         assert data["title"] in _page_text(page), name
     for page in ("appendix_register", "appendix_reconciliation", "appendix_method", "appendix_coverage",
-                 "glossary", "params_reference", "strategic", "economic_analysis"):
+                 "glossary", "params_reference", "strategic", "economic_analysis", "comparison", "api_reference"):
         assert (html / f"{page}.html").is_file(), page
 
     # the calibrated NPV is the published one, in the results and on the pages; business as usual is
@@ -224,7 +233,10 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     assert published == 12.0
     res = cli_json("results", "preferred")
     assert res["npv_gbp_m"] == pytest.approx(published, abs=1e-6)
-    assert [c["target_value"] for c in res["calibrated"]] == [published]
+    # each level of the chain is calibrated to its own published NPV: the outline case's, then this one's
+    outline = scenarios["outline"]["published"]["npv_outline_gbp_m"]["value"]
+    assert [c["target_value"] for c in res["calibrated"]] == [outline, published]
+    assert cli_json("results", "outline")["npv_gbp_m"] == pytest.approx(outline, abs=1e-6)
     preferred_page = _page_text(html / "scenarios" / "preferred.html")
     assert re.search(r"Net present value \(NPV\), the paper's measure (?:† \([^)]*\) )?12\.000 £m", preferred_page)
     bau = cli_json("results", "business_as_usual")
@@ -234,9 +246,9 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
 
     # no cell shows an error, in the notebooks or on the pages, and Sphinx found every glued key
     executed = sorted((case / "build" / "runs").rglob("*.ipynb"))
-    # three scenarios; the front page, the economic analysis and the five notebook appendices (strategic
-    # and glossary are text)
-    assert len(executed) == 3 + 7
+    # four scenarios; the front page, the economic analysis, the comparison of the versions, the page API
+    # reference and the five notebook appendices (strategic and glossary are text)
+    assert len(executed) == 4 + 9
     assert [msg for nb in executed if ".failed" not in nb.name for msg in notebook_errors(nb)] == []
     pages = sorted(html.rglob("*.html"))
     assert [p.name for p in pages if "Traceback" in p.read_text() or 'class="output error"' in p.read_text()
@@ -256,7 +268,9 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     assert scenarios["do_minimum"]["title"] in options and "The case as published (PREFERRED)" in options
     assert "Business as usual (reference)" in options
     tornado = cli_json("tornado", "preferred")
-    labels = [v["label"] for v in scenarios["preferred"]["uncertainty"].values()]
+    # the preferred option inherits its uncertain inputs from the outline business case it extends
+    uncertain = scenarios["outline"]["uncertainty"]
+    labels = [v["label"] for v in uncertain.values()]
     assert sorted(r["label"] for r in tornado) == sorted(labels)
     assert glued["unc_top_input"] == tornado[0]["label"].lower()
     assert glued["unc_top_swing"] == money(tornado[0]["swing_gbp_m"])
@@ -269,10 +283,10 @@ def test_a_new_case_builds_outside_the_repository(tmp_path):
     unmarked = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(
         r'<a class="casebook-assumption".*?</a>', "", econ.read_text(), flags=re.S))).split())
     table = unmarked[unmarked.index("Switching values #"):unmarked.index("Monte Carlo #")]
-    assert [r["parameter"] for r in switching] == [v["parameter"] for v in scenarios["preferred"]["uncertainty"].values()]
+    assert [r["parameter"] for r in switching] == [v["parameter"] for v in uncertain.values()]
     for r in switching:  # each row: its base and switching values (places=4), then the range searched
         assert f"{r['base_value']:.4f} {r['switching_value']:.4f}" in table, r["parameter"]
-    for v in scenarios["preferred"]["uncertainty"].values():
+    for v in uncertain.values():
         assert f"{v['search'][0]:g} to {v['search'][1]:g}" in table
     mc = cli_json("montecarlo", "preferred", "--draws", "20000", "--seed", "20231207")
     assert glued["unc_draws"] == "20,000"

@@ -1,9 +1,10 @@
 """`casebook new PATH`: a small, plainly illustrative case that builds at once with `casebook build`.
 
-The starting case is package data (``model/pipeline/data/newcase/``): params for business as usual, a
-do-minimum option and a preferred option calibrated to a published NPV, one declared example source
-document, a book with an index page and a short chapter (the appendices come from the package), a
-README and a Makefile. Every value is labelled as an example. The params files point the YAML language
+The starting case is package data (``model/pipeline/data/newcase/``): params for two versions in one
+`extends` chain (an outline business case and the preferred option that extends it, each calibrated to
+its published NPV), business as usual and a do-minimum option, one declared example source document, a
+book with an index page and a short chapter (the economic analysis, the comparison of the versions, the
+appendices and the page API reference come from the package), a README and a Makefile. Every value is labelled as an example. The params files point the YAML language
 server at ``schema/params.schema.json`` (and the source declaration at
 ``schema/sources.schema.json``), written here from `model.core.schema_json`.
 """
@@ -26,6 +27,14 @@ TITLED = ("book/_config.yml", "book/index.md", "README.md")
 #: package data cannot be named .gitignore reliably, so the template's copy is renamed
 RENAMED = {"gitignore": ".gitignore"}
 DEFAULT_TITLE = "An example business case"
+
+
+def next_steps(path: Path | str) -> list[str]:
+    """What `casebook new` prints once the case is written: how to build it, and where the pages that
+    explain it are (the comparison of its versions and the page API reference, for writing pages)."""
+    return [f"next: cd {path} && casebook build",
+            "then open book/_build/html/index.html; the book lists comparison.html (the versions side by side "
+            "and the NPV bridge) and api_reference.html (every function a page can call, for your own pages)"]
 
 
 def new_case(path: Path | str, title: str | None = None) -> list[Path]:

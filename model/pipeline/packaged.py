@@ -4,7 +4,8 @@
 
 - ``notebooks/scenario.ipynb``: the scenario notebook, run once per params file;
 - ``book/``: the generic chapters (assumptions register, reconciliation, method, coverage of the sources,
-  glossary, economic analysis, params reference), the site's own assets (``_static/casebook.js``,
+  glossary, economic analysis, comparison of the versions, params reference, page API reference), the
+  site's own assets (``_static/casebook.js``,
   ``casebook.css``) and the npm lock file of the vendored JavaScript (``vendor/``);
 - ``newcase/``: the starting case that ``casebook new`` writes.
 

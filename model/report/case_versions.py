@@ -69,6 +69,7 @@ def option_names(params_dir: str | Path | None = None) -> list[str]:
 
 
 def first_version(params_dir: str | Path | None = None) -> str:
+    """The first version (the start of the `extends` chain), by scenario name."""
     return version_names(params_dir)[0]
 
 

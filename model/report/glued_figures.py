@@ -143,11 +143,13 @@ def glue(key: str, text: str, parameter: str | None = None, title: str | None = 
 
 def glue_money(key: str, value: float, parameter: str | None = None, places: int = 1,
                title: str | None = None, href: str | None = None) -> None:
+    """Glue an amount in £m as money ('£20.0m', '−£8.2m'), to `places` decimals; see :func:`glue`."""
     glue(key, money(value, places), parameter, title, href, value=float(value))
 
 
 def glue_number(key: str, value: float, parameter: str | None = None, fmt: str = ",.0f",
                 title: str | None = None, href: str | None = None) -> None:
+    """Glue a number in the format `fmt` (',.0f': '1,234'); see :func:`glue`."""
     glue(key, format(value, fmt), parameter, title, href, value=value)
 
 

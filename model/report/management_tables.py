@@ -14,6 +14,8 @@ from .scenario_loading import loaded
 
 
 def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every milestone of every version, a row each: the version's short label, the milestone's key,
+    label and date, and its provenance (its source, or the assumption and why)."""
     rows = []
     for name, short in version_labels(params_dir).items():
         s = loaded(name, params_dir).scenario

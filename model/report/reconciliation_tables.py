@@ -13,6 +13,8 @@ from .scenario_loading import loaded
 
 
 def reconciliation(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every reconciliation check of the case, a row each: its status, id, what it compares, the
+    published and computed figures and their difference, the explanation and the sources."""
     checks = reconcile_all(resolve_params_dir(params_dir), loaded)
     frame = pd.DataFrame([c.as_dict() for c in checks])
     frame["sources"] = frame["sources"].map(lambda s: " | ".join(s))

@@ -48,6 +48,8 @@ def loaded(name: str, params_dir: str | Path | None = None) -> Loaded:
 
 
 def result(name: str, params_dir: str | Path | None = None) -> dict:
+    """One scenario's results, as `casebook results NAME --json` gives them (NPV, TCO, present values,
+    cash flows, the Green Book appraisal...), computed once per process."""
     ld, pdir = _loaded(name, params_dir)
     return deps.results_for(ld, pdir)
 

@@ -56,6 +56,7 @@ def cite(key: str, source: str, params_dir=None) -> None:
 
 
 def cite_all(citations: dict[str, str], params_dir=None) -> None:
+    """Glue a citation of each source passage (see :func:`cite`), by glue key."""
     for key, source in citations.items():
         cite(key, source, params_dir)
 

@@ -35,8 +35,10 @@ def glue_summary(params_dir=None) -> None:
         stated = book.stated_total(block, main, params_dir)
         if stated is not None:
             glue(block, money(stated[1].value, 3), f"narrative_costs.{stated[0]}", stated[1].source)
-    glue_param("delays_1_2", main, "delays.delays_1_and_2_months", ",.0f", params_dir)
-    glue_param("delay_3", main, "delays.delay_3_months", ",.0f", params_dir)
+    # delays a case states in months (`delays:`), where it states them
+    for key, where in (("delays_1_2", "delays_1_and_2_months"), ("delay_3", "delay_3_months")):
+        if where in s.delays:
+            glue_param(key, main, f"delays.{where}", ",.0f", params_dir)
     # the last delivery's go-live in each later version (`<delivery>_<version>`), and the headline
     # version's go-live of each earlier delivery (`<delivery>_live`)
     *earlier, (last, last_key) = book.deliveries(s).items()
@@ -44,20 +46,28 @@ def glue_summary(params_dir=None) -> None:
         glue_date(f"{last}_{v}", v, f"milestones.{last_key}", params_dir)
     for delivery, key in earlier:
         glue_date(f"{delivery}_live", main, f"milestones.{key}", params_dir)
-    bridge = book.npv_bridge(None, None, params_dir)
-    changes = bridge[bridge.kind == "change"]
-    delay = changes[changes.step.str.startswith("Delay to benefits")].delta_gbp_m.sum()
-    rebase = changes[changes.step == "Benefit re-baselining"].delta_gbp_m.sum()
-    costs = changes.delta_gbp_m.sum() - delay - rebase
-    glue_money("bridge_delay", delay, href="comparison.html")
-    glue_money("bridge_costs", costs, href="comparison.html")
-    glue_money("bridge_rebaseline", rebase, href="comparison.html")
-    glue_money("bridge_total", changes.delta_gbp_m.sum(), href="comparison.html")
-    glue_money("bridge_fall", -changes.delta_gbp_m.sum(), href="comparison.html")
+    _glue_bridge_sections(params_dir)
     r3 = book.result(main, params_dir)
     glue("period", r3["appraisal"]["period"], "appraisal.first_fy")
     hist = book.contract_history(main, params_dir)
-    glue_number("com_direct_awards", int(((hist.event == "original") & (hist.term_years == 1)).sum()))
+    if not hist.empty:  # (a case may declare no contracts)
+        glue_number("com_direct_awards", int(((hist.event == "original") & (hist.term_years == 1)).sum()))
+
+
+def _glue_bridge_sections(params_dir=None) -> None:
+    """What moved the NPV from the first version to the headline, by section of the NPV bridge
+    (model.report.book.npv_bridge): `bridge_delay` (timing), `bridge_costs`, `bridge_benefits` (also
+    `bridge_rebaseline`), `bridge_appraisal`, `bridge_other` (what no step covers: normally zero), their
+    sum `bridge_total` and its opposite `bridge_fall`."""
+    bridge = book.npv_bridge(None, None, params_dir)
+    changes = bridge[bridge.kind == "change"]
+    by_section = changes.groupby("section").delta_gbp_m.sum()
+    for key, section in (("bridge_delay", "timing"), ("bridge_costs", "costs"), ("bridge_benefits", "benefits"),
+                         ("bridge_rebaseline", "benefits"), ("bridge_appraisal", "appraisal"),
+                         ("bridge_other", "other")):
+        glue_money(key, float(by_section.get(section, 0.0)), href="comparison.html")
+    glue_money("bridge_total", changes.delta_gbp_m.sum(), href="comparison.html")
+    glue_money("bridge_fall", -changes.delta_gbp_m.sum(), href="comparison.html")
 
 
 def _glue_version_changes(versions, params_dir=None) -> None:

@@ -23,6 +23,7 @@ from .scenario_loading import loaded, result
 
 
 def cashflows(name: str, params_dir: str | Path | None = None) -> pd.DataFrame:
+    """One scenario's cash flows, a row per financial year (the `cashflows` of its results)."""
     return pd.DataFrame(result(name, params_dir)["cashflows"])
 
 

@@ -20,6 +20,8 @@ MC_SEED = 20231207  # a fixed seed, so that every build draws the same sample
 
 @tracked
 def glue_uncertainty(params_dir=None) -> None:
+    """The economic analysis page: the headline version's tornado, switching values, Monte Carlo
+    summary and what-if chart, or a note that the case declares no uncertain inputs."""
     from ..analysis import uncertainty as unc
 
     main = book.headline(params_dir)
@@ -98,6 +100,8 @@ def declares_uncertainty(params_dir=None) -> bool:
 
 
 def switching_table(params_dir=None) -> pd.DataFrame:
+    """The headline version's switching values: each uncertain input's value at which the NPV is zero,
+    the others at base (empty when the case declares no uncertain inputs)."""
     from ..analysis import uncertainty as unc
 
     if not declares_uncertainty(params_dir):
@@ -109,6 +113,8 @@ def switching_table(params_dir=None) -> pd.DataFrame:
 
 
 def tornado_table(params_dir=None) -> pd.DataFrame:
+    """The headline version's tornado: the NPV at each uncertain input's low and high value, the
+    others at base, widest swing first (empty when the case declares no uncertain inputs)."""
     from ..analysis import uncertainty as unc
 
     if not declares_uncertainty(params_dir):
