@@ -1,7 +1,8 @@
 """The params schema. Parameters are data; their schema is this code.
 
 Every parameter (a mapping with a ``value`` or a ``by_fy``) carries its provenance: a ``source`` that
-names a seed document and the paragraph, decision or table, or ``assumption: true`` with ``why``.
+names a file listed in params/sources/sources.yaml and the paragraph, decision or table, or
+``assumption: true`` with ``why``.
 
 The models live in modules by job, and this module gathers their public names, which callers import
 from here: `schema_values` (the base model, units, provenance, Quantity and Series), `schema_costs`

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import schema as models
 from .schema import Calibration, Scenario
+from .sources import FILE_NAME
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -46,13 +47,14 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "findings"): "Inconsistencies in the documents, declared and checked by a rule",
     ("Scenario", "classify"): "Class, severity and reading of generated checks that find something",
     ("Provenance", "label"): "What the figure is, in words",
-    ("Provenance", "source"): "'<declared source file>, <where>': paragraph, table or section",
+    ("Provenance", "source"): "'<file listed in params/sources/sources.yaml>, <paragraph, decision or table>'",
     ("Provenance", "assumption"): "true when no source gives the figure (then `why` is required)",
     ("Provenance", "why"): "One line: the reason for an assumption",
     ("Provenance", "note"): "A remark shown in the register",
     ("Provenance", "published_as"): "The figure as printed, where the model reads it otherwise",
     ("Quantity", "value"): "The figure, in `unit` (null: blank, e.g. a go-live never reached)",
-    ("Quantity", "unit"): "gbp_m, gbp, fraction, pct, months, years, weeks, days, count, date, fy_start, text or weight",
+    ("Quantity", "unit"): "gbp_m, gbp, fraction, pct, months, years, weeks, days, count, date, fy_start, "
+                          "year (a calendar year: 2005), year_range ('2007-2009' or '2010 onwards'), text or weight",
     ("Appraisal", "first_fy"): "First financial year of the appraisal period (fy_start: 2018 is FY18/19)",
     ("Appraisal", "last_fy"): "Last financial year of the appraisal period (fy_start)",
     ("Appraisal", "base_year"): "Base year of prices and discounting, year 0 (fy_start)",
@@ -64,10 +66,11 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Appraisal", "optimism_bias_operating"): "Optimism bias on revenue costs from the decision year on (fraction)",
     ("Appraisal", "optimism_bias_duration"): "Optimism bias on works duration (fraction of the implementation period)",
     ("Benefits", "annual_steady_state_gbp_m"): "Steady annual benefit level once every delivery is live (gbp_m)",
-    ("Benefits", "realisation_factor"): "Share of the benefit level still expected (fraction)",
+    ("Benefits", "realisation_factor"): "Share of the benefit level still expected (fraction, 0 to 1)",
     ("Benefits", "ramp_up_years"): "Years from a go-live to its full share of benefits (years)",
     ("Benefits", "start_delay_months"): "Months added to every go-live before benefits start (months)",
-    ("Benefits", "level_multiplier"): "Sensitivity multiplier on the benefit level (fraction; 1 as given)",
+    ("Benefits", "level_multiplier"): "Scale the benefit level (1 = as calibrated, any non-negative number); "
+                                      "the parameter to calibrate when a paper's benefits must be scaled",
     ("Benefits", "deliveries"): "Deliveries by name: label, milestone (a milestones key) and share of the benefits",
     ("Calibration", "parameter"): "Dotted key of the parameter solved for",
     ("Calibration", "target"): "Dotted key of the published figure to reproduce",
@@ -346,5 +349,5 @@ def sources_schema() -> dict[str, Any]:
                            "'<file>, <where>'.",
             "type": "object", "additionalProperties": False, "required": ["documents"],
             "properties": {"documents": {"type": "object", "minProperties": 1,
-                                         "propertyNames": {"pattern": r"^\d{3}_[0-9a-f]{16}\.txt$"},
+                                         "propertyNames": {"pattern": f"^{FILE_NAME}$"},
                                          "additionalProperties": document}}}
