@@ -157,6 +157,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
     (by="row") that a labelled assumption moves carries the assumptions marker."""
     from IPython.display import HTML
 
+    from ..analysis.reconcile_declared import filled_labels
     from .htmltable import frame_html, labels_from_trees
 
     markers, row_markers = {}, {}
@@ -180,7 +181,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
             row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
         else:
             markers = {c: assumption_marker(a, "../") for c, a in deps.items() if a}
-    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), markers, index=index,
+    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree], filled_labels(run.loaded.scenario)), markers, index=index,
                            row_markers=row_markers))
 
 
@@ -195,6 +196,7 @@ def changes(run: Run, params_dir: str | Path | None = None):
     from the difference of the two resolved scenarios (model.report.scenario_diff)."""
     from IPython.display import HTML, Markdown, display
 
+    from ..analysis.reconcile_declared import filled_labels
     from .htmltable import frame_html, labels_from_trees
     from .scenario_diff import describe, diff
 
@@ -208,7 +210,7 @@ def changes(run: Run, params_dir: str | Path | None = None):
         for col in ("before", "after"):
             shown[col] = [reader_value(v, u) for v, u in zip(frame[col], frame["unit"])]
         display(HTML(frame_html(shown[["change", "before", "after", "source or reason"]], 3,
-                                labels_from_trees([run.loaded.tree]))))
+                                labels_from_trees([run.loaded.tree], filled_labels(run.loaded.scenario)))))
 
 
 def costs_chart(run: Run):
