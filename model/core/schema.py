@@ -20,7 +20,7 @@ from .schema_checks import DatePoint, DeclaredCheck, FactorChange, Term
 from .schema_contracts import Contract, ContractCap, Modification
 from .schema_costs import AllocatedBlock, CostBlock, Line, PublishedTotals, TableBlock
 from .schema_findings import FINDING_CLASSES, SEVERITIES, Classification, Finding, FindingClass, Severity
-from .schema_scenario import Scenario
+from .schema_scenario import VERSION_KINDS, Scenario, is_version
 from .schema_statements import Fact, NarrativeCost, NarrativeSum, Statement
 from .schema_values import MAX_GBP_M, SLUG_RE, Provenance, Quantity, Series, Unit, check_source
 
