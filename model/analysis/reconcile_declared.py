@@ -65,6 +65,8 @@ def _term(scenario: Scenario, term: Term, where: str, sources: list[str], fields
             raise _Skip
         sources += [share.source or "", base.source or ""]
         value = float(share.value) * (0.01 if share.unit == "pct" else 1.0) * float(base.value)
+        if term.name:
+            fields[f"{term.name}_pct"], fields[f"{term.name}_base"] = share.value, base.value
     elif term.days is not None or term.months is not None:
         start, end = (_date_point(scenario, p, where, sources, fields) for p in (term.days or term.months))
         value = float((end - start).days if term.days is not None else months_between(start, end))

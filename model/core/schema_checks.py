@@ -98,7 +98,8 @@ class Term(_Strict):
     - ``pct_of``: a percentage of a base, ``{pct: <key>, base: <key>}`` (see PctOf).
 
     `name` makes the figure available to the check's texts as {name} (and, for fall_pct, the years
-    as {name_from} and {name_to})."""
+    as {name_from} and {name_to}; for pct_of, the percentage and the base as {name_pct} and
+    {name_base})."""
 
     key: str | None = None
     scale: float = 1.0
@@ -122,6 +123,8 @@ class Term(_Strict):
             out.add(self.name)
             if self.fall_pct is not None:
                 out |= {f"{self.name}_from", f"{self.name}_to"}
+            if self.pct_of is not None:
+                out |= {f"{self.name}_pct", f"{self.name}_base"}
         return out
 
 
