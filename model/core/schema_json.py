@@ -28,8 +28,9 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "title"): "The scenario's title, shown as its page title",
     ("Scenario", "description"): "What the scenario is, in a sentence or two",
-    ("Scenario", "kind"): "published (a version of the case, reconciled), option or sensitivity",
-    ("Scenario", "decision"): "The decision the version asks for (text, with its source)",
+    ("Scenario", "kind"): "published (a version of the case, reconciled), forecast or outturn (a version in the "
+                          "chain that is not a business case: no decision or NPV of its own), option or sensitivity",
+    ("Scenario", "decision"): "The decision the version asks for (text, with its source; none for a forecast)",
     ("Scenario", "appraisal"): "The appraisal period, price base, discounting and optimism bias",
     ("Scenario", "costs"): "Cost blocks by name: published tables (type: table) or allocated totals",
     ("Scenario", "cost_multipliers"): "Multipliers on cost factors (fraction; 1 leaves the costs as given)",
@@ -72,7 +73,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Benefits", "level_multiplier"): "Scale the benefit level (1 = as calibrated, any non-negative number); "
                                       "the parameter to calibrate when a paper's benefits must be scaled",
     ("Benefits", "deliveries"): "Deliveries by name: label, milestone (a milestones key) and share of the benefits",
-    ("Calibration", "parameter"): "Dotted key of the parameter solved for",
+    ("Calibration", "parameter"): "Dotted key of the parameter solved for (to scale a paper's benefits: "
+                                  "benefits.level_multiplier, not the share realisation_factor)",
     ("Calibration", "target"): "Dotted key of the published figure to reproduce",
     ("Calibration", "metric"): "What the target is: npv_gbp_m",
     ("Calibration", "bracket"): "[low, high]: where the root finder looks",
@@ -172,12 +174,16 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("DeclaredCheck", "tolerance"): "money (GBP 0.001m, the default), half_unit (half the last printed place) or a number",
     ("DeclaredCheck", "explained_by"): "Why a difference beyond the tolerance is expected",
     ("DeclaredCheck", "if_differs"): "A remark shown with any difference",
+    ("DeclaredCheck", "inherit"): "true: the scenarios that extend this file make the check too (default: its own only)",
     ("Term", "key"): "A parameter's dotted key: its value, times scale",
     ("Term", "scale"): "A multiplier on key's value (e.g. 12 for years to months)",
     ("Term", "days"): "Whole days from the first date to the second (each a dated key or {date: ...})",
     ("Term", "months"): "Calendar months from the first date to the second",
     ("Term", "fall_pct"): "The fall, in % of the first year, of one cost factor across a table's years",
+    ("Term", "pct_of"): "A percentage of a base: {pct: <pct or fraction key>, base: <key>}, pct/100 x base",
     ("Term", "name"): "Makes the figure available to the check's texts as {name}",
+    ("PctOf", "pct"): "A parameter in unit pct (its value / 100 is the share) or fraction",
+    ("PctOf", "base"): "The parameter the percentage is a share of",
     ("FactorChange", "table"): "The cost table (a key of costs)",
     ("FactorChange", "factor"): "The cost factor of its lines",
 }
