@@ -159,7 +159,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Finding", "funding"): "For rule funding_without_cost: the funding source",
     ("Scenario", "short"): "A version's short label in tables and charts (its own file only, not inherited)",
     ("Scenario", "headline"): "true: this version is the headline the economic and financial case use "
-                              "(default: the latest version in the extends chain)",
+                              "(default: the latest published version in the extends chain)",
     ("Scenario", "checks"): "Reconciliation checks declared as data, by id: a stated total against the sum of its parts",
     ("Appraisal", "works_start_milestone"): "The milestone (a key of milestones) at which the works start, for "
                                             "the works-duration optimism bias",

@@ -166,7 +166,7 @@ class _Declared(Mapping):
         return len(self._docs())
 
 
-#: The seed documents that a parameter's `source` may cite (read from the declaration).
+#: The documents that a parameter's `source` may cite (read from the declaration).
 SEED_DOCUMENTS: Mapping[str, dict[str, str]] = _Declared()
 
 
