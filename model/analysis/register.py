@@ -98,7 +98,7 @@ def _date_text(point: Any) -> str:
 
 def term_text(term: Any) -> str:
     """A part or total of a sum in words: a label, a value, or a declared check's term (a parameter,
-    scaled; days or months between two dates; the fall in a cost factor)."""
+    scaled; days or months between two dates; the fall in a cost factor; a percentage of a base)."""
     if not isinstance(term, dict):
         return str(term)
     if term.get("label") or "value" in term:
@@ -113,6 +113,9 @@ def term_text(term: Any) -> str:
     if isinstance(term.get("fall_pct"), dict):
         spec = term["fall_pct"]
         return f"% fall in {spec.get('factor')} across {spec.get('table')}"
+    if isinstance(term.get("pct_of"), dict):
+        spec = term["pct_of"]
+        return f"{spec.get('pct')} of {spec.get('base')}"
     return str(term)
 
 
