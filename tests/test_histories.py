@@ -278,3 +278,24 @@ def test_connects_check_labels_are_filled():
     labels = labels_from_trees([s.tree], filled_labels(s.scenario))
     assert labels["checks.dates.behind_schedule"] == slip
     assert not any("{" in v for v in labels.values())
+
+
+def test_a_placeholder_in_a_finding_is_refused(history):
+    text = (history / "second.yaml").read_text()
+    line = text.count("\n") + 2
+    (history / "second.yaml").write_text(text + f"""findings:
+  share_misstated:
+    label: "Cashable savings stated as {{stated}}"
+    class: arithmetic_error
+    severity: presentation
+    model_uses: the stated figure
+    statements:
+      - {{value: "25", source: "{DOC}, para 3"}}
+""")
+    assert_one_line_error(run_cli("check", "--params", str(history)), f"second.yaml:{line}",
+                          "findings.share_misstated", "{stated} names no value")
+
+
+def test_an_outturn_is_a_version_too(history):
+    (history / "forecast.yaml").write_text(FORECAST.replace("kind: forecast", "kind: outturn"))
+    assert book.version_names(history)[-1] == "forecast" and book.headline(history) == "second"
