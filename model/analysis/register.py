@@ -154,7 +154,10 @@ def entries(tree: LineDict) -> Iterator[tuple]:
 def register(loaded: Loaded) -> pd.DataFrame:
     """One row per parameter, in the order the params give them, then the calibrations declared
     along the scenario's chain."""
+    from .reconcile_declared import filled_labels
+
     calibrated = {c["parameter"]: c for c in loaded.calibrated}
+    filled = filled_labels(loaded.scenario)  # a declared check's label, with this scenario's figures
     rows = []
     for path, node, (file, line) in entries(loaded.tree):
         key = ".".join(path)
@@ -162,7 +165,8 @@ def register(loaded: Loaded) -> pd.DataFrame:
         source = node.get("source")
         rows.append({
             "parameter": key,
-            "label": _FIELD_RE.sub("…", str(node.get("label", ""))) if "parts" in node else node.get("label", ""),
+            "label": (filled.get(key) or _FIELD_RE.sub("…", str(node.get("label", ""))) if "parts" in node
+                      else node.get("label", "")),
             "value": format_value(node),
             "unit": node.get("unit", ""),
             "kind": ("calibrated" if cal else "assumption" if node.get("assumption")
