@@ -299,3 +299,17 @@ def test_a_placeholder_in_a_finding_is_refused(history):
 def test_an_outturn_is_a_version_too(history):
     (history / "forecast.yaml").write_text(FORECAST.replace("kind: forecast", "kind: outturn"))
     assert book.version_names(history)[-1] == "forecast" and book.headline(history) == "second"
+
+
+def test_a_document_name_needs_no_case_shape_but_no_spaces(history):
+    import re as regex
+
+    from model.core.schema_json import sources_schema
+
+    pattern = sources_schema()["properties"]["documents"]["propertyNames"]["pattern"]
+    assert regex.match(pattern, DOC) and regex.match(pattern, "007_board-minutes.md")
+    assert not regex.match(pattern, "board minutes.txt")
+    declaration = history / "sources" / "sources.yaml"
+    line = edit(declaration, f"  {DOC}:\n", "  annual report 2005.txt:\n")
+    assert_one_line_error(run_cli("check", "--params", str(history)), f"sources.yaml:{line}",
+                          "documents.annual report 2005.txt", "no spaces")
