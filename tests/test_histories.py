@@ -313,3 +313,15 @@ def test_a_document_name_needs_no_case_shape_but_no_spaces(history):
     line = edit(declaration, f"  {DOC}:\n", "  annual report 2005.txt:\n")
     assert_one_line_error(run_cli("check", "--params", str(history)), f"sources.yaml:{line}",
                           "documents.annual report 2005.txt", "no spaces")
+
+
+def test_prose_that_looks_like_a_citation_is_not_one(tmp_path, history):
+    from model.analysis.coverage import coverage
+
+    book_dir = tmp_path / "book"
+    book_dir.mkdir()
+    (book_dir / "page.md").write_text(f"The site writes figures.json, every figure. See {DOC}, para 3.\n"
+                                      "A typo: annual_report_2006.txt, para 3.\n")
+    report = coverage(history, book_dir)
+    assert [(u["document"], u["problem"]) for u in report.unresolved] == [
+        ("annual_report_2006.txt", "not a declared document")]
