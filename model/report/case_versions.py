@@ -1,5 +1,5 @@
-"""The case's versions and options, as the params declare them: the published versions in order, the
-headline version, the option scenarios, each version's short label, its deliveries and their go-live
+"""The case's versions and options, as the params declare them: the versions in order (published,
+forecast and outturn), the headline version, the option scenarios, each version's short label, its deliveries and their go-live
 milestones, its own published NPV, and the request tables it adds to the version before it."""
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ def version_names(params_dir: str | Path | None = None) -> list[str]:
 
 
 def _of_kind(kind, pdir: Path) -> list[str]:
-    """The scenarios of one kind (or whose kind passes a test). Looking at every file's `kind` is not recorded as a read of the page
-    (else every chapter would depend on every sensitivity file); the scenarios found are."""
+    """The scenarios of one kind (or whose kind passes a test). Looking at every file's `kind` is not
+    recorded as a read of the page (else every chapter would depend on every sensitivity file); the
+    scenarios found are."""
     where = structure_dir(pdir)  # (a nudged copy's kinds are the original's)
     with deps.suspended():
-        test = kind if callable(kind) else kind.__eq__
+        test = kind if callable(kind) else (lambda k: k == kind)
         names = [n for n in scenario_names(pdir) if test(loaded(n, where).scenario.kind)]
     if where == str(resolve_params_dir(pdir)):  # (a nudged copy's loads record no reads)
         for n in names:
