@@ -1,6 +1,7 @@
 """The case's versions and options, as the params declare them: the versions in order (published,
-forecast and outturn), the headline version, the option scenarios, each version's short label, its deliveries and their go-live
-milestones, its own published NPV, and the request tables it adds to the version before it."""
+forecast and outturn), the headline version, the option scenarios, each version's short label, its
+deliveries and their go-live milestones, its own published NPV, and the request tables it adds to the
+version before it."""
 
 from __future__ import annotations
 
