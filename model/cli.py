@@ -159,12 +159,29 @@ def check(params_dir: Path, as_json: bool) -> None:
                 if isinstance(c.published, (int, float)) and isinstance(c.computed, (int, float)):
                     figures = f"\n  published {c.published}, computed {c.computed}" + (
                         f", difference {c.difference:+.3f}" if c.difference is not None else "")
-                click.echo(f"{c.id} [{c.status}{', unresolved' if c.unresolved else ''}]: {c.description}"
+                click.echo(f"{c.id} [{c.status}{', unresolved' if c.unresolved else ''}] ({c.scenario}): "
+                           f"{c.description}"
                            + figures + "".join(f"\n  source: {src}" for src in c.sources)
                            + (f"\n  model uses: {c.model_uses}" if c.model_uses else "")
                            + (f"\n  {c.explanation}" if c.explanation and not c.is_finding else ""))
+    _list_the_rest(checks)
     click.echo("")
     _coverage_or_fail(cov)
+
+
+def _list_the_rest(checks) -> None:
+    """Every check the summary counts that the findings above do not list: within rounding, then in
+    agreement, each with the scenario that declares or makes it."""
+    listed = {id(c) for c in checks if c.is_finding or c.status == "discrepancy"}
+    for status, heading in (("rounding", "WITHIN ROUNDING"), ("explained", "EXPLAINED"), ("ok", "AGREE")):
+        rest = [c for c in checks if c.status == status and id(c) not in listed]
+        if not rest:
+            continue
+        click.echo(f"\n== {heading} ({len(rest)})")
+        for c in rest:
+            figures = (f" (published {c.published}, computed {c.computed}, difference {c.difference:+.3f})"
+                       if status != "ok" and isinstance(c.difference, (int, float)) else "")
+            click.echo(f"{c.id} ({c.scenario}): {c.description}{figures}")
 
 
 def _coverage_or_fail(cov) -> None:

@@ -104,7 +104,12 @@ def coverage(params_dir: Path | str, book_dir: Path | str | None = None) -> Cove
     indexes = {name: Index(units_of(doc)) for name, doc in docs.items()}
     used: dict[int, list[str]] = {}
     unresolved = []
+    # a document may have any file name, so prose can look like a citation ("figures.json, every
+    # figure"): in the book, a name that is not declared counts only if it has a declared extension
+    extensions = {Path(name).suffix for name in docs}
     for c in params_citations(params_dir) + book_citations(book_dir_for(params_dir, book_dir)):
+        if c.kind == "book" and c.document not in indexes and Path(c.document).suffix not in extensions:
+            continue
         if c.document not in indexes:
             unresolved.append({"document": c.document, "where": c.where, "by": c.by,
                                "problem": "not a declared document"})

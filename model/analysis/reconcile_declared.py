@@ -1,7 +1,7 @@
 """Checks declared as data (a scenario's `checks:`): each stated figure against the sum of its parts,
-every figure a parameter's value, the days or months between two dates or the fall in a cost factor
-across a table's years (`declared_check`, `declared_checks`). A check that reads a date that is blank in
-a scenario is not made there.
+every figure a parameter's value, the days or months between two dates, the fall in a cost factor
+across a table's years or a percentage of a base (`declared_check`, `declared_checks`). A check that
+reads a date that is blank in a scenario is not made there. Its texts are filled from its named figures.
 """
 
 from __future__ import annotations
@@ -56,6 +56,17 @@ def _term(scenario: Scenario, term: Term, where: str, sources: list[str], fields
             raise _Skip
         sources.append(q.source or "")
         value = float(q.value) * term.scale
+    elif term.pct_of is not None:
+        share, base = (_param(scenario, k, where) for k in (term.pct_of.pct, term.pct_of.base))
+        if share.unit not in ("pct", "fraction"):
+            raise CasebookError(f"names {term.pct_of.pct!r} as a percentage, but its unit is {share.unit}",
+                                key=where)
+        if share.value is None or base.value is None:
+            raise _Skip
+        sources += [share.source or "", base.source or ""]
+        value = float(share.value) * (0.01 if share.unit == "pct" else 1.0) * float(base.value)
+        if term.name:
+            fields[f"{term.name}_pct"], fields[f"{term.name}_base"] = share.value, base.value
     elif term.days is not None or term.months is not None:
         start, end = (_date_point(scenario, p, where, sources, fields) for p in (term.days or term.months))
         value = float((end - start).days if term.days is not None else months_between(start, end))
@@ -96,13 +107,38 @@ def declared_check(cid: str, spec: DeclaredCheck, scenario: Scenario) -> Check |
         tolerance = half_unit(published / spec.total.scale)
     else:
         tolerance = spec.tolerance
-    check = compare(cid, spec.label.format(**fields), published, computed, [s for s in sources if s],
-                    tolerance=tolerance, explained_by=spec.explained_by)
+    fill = lambda text: _fill(text, fields, where)  # noqa: E731
+    check = compare(cid, fill(spec.label), published, computed, [s for s in sources if s],
+                    tolerance=tolerance, explained_by=fill(spec.explained_by))
     if spec.if_differs and check.status != "ok":
-        check.explanation = spec.if_differs.format(**fields)
+        check.explanation = fill(spec.if_differs)
     return check
+
+
+def _fill(text: str | None, fields: dict[str, Any], where: str) -> str | None:
+    """A check's text with its {name} / {name:fmt} placeholders filled from its named figures."""
+    if text is None:
+        return None
+    try:
+        return text.format(**fields)
+    except (KeyError, ValueError, IndexError, AttributeError) as exc:
+        raise CasebookError(f"cannot fill {text!r} from the check's named values: {exc}", key=where) from None
 
 
 def declared_checks(scenario: Scenario) -> list[Check]:
     out = (declared_check(cid, spec, scenario) for cid, spec in scenario.checks.items())
     return [c for c in out if c is not None]
+
+
+def filled_labels(scenario: Scenario) -> dict[str, str]:
+    """Each declared check's label filled from this scenario's figures, by `checks.<id>` and by id
+    (for tables that show the params' labels for their keys)."""
+    out: dict[str, str] = {}
+    for cid, spec in scenario.checks.items():
+        try:
+            check = declared_check(cid, spec, scenario)
+        except CasebookError:
+            continue  # `casebook check` reports it; a table keeps the template's blanks
+        if check is not None:
+            out[f"checks.{cid}"] = out[cid] = check.description
+    return out

@@ -6,6 +6,7 @@ params (`classify:`, by check id) attached to the generated checks that find som
 from __future__ import annotations
 
 from ..core.fy import parse_date
+from ..core.schema_values import TEXT_UNITS
 from ..core.schema import Finding, Scenario
 from .reconcile_check import EXACT, Check, _sum, half_unit, money_tolerance
 
@@ -25,7 +26,7 @@ def finding_check(key: str, f: Finding, scenario: Scenario) -> list[Check]:
     elif f.rule == "restatement":
         values = [st.value for st in f.statements]
         computed = next((v for v in values if v != published), published)
-        numeric = f.unit not in ("date", "text")
+        numeric = f.unit not in TEXT_UNITS
         tolerance = money_tolerance(*values) if f.unit == "gbp_m" else (
             max(half_unit(v) for v in values) if numeric else None)
         if numeric:

@@ -13,7 +13,7 @@ from ..core.appraisal import appraise, inputs_from_scenario
 from ..core.errors import CasebookError, CasebookErrors, did_you_mean
 from ..core.params import DEFAULT_PARAMS_DIR, scenario_names
 from ..core.scenario import Loaded
-from ..core.schema import FINDING_CLASSES, SEVERITIES, TableBlock
+from ..core.schema import FINDING_CLASSES, SEVERITIES, TableBlock, is_version
 from .reconcile_check import STATUSES, Check, compare
 from .reconcile_contracts import contract_checks
 from .reconcile_costs import allocation_checks, table_checks
@@ -58,9 +58,25 @@ def reconcile(loaded: Loaded) -> list[Check]:
         checks += calibration_checks(loaded, appraise(inputs_from_scenario(s)).npv_gbp_m)
     checks += finding_checks(s)
     classify(checks, s)
-    for c in checks:
-        c.scenario = loaded.name
+    declared_by = _declaring_files(loaded)
+    for c in checks:  # a fact, finding or declared check is the declaring file's; the rest, this scenario's
+        c.scenario = declared_by.get(c.id) or declared_by.get(c.id.rsplit(".", 1)[0]) or loaded.name
     return checks
+
+
+def _declaring_files(loaded: Loaded) -> dict[str, str]:
+    """The scenario (file stem) whose own file declares each fact, finding and declared check, by the
+    id of its check (a finding's yearly checks carry the finding's id and the year)."""
+    out: dict[str, str] = {}
+    for section, prefix in (("facts", "fact."), ("findings", "finding."), ("checks", "")):
+        node = loaded.tree.get(section)
+        if not hasattr(node, "origin"):
+            continue
+        for key in node:
+            file = node.origin(key)[0]
+            if file:
+                out[f"{prefix}{key}"] = Path(str(file)).stem
+    return out
 
 
 def reconcile_all(params_dir: Path | str = DEFAULT_PARAMS_DIR, load=None) -> list[Check]:
@@ -90,7 +106,8 @@ def _reconcile_all(params_dir: Path | str, load=None) -> list[Check]:
     problems: list[CasebookError] = []
     loaded_all = []
     for name in scenario_names(Path(params_dir)):
-        if deps.kind_of(name, params_dir) not in (None, "published"):
+        kind = deps.kind_of(name, params_dir)
+        if kind is not None and not is_version(kind):
             continue  # validated by the build that cached it; only its kind matters here
         try:
             loaded_all.append((load or deps.load)(name, params_dir))  # every scenario is validated
@@ -99,8 +116,11 @@ def _reconcile_all(params_dir: Path | str, load=None) -> list[Check]:
     if problems:
         raise problems[0] if len(problems) == 1 else CasebookErrors(problems)
     ids: set[str] = set()
-    published = [ld for ld in loaded_all if ld.scenario.kind == "published"]
-    for loaded in published:  # options and sensitivities change published figures on purpose
+    # the versions (published, forecast, outturn), earliest first: a check they share is the first's;
+    # options and sensitivities change published figures on purpose
+    published = sorted((ld for ld in loaded_all if is_version(ld.scenario.kind)),
+                       key=lambda ld: (len(ld.chain), ld.name))
+    for loaded in published:
         for c in reconcile(loaded):
             ids.add(c.id)
             key = (c.id, repr(c.published), repr(c.computed), c.status)

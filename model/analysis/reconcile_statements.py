@@ -6,6 +6,7 @@ once, whose statements must agree (`fact_checks`).
 
 from __future__ import annotations
 
+from ..core.schema_values import TEXT_UNITS
 from ..core.schema import Scenario, TableBlock
 from .reconcile_check import Check, _sum, compare
 
@@ -60,7 +61,7 @@ def fact_checks(scenario: Scenario) -> list[Check]:
         values = [s.value for s in fact.statements]
         distinct = list(dict.fromkeys(values))
         quoted = "; ".join(f"{s.value} ({s.source})" for s in fact.statements)
-        numeric = fact.unit not in ("date", "text")
+        numeric = fact.unit not in TEXT_UNITS
         published = fact.statements[0].value
         odd = next((v for v in values if v != published), published)
         check = Check(

@@ -98,7 +98,7 @@ def _date_text(point: Any) -> str:
 
 def term_text(term: Any) -> str:
     """A part or total of a sum in words: a label, a value, or a declared check's term (a parameter,
-    scaled; days or months between two dates; the fall in a cost factor)."""
+    scaled; days or months between two dates; the fall in a cost factor; a percentage of a base)."""
     if not isinstance(term, dict):
         return str(term)
     if term.get("label") or "value" in term:
@@ -113,6 +113,9 @@ def term_text(term: Any) -> str:
     if isinstance(term.get("fall_pct"), dict):
         spec = term["fall_pct"]
         return f"% fall in {spec.get('factor')} across {spec.get('table')}"
+    if isinstance(term.get("pct_of"), dict):
+        spec = term["pct_of"]
+        return f"{spec.get('pct')} of {spec.get('base')}"
     return str(term)
 
 
@@ -151,7 +154,10 @@ def entries(tree: LineDict) -> Iterator[tuple]:
 def register(loaded: Loaded) -> pd.DataFrame:
     """One row per parameter, in the order the params give them, then the calibrations declared
     along the scenario's chain."""
+    from .reconcile_declared import filled_labels
+
     calibrated = {c["parameter"]: c for c in loaded.calibrated}
+    filled = filled_labels(loaded.scenario)  # a declared check's label, with this scenario's figures
     rows = []
     for path, node, (file, line) in entries(loaded.tree):
         key = ".".join(path)
@@ -159,7 +165,8 @@ def register(loaded: Loaded) -> pd.DataFrame:
         source = node.get("source")
         rows.append({
             "parameter": key,
-            "label": _FIELD_RE.sub("…", str(node.get("label", ""))) if "parts" in node else node.get("label", ""),
+            "label": (filled.get(key) or _FIELD_RE.sub("…", str(node.get("label", ""))) if "parts" in node
+                      else node.get("label", "")),
             "value": format_value(node),
             "unit": node.get("unit", ""),
             "kind": ("calibrated" if cal else "assumption" if node.get("assumption")

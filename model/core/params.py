@@ -145,6 +145,23 @@ def own_part(data: LineDict) -> LineDict:
     return out
 
 
+def drop_inherited_checks(tree: LineDict, file: str | None) -> None:
+    """A declared check (`checks:`) belongs to the file that declares it: after a file is merged, the
+    checks that only an earlier file of the chain declares are removed, unless they say `inherit: true`
+    (a check the file itself adjusts is its own)."""
+    checks = tree.get("checks")
+    if not isinstance(checks, LineDict):
+        return
+    kept = LineDict()  # a new mapping: the old one may be a file's own, shared with other loads
+    kept.file, kept.line = checks.file, checks.line
+    for cid, entry in checks.items():
+        if checks.origin(cid)[0] == file or (isinstance(entry, dict) and entry.get("inherit") is True):
+            kept[cid] = entry
+            kept.key_files[cid], kept.key_lines[cid] = checks.origin(cid)
+    if len(kept) != len(checks):
+        tree["checks"] = kept
+
+
 def locate(tree: Any, loc: tuple) -> tuple[str | None, str, int | None]:
     """The file, dotted key and line for a path into a merged tree (as pydantic reports it)."""
     node, keys = tree, []
@@ -398,6 +415,14 @@ def check_declared_checks(tree: LineDict, scenario: Scenario) -> None:
                     problems.append(f"reads {key!r}, which is not a parameter with a value")
                 elif unit == "date" and q.unit != "date":
                     problems.append(f"reads {key!r} as a date, but its unit is {q.unit}")
+            if term.pct_of is not None:
+                for key, role in ((term.pct_of.pct, "pct"), (term.pct_of.base, "base")):
+                    q = _parameter_at(scenario, key)
+                    if q is None:
+                        problems.append(f"reads {key!r}, which is not a parameter with a value")
+                    elif role == "pct" and q.unit not in ("pct", "fraction"):
+                        problems.append(f"reads {key!r} as a percentage, but its unit is {q.unit} "
+                                        "(pct_of needs unit pct or fraction)")
             if term.fall_pct is not None and not isinstance(scenario.costs.get(term.fall_pct.table), TableBlock):
                 problems.append(f"reads table {term.fall_pct.table!r}, which is not a cost table")
         if problems:

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from .appraisal import npv
 from .errors import CasebookError, CasebookErrors
-from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, check_periods, get_node, merge,
-                     own_part, read_chain, validate)
+from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, check_periods, drop_inherited_checks,
+                     get_node, merge, own_part, read_chain, validate)
 from .rootfind import brent_root
-from .schema import Calibration, Quantity, Scenario
+from .schema import Calibration, Quantity, Scenario, is_version
 from .sources import declared_in
 from .yamlio import LineDict
 
@@ -135,10 +135,11 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
         if tree is not None:
             kind = own.get("kind", tree.get("kind", "published"))
             try:
-                check_overrides(tree, own, chain[i - 1][0], strict=kind != "published")
+                check_overrides(tree, own, chain[i - 1][0], strict=not is_version(kind))
             except CasebookError as exc:  # reported with the schema's own findings below
                 pending.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
         tree = own if tree is None else merge(tree, own)
+        drop_inherited_checks(tree, data.file)
         raw_cals = data.get("calibration") or []
         if not isinstance(raw_cals, list):
             file, line = data.origin("calibration")

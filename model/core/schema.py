@@ -1,7 +1,8 @@
 """The params schema. Parameters are data; their schema is this code.
 
 Every parameter (a mapping with a ``value`` or a ``by_fy``) carries its provenance: a ``source`` that
-names a seed document and the paragraph, decision or table, or ``assumption: true`` with ``why``.
+names a file listed in params/sources/sources.yaml and the paragraph, decision or table, or
+``assumption: true`` with ``why``.
 
 The models live in modules by job, and this module gathers their public names, which callers import
 from here: `schema_values` (the base model, units, provenance, Quantity and Series), `schema_costs`
@@ -19,7 +20,7 @@ from .schema_checks import DatePoint, DeclaredCheck, FactorChange, Term
 from .schema_contracts import Contract, ContractCap, Modification
 from .schema_costs import AllocatedBlock, CostBlock, Line, PublishedTotals, TableBlock
 from .schema_findings import FINDING_CLASSES, SEVERITIES, Classification, Finding, FindingClass, Severity
-from .schema_scenario import Scenario
+from .schema_scenario import VERSION_KINDS, Scenario, is_version
 from .schema_statements import Fact, NarrativeCost, NarrativeSum, Statement
 from .schema_values import MAX_GBP_M, SLUG_RE, Provenance, Quantity, Series, Unit, check_source
 

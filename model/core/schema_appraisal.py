@@ -136,8 +136,12 @@ class Benefits(_Strict):
             raise ValueError(f"the deliveries' shares must add up to 1, not {total:g} ({parts})")
         return v
 
-    _non_negative = field_validator("realisation_factor", "level_multiplier", mode="before")(
-        _in_range(0.0, math.inf, "must be a fraction from 0 upwards (1 is 100%)", allow_blank=True))
+    #: a share of the benefits (0 to 1); to scale a paper's benefits, calibrate level_multiplier
+    _share_of_benefits = field_validator("realisation_factor", mode="before")(
+        _in_range(0.0, 1.0, "must be a share from 0 to 1 (to scale the benefits beyond that, calibrate "
+                  "benefits.level_multiplier)", allow_blank=True))
+    _non_negative = field_validator("level_multiplier", mode="before")(
+        _in_range(0.0, math.inf, "must be a multiplier from 0 upwards (1 = as calibrated)", allow_blank=True))
 
 
 class UncertainInput(Provenance):

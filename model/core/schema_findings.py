@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .schema_checks import _check_placeholders
 from .schema_statements import Statement
 from .schema_values import Unit, _Strict, _check_scalar
 
@@ -64,6 +65,8 @@ class Finding(Classification):
 
     @model_validator(mode="after")
     def _rule_inputs(self) -> "Finding":
+        for field in ("label", "model_uses"):  # a finding's texts are printed as written
+            _check_placeholders(getattr(self, field), set(), field)
         checked = {"restatement": self.statements, "date_order": self.statements,
                    "sum": [*self.parts, *([self.total] if self.total else [])]}.get(self.rule, [])
         for st in checked:  # the values a rule computes with; elsewhere statements quote the papers

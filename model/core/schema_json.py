@@ -19,6 +19,7 @@ from typing import Any
 
 from . import schema as models
 from .schema import Calibration, Scenario
+from .sources import FILE_NAME
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -27,8 +28,9 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "title"): "The scenario's title, shown as its page title",
     ("Scenario", "description"): "What the scenario is, in a sentence or two",
-    ("Scenario", "kind"): "published (a version of the case, reconciled), option or sensitivity",
-    ("Scenario", "decision"): "The decision the version asks for (text, with its source)",
+    ("Scenario", "kind"): "published (a version of the case, reconciled), forecast or outturn (a version in the "
+                          "chain that is not a business case: no decision or NPV of its own), option or sensitivity",
+    ("Scenario", "decision"): "The decision the version asks for (text, with its source; none for a forecast)",
     ("Scenario", "appraisal"): "The appraisal period, price base, discounting and optimism bias",
     ("Scenario", "costs"): "Cost blocks by name: published tables (type: table) or allocated totals",
     ("Scenario", "cost_multipliers"): "Multipliers on cost factors (fraction; 1 leaves the costs as given)",
@@ -46,13 +48,14 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Scenario", "findings"): "Inconsistencies in the documents, declared and checked by a rule",
     ("Scenario", "classify"): "Class, severity and reading of generated checks that find something",
     ("Provenance", "label"): "What the figure is, in words",
-    ("Provenance", "source"): "'<declared source file>, <where>': paragraph, table or section",
+    ("Provenance", "source"): "'<file listed in params/sources/sources.yaml>, <paragraph, decision or table>'",
     ("Provenance", "assumption"): "true when no source gives the figure (then `why` is required)",
     ("Provenance", "why"): "One line: the reason for an assumption",
     ("Provenance", "note"): "A remark shown in the register",
     ("Provenance", "published_as"): "The figure as printed, where the model reads it otherwise",
     ("Quantity", "value"): "The figure, in `unit` (null: blank, e.g. a go-live never reached)",
-    ("Quantity", "unit"): "gbp_m, gbp, fraction, pct, months, years, weeks, days, count, date, fy_start, text or weight",
+    ("Quantity", "unit"): "gbp_m, gbp, fraction, pct, months, years, weeks, days, count, date, fy_start, "
+                          "year (a calendar year: 2005), year_range ('2007-2009' or '2010 onwards'), text or weight",
     ("Appraisal", "first_fy"): "First financial year of the appraisal period (fy_start: 2018 is FY18/19)",
     ("Appraisal", "last_fy"): "Last financial year of the appraisal period (fy_start)",
     ("Appraisal", "base_year"): "Base year of prices and discounting, year 0 (fy_start)",
@@ -64,12 +67,14 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Appraisal", "optimism_bias_operating"): "Optimism bias on revenue costs from the decision year on (fraction)",
     ("Appraisal", "optimism_bias_duration"): "Optimism bias on works duration (fraction of the implementation period)",
     ("Benefits", "annual_steady_state_gbp_m"): "Steady annual benefit level once every delivery is live (gbp_m)",
-    ("Benefits", "realisation_factor"): "Share of the benefit level still expected (fraction)",
+    ("Benefits", "realisation_factor"): "Share of the benefit level still expected (fraction, 0 to 1)",
     ("Benefits", "ramp_up_years"): "Years from a go-live to its full share of benefits (years)",
     ("Benefits", "start_delay_months"): "Months added to every go-live before benefits start (months)",
-    ("Benefits", "level_multiplier"): "Sensitivity multiplier on the benefit level (fraction; 1 as given)",
+    ("Benefits", "level_multiplier"): "Scale the benefit level (1 = as calibrated, any non-negative number); "
+                                      "the parameter to calibrate when a paper's benefits must be scaled",
     ("Benefits", "deliveries"): "Deliveries by name: label, milestone (a milestones key) and share of the benefits",
-    ("Calibration", "parameter"): "Dotted key of the parameter solved for",
+    ("Calibration", "parameter"): "Dotted key of the parameter solved for (to scale a paper's benefits: "
+                                  "benefits.level_multiplier, not the share realisation_factor)",
     ("Calibration", "target"): "Dotted key of the published figure to reproduce",
     ("Calibration", "metric"): "What the target is: npv_gbp_m",
     ("Calibration", "bracket"): "[low, high]: where the root finder looks",
@@ -155,7 +160,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Finding", "funding"): "For rule funding_without_cost: the funding source",
     ("Scenario", "short"): "A version's short label in tables and charts (its own file only, not inherited)",
     ("Scenario", "headline"): "true: this version is the headline the economic and financial case use "
-                              "(default: the latest version in the extends chain)",
+                              "(default: the latest published version in the extends chain)",
     ("Scenario", "checks"): "Reconciliation checks declared as data, by id: a stated total against the sum of its parts",
     ("Appraisal", "works_start_milestone"): "The milestone (a key of milestones) at which the works start, for "
                                             "the works-duration optimism bias",
@@ -172,12 +177,16 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("DeclaredCheck", "tolerance"): "money (GBP 0.001m, the default), half_unit (half the last printed place) or a number",
     ("DeclaredCheck", "explained_by"): "Why a difference beyond the tolerance is expected",
     ("DeclaredCheck", "if_differs"): "A remark shown with any difference",
+    ("DeclaredCheck", "inherit"): "true: the scenarios that extend this file make the check too (default: its own only)",
     ("Term", "key"): "A parameter's dotted key: its value, times scale",
     ("Term", "scale"): "A multiplier on key's value (e.g. 12 for years to months)",
     ("Term", "days"): "Whole days from the first date to the second (each a dated key or {date: ...})",
     ("Term", "months"): "Calendar months from the first date to the second",
     ("Term", "fall_pct"): "The fall, in % of the first year, of one cost factor across a table's years",
+    ("Term", "pct_of"): "A percentage of a base: {pct: <pct or fraction key>, base: <key>}, pct/100 x base",
     ("Term", "name"): "Makes the figure available to the check's texts as {name}",
+    ("PctOf", "pct"): "A parameter in unit pct (its value / 100 is the share) or fraction",
+    ("PctOf", "base"): "The parameter the percentage is a share of",
     ("FactorChange", "table"): "The cost table (a key of costs)",
     ("FactorChange", "factor"): "The cost factor of its lines",
 }
@@ -349,5 +358,5 @@ def sources_schema() -> dict[str, Any]:
                            "'<file>, <where>'.",
             "type": "object", "additionalProperties": False, "required": ["documents"],
             "properties": {"documents": {"type": "object", "minProperties": 1,
-                                         "propertyNames": {"pattern": r"^\d{3}_[0-9a-f]{16}\.txt$"},
+                                         "propertyNames": {"pattern": f"^{FILE_NAME}$"},
                                          "additionalProperties": document}}}

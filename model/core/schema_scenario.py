@@ -18,6 +18,15 @@ from .schema_findings import Classification, Finding
 from .schema_statements import Fact, NarrativeCost, NarrativeSum
 from .schema_values import Quantity, _Strict
 
+#: The kinds of scenario that are versions of the case (its version history, in `extends` order):
+#: published business cases, and the forecasts and outturns that sit in the same chain.
+VERSION_KINDS = ("published", "forecast", "outturn")
+
+
+def is_version(kind: str | None) -> bool:
+    """Whether a scenario of this kind is one of the case's versions (a missing kind is published)."""
+    return (kind or "published") in VERSION_KINDS
+
 
 class Scenario(_Strict):
     """One scenario after `extends` has been resolved."""
@@ -25,13 +34,17 @@ class Scenario(_Strict):
     title: str
     description: str
     #: published: a version of the business case (its published figures are reconciled);
-    #: option: an option appraised against it; sensitivity: a published version with inputs varied.
-    kind: Literal["published", "option", "sensitivity"] = "published"
-    #: A published version's short label (e.g. "V2"), which tables and charts show for it. The case's
-    #: versions are its published scenarios in `extends` order; each declares its own `short` in its
-    #: own file (one it only inherits does not count, and the report falls back to the file name in
-    #: capitals). The headline version (the economic and financial cases, tornado, Monte Carlo and
-    #: what-if) is the latest version, unless a version's own file sets `headline: true`.
+    #: forecast / outturn: a version in the chain that is not itself a business case (a forecast or
+    #: an outturn report: no decision needed, no NPV of its own expected; its published figures are
+    #: reconciled like any others); option: an option appraised against the headline version;
+    #: sensitivity: a version with inputs varied.
+    kind: Literal["published", "forecast", "outturn", "option", "sensitivity"] = "published"
+    #: A version's short label (e.g. "V2"), which tables and charts show for it. The case's versions
+    #: are its published, forecast and outturn scenarios in `extends` order; each declares its own
+    #: `short` in its own file (one it only inherits does not count, and the report falls back to the
+    #: file name in capitals). The headline version (the economic and financial cases, tornado, Monte
+    #: Carlo and what-if) is the latest published version, unless a version's own file sets
+    #: `headline: true`.
     short: str | None = None
     headline: bool = False
     decision: Quantity | None = None

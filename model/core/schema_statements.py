@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .schema_values import Provenance, Unit, _Strict, _check_scalar, check_source
 
@@ -47,11 +47,20 @@ class Fact(_Strict):
     why: str
     statements: list[Statement] = Field(min_length=1)
 
+    @field_validator("value")
+    @classmethod
+    def _value_in_unit(cls, v: Any, info: ValidationInfo) -> Any:
+        """(reported at `value` itself; a statement's value is checked with the whole fact)"""
+        unit = info.data.get("unit")
+        return v if unit is None else _check_scalar(v, unit)
+
     @model_validator(mode="after")
     def _values(self) -> "Fact":
-        self.value = _check_scalar(self.value, self.unit)
-        for s in self.statements:
-            s.value = _check_scalar(s.value, self.unit)
+        for i, s in enumerate(self.statements):
+            try:
+                s.value = _check_scalar(s.value, self.unit)
+            except ValueError as exc:
+                raise ValueError(f"statements.{i}: {exc}") from None
         if self.value not in [s.value for s in self.statements]:
             raise ValueError("value must be one of the statements")
         return self

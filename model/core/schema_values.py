@@ -1,9 +1,10 @@
 """Parameter values and their provenance: the building blocks of every section of the params schema.
 Every parameter (a mapping with a ``value`` or a ``by_fy``) carries its provenance: a ``source`` that
-names a seed document and the paragraph, decision or table, or ``assumption: true`` with ``why``. Here
-are the strict base model, the units, the checks of a source, of a number, date or text in its unit and
-of amounts by financial year, and the two shapes of a parameter: one value (Quantity) and amounts by
-financial year (Series).
+names a file listed in params/sources/sources.yaml and the paragraph, decision or table, or
+``assumption: true`` with ``why``. Here are the strict base model, the units (a calendar ``year`` and a
+``year_range`` among them), the checks of a source, of a number, date or text in its unit and of amounts
+by financial year, and the two shapes of a parameter: one value (Quantity) and amounts by financial
+year (Series).
 """
 
 from __future__ import annotations
@@ -15,13 +16,22 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from .fy import parse_date, parse_fy
-from .sources import SEED_DOCUMENTS
+from .sources import CITATION_RULE, FILE_NAME, SEED_DOCUMENTS
 
 Unit = Literal["gbp_m", "gbp", "fraction", "pct", "months", "years", "weeks", "days", "count",
-               "date", "fy_start", "text", "weight"]
+               "date", "fy_start", "year", "year_range", "text", "weight"]
+
+#: Units whose values are text, not numbers: a fact or finding in one is compared as text.
+TEXT_UNITS = ("date", "text", "year_range")
+
+#: `year`: a calendar year, a whole number (2005); `year_range`: a span of calendar years as text,
+#: "2007-2009" (the first year not after the last) or open-ended, "2010 onwards".
+YEAR_LIMITS = (1000, 2999)
+_YEAR_SPAN_RE = re.compile(r"^(\d{4})\s*[-\u2013]\s*(\d{4})$")
+_YEAR_ONWARDS_RE = re.compile(r"^(\d{4}) onwards$")
 
 from .names import SLUG_RE  # noqa: E402,F401  (a scenario's name; re-exported)
-_SOURCE_RE = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>\S.*)$")
+_SOURCE_RE = re.compile(r"^(?P<file>" + FILE_NAME + r"), (?P<where>\S.*)$")
 
 # A GBP-million figure above this is almost certainly thousands or pounds typed into a GBP m field.
 MAX_GBP_M = 10_000.0
@@ -35,10 +45,10 @@ class _Strict(BaseModel):
 def check_source(source: str) -> str:
     m = _SOURCE_RE.match(source)
     if not m:
-        raise ValueError("source must be '<seed file>, <paragraph, decision or table>', e.g. "
-                         "'001_86d069ffb4d8e356.txt, Table 1'")
+        raise ValueError(f"source must be {CITATION_RULE}")
     if m.group("file") not in SEED_DOCUMENTS:
-        raise ValueError(f"source names {m.group('file')!r}, which is not a known seed document")
+        raise ValueError(f"source names {m.group('file')!r}, which is not a file listed in "
+                         "params/sources/sources.yaml")
     return source
 
 
@@ -58,7 +68,8 @@ class Provenance(_Strict):
     @model_validator(mode="after")
     def _has_provenance(self) -> "Provenance":
         if self.source is None and not self.assumption:
-            raise ValueError("has no provenance: give `source` (seed file and paragraph or table) "
+            raise ValueError("has no provenance: give `source` (a file listed in "
+                             "params/sources/sources.yaml, then the paragraph, decision or table) "
                              "or `assumption: true` with `why`")
         if self.assumption and not (self.why and self.why.strip()):
             raise ValueError("is an assumption without `why`")
@@ -92,6 +103,13 @@ def _check_scalar(value: Any, unit: str) -> Any:
         except (TypeError, ValueError):
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM)") from None
         return str(value)
+    if unit == "year":
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not YEAR_LIMITS[0] <= value <= YEAR_LIMITS[1]:
+            raise ValueError(f"must be a calendar year as a whole number (e.g. 2005), not {value!r}")
+        return value
+    if unit == "year_range":
+        return check_year_range(value)
     if unit == "text":
         if not isinstance(value, str):
             raise ValueError(f"must be text, not {type(value).__name__}")
@@ -101,6 +119,19 @@ def _check_scalar(value: Any, unit: str) -> Any:
             raise ValueError(f"must be the start year of a financial year (e.g. 2018), not {value!r}")
         return value
     return _check_number(value, unit)
+
+
+def check_year_range(value: Any) -> str:
+    """A span of calendar years: "2007-2009" (start not after end) or "2010 onwards"."""
+    text = value.strip() if isinstance(value, str) else None
+    span = _YEAR_SPAN_RE.match(text) if text else None
+    if span and int(span.group(1)) <= int(span.group(2)):
+        return f"{span.group(1)}-{span.group(2)}"
+    if span:
+        raise ValueError(f"{value!r}: the range starts after it ends")
+    if text and _YEAR_ONWARDS_RE.match(text):
+        return text
+    raise ValueError(f"must be a range of years, '2007-2009' or '2010 onwards', not {value!r}")
 
 
 def _in_range(low: float, high: float, message: str, allow_blank: bool = False,

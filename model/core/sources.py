@@ -31,7 +31,13 @@ from .source_units import Unit, split_units, tokens  # noqa: F401  (re-exported:
 
 SOURCES_DIR = "sources"
 DECLARATION = "sources.yaml"
-SOURCE_RE = re.compile(r"(?P<file>\d{3}_[0-9a-f]{16}\.txt), (?P<where>[^\"'`\n]+)")
+#: A document's name in the declaration and in citations: its file name, any name without spaces,
+#: commas or quotes that ends in an extension ("annual_report_2005.txt", "007_board-minutes.md").
+FILE_NAME = r"[A-Za-z0-9_][\w.\-]*\.[A-Za-z0-9]+"
+FILE_NAME_RE = re.compile(FILE_NAME)
+#: The citation rule, as every message and schema description states it.
+CITATION_RULE = "'<file listed in params/sources/sources.yaml>, <paragraph, decision or table>'"
+SOURCE_RE = re.compile(r"(?<![\w.\-])(?P<file>" + FILE_NAME + r"), (?P<where>[^\"'`\n]+)")
 _REPO_PARAMS = Path(__file__).resolve().parents[2] / "params"
 
 
@@ -97,8 +103,9 @@ def _documents(path: Path) -> dict[str, Document]:
     out: dict[str, Document] = {}
     for name, node in docs_node.items():
         line = docs_node.origin(name)[1]
-        if not isinstance(name, str) or not re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", name):
-            raise CasebookError("a document is named by its file, e.g. 001_86d069ffb4d8e356.txt",
+        if not isinstance(name, str) or not FILE_NAME_RE.fullmatch(name):
+            raise CasebookError("a document is named by its file name (no spaces, commas or quotes; "
+                                "with an extension, e.g. annual_report_2005.txt)",
                                 file=display, key=f"documents.{name}", line=line)
         if not isinstance(node, LineDict):
             raise CasebookError("must be a mapping with short, title, date and file", file=display,
@@ -159,7 +166,7 @@ class _Declared(Mapping):
         return len(self._docs())
 
 
-#: The seed documents that a parameter's `source` may cite (read from the declaration).
+#: The documents that a parameter's `source` may cite (read from the declaration).
 SEED_DOCUMENTS: Mapping[str, dict[str, str]] = _Declared()
 
 

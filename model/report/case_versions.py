@@ -1,6 +1,7 @@
-"""The case's versions and options, as the params declare them: the published versions in order, the
-headline version, the option scenarios, each version's short label, its deliveries and their go-live
-milestones, its own published NPV, and the request tables it adds to the version before it."""
+"""The case's versions and options, as the params declare them: the versions in order (published,
+forecast and outturn), the headline version, the option scenarios, each version's short label, its
+deliveries and their go-live milestones, its own published NPV, and the request tables it adds to the
+version before it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ..core import deps
 from ..core.params import scenario_names
 from ..core.paths import resolve_params_dir
 from ..core.scenario import Loaded
-from ..core.schema import Scenario, TableBlock
+from ..core.schema import Scenario, TableBlock, is_version
 from .scenario_loading import loaded, structure_dir
 
 
@@ -22,19 +23,21 @@ def _own(ld: Loaded, key: str):
 
 
 def version_names(params_dir: str | Path | None = None) -> list[str]:
-    """The case's versions: its published scenarios (kind: published), in the order of their `extends`
-    chain, the first version first (a version extends the one before it)."""
+    """The case's versions: its published, forecast and outturn scenarios (`is_version`), in the order
+    of their `extends` chain, the first version first (a version extends the one before it)."""
     pdir = resolve_params_dir(params_dir)
-    names = _of_kind("published", pdir)
+    names = _of_kind(is_version, pdir)
     return sorted(names, key=lambda n: (len(loaded(n, structure_dir(pdir)).chain), n))
 
 
-def _of_kind(kind: str, pdir: Path) -> list[str]:
-    """The scenarios of one kind. Looking at every file's `kind` is not recorded as a read of the page
-    (else every chapter would depend on every sensitivity file); the scenarios found are."""
+def _of_kind(kind, pdir: Path) -> list[str]:
+    """The scenarios of one kind (or whose kind passes a test). Looking at every file's `kind` is not
+    recorded as a read of the page (else every chapter would depend on every sensitivity file); the
+    scenarios found are."""
     where = structure_dir(pdir)  # (a nudged copy's kinds are the original's)
     with deps.suspended():
-        names = [n for n in scenario_names(pdir) if loaded(n, where).scenario.kind == kind]
+        test = kind if callable(kind) else (lambda k: k == kind)
+        names = [n for n in scenario_names(pdir) if test(loaded(n, where).scenario.kind)]
     if where == str(resolve_params_dir(pdir)):  # (a nudged copy's loads record no reads)
         for n in names:
             loaded(n, pdir)  # records the files the answer rests on
@@ -53,13 +56,16 @@ def version_labels(params_dir: str | Path | None = None) -> dict[str, str]:
 
 
 def headline(params_dir: str | Path | None = None) -> str:
-    """The version the economic and financial cases appraise: the latest one, unless a version's own
-    file sets `headline: true` (the latest of those)."""
+    """The version the economic and financial cases appraise: the latest published one (a forecast or
+    an outturn is not a business case), unless a version's own file sets `headline: true` (the latest
+    of those)."""
     names = version_names(params_dir)
-    if not names:
+    where = structure_dir(params_dir)
+    published = [n for n in names if loaded(n, where).scenario.kind == "published"]
+    if not published:
         raise ValueError("the params declare no published version (kind: published)")
-    marked = [n for n in names if _own(loaded(n, structure_dir(params_dir)), "headline")]
-    return (marked or names)[-1]
+    marked = [n for n in names if _own(loaded(n, where), "headline")]
+    return (marked or published)[-1]
 
 
 def option_names(params_dir: str | Path | None = None) -> list[str]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.params import scenario_names
+from ..core.schema import is_version
 from ..core.paths import resolve_params_dir
 from .case_versions import headline, option_names, short_label
 from .scenario_loading import loaded, result, structure_dir
@@ -50,7 +51,7 @@ def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
     rows = [row(main, base["title"], "published", base)]
     where = structure_dir(pdir)  # (a nudged copy's kinds are the original's)
     for name in scenario_names(pdir):
-        if loaded(name, where).scenario.kind == "published":
+        if is_version(loaded(name, where).scenario.kind):
             continue
         ld = loaded(name, pdir)
         rows.append(row(name, ld.title, ld.scenario.kind, result(name, pdir)))

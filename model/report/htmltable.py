@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from ..core.fy import parse_date
+from ..core.schema_checks import blank_placeholders
 
 #: Column headings that are not simply the key with its unit spelt out. Generic to any case.
 HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",
@@ -134,15 +135,18 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def labels_from_trees(trees: Iterable[Any]) -> dict[str, str]:
+def labels_from_trees(trees: Iterable[Any], filled: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every params key that has a label, by its dotted path and by its own name (a contract, a
-    cost line, a milestone, a parameter): the reader's words for the params' keys."""
-    out: dict[str, str] = {}
+    cost line, a milestone, a parameter): the reader's words for the params' keys. `filled`: labels
+    already filled from a scenario's figures (a declared check's), which come first."""
+    out: dict[str, str] = dict(filled or {})
 
     def walk(node: Any, path: tuple[str, ...]) -> None:
         if not isinstance(node, dict):
             return
         label = node.get("label")
+        if isinstance(label, str) and "parts" in node and "total" in node:  # a declared check's template
+            label = blank_placeholders(label)
         if isinstance(label, str) and path:
             out.setdefault(".".join(path), label)
             out.setdefault(path[-1], label)

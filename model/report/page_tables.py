@@ -35,7 +35,14 @@ def table_labels(params_dir=None) -> dict[str, str]:
         head = book.headline(pdir) if versions else None
         order = [n for n in [head, *reversed(versions)] if n] + \
                 [n for n in scenario_names(pdir) if n not in versions]
-        return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in dict.fromkeys(order))
+        from ..analysis.reconcile_declared import filled_labels
+
+        names = list(dict.fromkeys(order))
+        filled: dict[str, str] = {}
+        for n in names:  # a declared check's label, filled from the first scenario that makes it
+            for key, text in filled_labels(book.loaded(n, pdir).scenario).items():
+                filled.setdefault(key, text)
+        return htmltable.labels_from_trees((book.loaded(n, pdir).tree for n in names), filled)
 
 
 def table_builder(download: str, params_dir=None):

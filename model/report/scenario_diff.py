@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.reconcile_declared import filled_labels
 from ..analysis.register import register
 from ..core.scenario import Loaded, load_scenario
 from .markup import markdown_text
@@ -46,12 +47,17 @@ def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
               if r["parameter"] not in VERSION_METADATA}
     after = {r["parameter"]: r for r in register(child).to_dict(orient="records")
              if r["parameter"] not in VERSION_METADATA}
+    # a declared check is its own file's: one the child does not make (not inherited) is no change, and
+    # one it makes is shown by its label filled from the child's figures
+    before = {k: r for k, r in before.items() if k in after or r["kind"] != "check"}
+    filled = filled_labels(child.scenario)
     rows = []
     for key, r in after.items():
         old = before.get(key)
         if old is not None and old["value"] == r["value"]:
             continue
-        rows.append({"parameter": key, "change": r["label"] or key.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+        label = filled.get(key) or r["label"]
+        rows.append({"parameter": key, "change": label or key.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
                      "before": old["value"] if old is not None else "not set",
                      "after": r["value"], "kind": r["kind"], "source or reason": r["provenance"],
                      "unit": r["unit"]})

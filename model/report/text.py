@@ -43,10 +43,11 @@ def format_results(data: dict) -> str:
         f"  BCR                {gbp(g['bcr'], 3):>10}",
         "",
     ]
-    for c in data["calibrated"]:
+    # a calibration belongs to the file that declares it (it is not inherited): this scenario's own
+    for c in (c for c in data["calibrated"] if c["scenario"] == data["scenario"]):
         state = " (overridden by --set)" if c["overridden"] else ""
-        lines.append(f"  calibrated: {c['parameter']} = {c['value']:.6g} so that {c['metric']} = "
-                     f"{c['target_value']:g} [{c['target']}]{state}")
+        lines.append(f"  calibrated in {c['scenario']}: {c['parameter']} = {c['value']:.6g} so that "
+                     f"{c['metric']} = {c['target_value']:g} [{c['target']}]{state}")
     for k, v in data["overrides"].items():
         lines.append(f"  override: {k} = {v}")
     lines.append("")

@@ -158,6 +158,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
     the notebooks that still name the old ways ("column", "row"): every way is now by cell."""
     from IPython.display import HTML
 
+    from ..analysis.reconcile_declared import filled_labels
     from .htmltable import frame_html, labels_from_trees
 
     cell_markers = {}
@@ -176,8 +177,8 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
                 f"{build.__module__}.{build.__qualname__} cells")
         deps = dependence(compute, run.params_dir, chain, name=name)
         cell_markers = {cell: assumption_marker(a, "../") for cell, a in deps.items() if a}
-    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), index=index,
-                           cell_markers=cell_markers))
+    return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree], filled_labels(run.loaded.scenario)),
+                           index=index, cell_markers=cell_markers))
 
 
 def style_money(frame: pd.DataFrame, places: int = 3):
@@ -191,6 +192,7 @@ def changes(run: Run, params_dir: str | Path | None = None):
     from the difference of the two resolved scenarios (model.report.scenario_diff)."""
     from IPython.display import HTML, Markdown, display
 
+    from ..analysis.reconcile_declared import filled_labels
     from .htmltable import frame_html, labels_from_trees
     from .scenario_diff import describe, diff
 
@@ -204,7 +206,7 @@ def changes(run: Run, params_dir: str | Path | None = None):
         for col in ("before", "after"):
             shown[col] = [reader_value(v, u) for v, u in zip(frame[col], frame["unit"])]
         display(HTML(frame_html(shown[["change", "before", "after", "source or reason"]], 3,
-                                labels_from_trees([run.loaded.tree]))))
+                                labels_from_trees([run.loaded.tree], filled_labels(run.loaded.scenario)))))
 
 
 def costs_chart(run: Run):
