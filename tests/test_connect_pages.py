@@ -18,6 +18,7 @@ def pages(project):
 
 def visible_text(raw: str) -> str:
     raw = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", " ", raw, flags=re.S)
+    raw = re.sub(r'<(span|div) class="math[^"]*">.*?</\1>', " ", raw, flags=re.S)  # LaTeX is not a template
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", raw)).split())
 
 

@@ -65,7 +65,7 @@ def fact_checks(scenario: Scenario) -> list[Check]:
         published = fact.statements[0].value
         odd = next((v for v in values if v != published), published)
         check = Check(
-            id=f"fact.{key}", description=f"{fact.label}: stated {len(values)} times",
+            id=f"fact.{key}", description=f"{fact.label}: stated {len(values)} time{'' if len(values) == 1 else 's'}",
             published=published, computed=odd,
             difference=(float(odd) - float(published)) if numeric else None,
             status="ok" if len(distinct) == 1 else "discrepancy",

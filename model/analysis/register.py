@@ -82,7 +82,7 @@ def format_value(node: dict) -> str:
         cells = "; ".join(f"{fy} {v:g}" for fy, v in node["by_fy"].items()) or "none"
         return cells
     if "statements" in node:
-        return f"{node.get('value')} (stated {len(node['statements'])} times)"
+        return f"{node.get('value')} (stated {len(node['statements'])} time{'' if len(node['statements']) == 1 else 's'})"
     value = node.get("value")
     if isinstance(value, float):
         return f"{value:.6g}"
