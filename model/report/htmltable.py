@@ -154,3 +154,26 @@ def labels_from_trees(trees: Iterable[Any]) -> dict[str, str]:
     for tree in trees:
         walk(tree, ())
     return out
+
+
+def literal_html(frame: pd.DataFrame, code: Iterable[str] = (), caption: str | None = None) -> str:
+    """A table of text shown exactly as written, every cell HTML-escaped (so ``"<file>, <where>"``
+    reads as it is typed) and never relabelled: the columns in `code` (keys, units, type names) are
+    set as code, underscores and all, as is a `quoted` span in any other cell. For pages about the params themselves, such as the params
+    reference, where a key is the thing being described and an author's label would hide it."""
+    code = set(code)
+    head = "".join(f'<th scope="col">{html.escape(heading(str(c)))}</th>' for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = []
+        for c, v in zip(frame.columns, record):
+            text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else html.escape(str(v))
+            if c in code and text:
+                text = f"<code>{text}</code>"
+            else:  # `quoted` words in a text are code too
+                text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+            cells.append(f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
