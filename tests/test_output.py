@@ -129,7 +129,7 @@ def test_register_lists_every_key_of_every_params_file():
     assert by_key.loc[book.register_anchor("uncertainty.benefit_level"), "value"].startswith("0.5 to 1.5")
     assert by_key.loc[book.register_anchor("appraisal.optimism_bias_capital", "fbc3_optimism_upper"), "value"] == "2"
     assert by_key.loc[book.register_anchor("appraisal.optimism_bias_operating", "fbc3_optimism_upper"), "value"] == "0.41"
-    assert "cap pct of original 50" in by_key.loc[book.register_anchor("contract_cap"), "value"]
+    assert "cap_pct_of_original 50" in by_key.loc[book.register_anchor("contract_cap"), "value"]
     assert not reg.value.eq("blank").any()
 
 

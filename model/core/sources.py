@@ -273,6 +273,19 @@ def units_of(doc: Document) -> list[Unit]:
     return split_units(doc.name, doc.text)
 
 
+def cited(text: str, params_dir: Path | str | None = None) -> str:
+    """A provenance as a reader sees it: each citation ("<file>, <where>", several joined by "; ") that
+    names a declared document by its file is given the document's short name instead; anything else
+    (an assumption's reason, an undeclared name) is kept as written."""
+    shorts = {name: doc.short for name, doc in documents(params_dir).items()}
+
+    def one(part: str) -> str:
+        file, sep, where = part.partition(", ")
+        return f"{shorts[file.strip()]}{sep}{where}" if file.strip() in shorts else part
+
+    return "; ".join(one(p) for p in text.split("; "))
+
+
 def cite_text(source: str, docs: Mapping[str, Any] | None = None) -> str:
     """'001_....txt, Part 2 para 24' as a reader sees it: its document's short name, then the place
     ('Annual report (May 2024), Part 2 para 24')."""

@@ -96,8 +96,13 @@ def cell_text(value: Any, places: int, labels: Mapping[str, str]) -> str:
             return text
     if SNAKE_RE.match(text) or DOTTED_RE.match(text):
         last = text.rsplit(".", 1)[-1]
-        return labels.get(text) or labels.get(last) or last.replace("_", " ")
+        return labels.get(text) or labels.get(last) or text  # unlabelled: the key as written (as code)
     return text
+
+
+def is_key(text: str) -> bool:
+    """A params key or a scenario's name as written (snake_case or dotted): shown as code."""
+    return bool(SNAKE_RE.match(text) or DOTTED_RE.match(text))
 
 
 def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] | None = None,
@@ -128,7 +133,8 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
             text = cell_text(v, places_by_column.get(c, places_for(c, places)), labels)
             cls = ' class="num"' if c in numeric else ""
             extra = row_markers.get(i, "") if not cells else ""
-            cells.append(f"<td{cls}>{html.escape(text)}{extra}</td>")
+            body = f"<code>{html.escape(text)}</code>" if text == str(v) and is_key(text) else html.escape(text)
+            cells.append(f"<td{cls}>{body}{extra}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'

@@ -35,7 +35,14 @@ def table_labels(params_dir=None) -> dict[str, str]:
         head = book.headline(pdir) if versions else None
         order = [n for n in [head, *reversed(versions)] if n] + \
                 [n for n in scenario_names(pdir) if n not in versions]
-        return htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in dict.fromkeys(order))
+        labels = htmltable.labels_from_trees(book.loaded(n, pdir).tree for n in dict.fromkeys(order))
+        # a scenario's name in a cell reads as its own short label where its file gives one
+        from .case_versions import _own
+        for n in scenario_names(pdir):
+            short = _own(book.loaded(n, pdir), "short")
+            if short:
+                labels.setdefault(n, str(short))
+        return labels
 
 
 def table_builder(download: str, params_dir=None):

@@ -34,6 +34,8 @@ def reader_value(text: str, unit: str) -> str:
 
 
 def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
+    from ..core.sources import cited
+
     """Every register entry whose value differs between the resolved parent and the resolved child
     (calibrated values included: a calibration declared in the child solves them again), and every
     entry only one of them has. Empty for a scenario that extends none."""
@@ -50,9 +52,9 @@ def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
         old = before.get(key)
         if old is not None and old["value"] == r["value"]:
             continue
-        rows.append({"parameter": key, "change": r["label"] or key.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+        rows.append({"parameter": key, "change": r["label"] or key,
                      "before": old["value"] if old is not None else "not set",
-                     "after": r["value"], "kind": r["kind"], "source or reason": r["provenance"],
+                     "after": r["value"], "kind": r["kind"], "source or reason": cited(r["provenance"], params_dir),
                      "unit": r["unit"]})
     for key, old in before.items():
         if key not in after:

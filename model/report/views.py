@@ -147,6 +147,9 @@ def cashflow_table(run: Run) -> pd.DataFrame:
 def parameter_table(run: Run) -> pd.DataFrame:
     reg = register(run.loaded)
     reg = reg[~reg.parameter.isin(VERSION_METADATA)]  # the file's labels, like its title: not parameters
+    from ..core.sources import cited
+
+    reg = reg.assign(provenance=[cited(p, run.params_dir) for p in reg.provenance])
     return reg[["parameter", "value", "unit", "kind", "provenance", "calibrated_to",
                 "defined_in"]].set_index("parameter")
 
