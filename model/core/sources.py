@@ -274,16 +274,14 @@ def units_of(doc: Document) -> list[Unit]:
 
 
 def cited(text: str, params_dir: Path | str | None = None) -> str:
-    """A provenance as a reader sees it: each citation ("<file>, <where>", several joined by "; ") that
-    names a declared document by its file is given the document's short name instead; anything else
-    (an assumption's reason, an undeclared name) is kept as written."""
+    """A text as a reader sees it: each citation in it ("<file>, <where>", anywhere in the text) that
+    names a declared document by its file names it by the document's short name instead; the rest (an
+    assumption's reason, an undeclared name) is kept as written."""
     shorts = {name: doc.short for name, doc in documents(params_dir).items()}
-
-    def one(part: str) -> str:
-        file, sep, where = part.partition(", ")
-        return f"{shorts[file.strip()]}{sep}{where}" if file.strip() in shorts else part
-
-    return "; ".join(one(p) for p in text.split("; "))
+    if not shorts or not isinstance(text, str) or not text:
+        return text
+    files = "|".join(map(re.escape, sorted(shorts, key=len, reverse=True)))
+    return re.sub(rf"(?<![\w.])({files})(?=,)", lambda m: shorts[m.group(1)], text)
 
 
 def cite_text(source: str, docs: Mapping[str, Any] | None = None) -> str:

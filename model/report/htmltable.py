@@ -183,3 +183,18 @@ def literal_html(frame: pd.DataFrame, code: Iterable[str] = (), caption: str | N
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def cited_frame(frame: pd.DataFrame, params_dir=None) -> pd.DataFrame:
+    """The frame with every citation in its text cells naming its document by the short name the case
+    declares (``sources.cited``), not by its file's name: for display; a CSV keeps the file's name."""
+    from ..core.sources import cited
+
+    text = [c for c in frame.columns
+            if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    if not text:
+        return frame
+    out = frame.copy()
+    for c in text:
+        out[c] = frame[c].map(lambda v: cited(v, params_dir))
+    return out

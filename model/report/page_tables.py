@@ -75,7 +75,7 @@ def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, ind
     columns = list(frame.reset_index().columns if index else frame.columns)
     deps = column_dependence(download, columns, pdir) if download else {}
     markers = {c: assumption_marker(a) for c, a in deps.items() if a}
-    display(HTML(htmltable.frame_html(frame, places, table_labels(pdir), markers, index,
+    display(HTML(htmltable.frame_html(htmltable.cited_frame(frame, pdir), places, table_labels(pdir), markers, index,
                                       places_by_column)))
     if download:
         display(Markdown(f"Download this table: [{download}.csv]({DOWNLOADS}/{download}.csv) "

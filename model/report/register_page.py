@@ -32,7 +32,7 @@ def register_html(params_dir=None) -> HTML:
             f'<tr id="{r["anchor"]}"><td><code>{html.escape(r["parameter"])}</code>{label}</td>'
             f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(unit_text(r["unit"]))}</td>'
             f'<td>{html.escape(r["kind"])}</td><td>{html.escape(cited(r["provenance"], params_dir))}</td>'
-            f'<td>{html.escape(r["calibrated_to"])}</td><td>{html.escape(r["defined_in"])}</td>'
+            f'<td>{html.escape(cited(r["calibrated_to"], params_dir))}</td><td>{html.escape(r["defined_in"])}</td>'
             f'<td>{over}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register">{head}{"".join(body)}</table></div>')
 

@@ -149,7 +149,8 @@ def parameter_table(run: Run) -> pd.DataFrame:
     reg = reg[~reg.parameter.isin(VERSION_METADATA)]  # the file's labels, like its title: not parameters
     from ..core.sources import cited
 
-    reg = reg.assign(provenance=[cited(p, run.params_dir) for p in reg.provenance])
+    reg = reg.assign(provenance=[cited(p, run.params_dir) for p in reg.provenance],
+                     calibrated_to=[cited(c, run.params_dir) for c in reg.calibrated_to])
     return reg[["parameter", "value", "unit", "kind", "provenance", "calibrated_to",
                 "defined_in"]].set_index("parameter")
 
@@ -160,7 +161,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
     (by="row") that a labelled assumption moves carries the assumptions marker."""
     from IPython.display import HTML
 
-    from .htmltable import frame_html, labels_from_trees
+    from .htmltable import cited_frame, frame_html, labels_from_trees
 
     markers, row_markers = {}, {}
     if build is not None:
@@ -183,6 +184,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
             row_markers = {i: assumption_marker(a, "../") for i, a in deps.items() if a}
         else:
             markers = {c: assumption_marker(a, "../") for c, a in deps.items() if a}
+    frame = cited_frame(frame, run.params_dir)
     return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree]), markers, index=index,
                            row_markers=row_markers))
 
