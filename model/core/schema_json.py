@@ -111,7 +111,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("NarrativeCost", "table"): "The cost table (a costs key) whose factors the figure covers",
     ("NarrativeCost", "factors"): "The cost factors the figure covers",
     ("NarrativeCost", "value"): "The figure as the prose gives it",
-    ("NarrativeCost", "unit"): "gbp_m",
+    ("NarrativeCost", "unit"): "`gbp_m`",
     ("NarrativeCost", "net_of_funding"): "true when the figure is net of the table's funding sources",
     ("NarrativeSum", "label"): "What the total is",
     ("NarrativeSum", "parts"): "narrative_costs keys that make up the total",
