@@ -114,3 +114,19 @@ def test_a_source_is_cited_by_its_short_name(new_case):
         for f in files:
             assert f not in text, (page, f)
         assert f"{declared[files[0]]['short']}, para" in text, page
+
+
+def test_results_names_the_paper_measure_by_the_case_own_period(tmp_path):
+    """A 17-year appraisal period is a 17-year TCO NPV, in `casebook results` and in the uncertainty
+    commands' label of the paper's measure: the length is the case's, not CONNECT's ten years."""
+    from model.analysis.uncertainty import appraisal_label
+    from model.core.scenario import load_scenario
+
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "tests" / "cases" / "regional_records", case)
+    proc = casebook(case, "results", "full", "--set", "appraisal.last_fy=2041")
+    assert proc.returncode == 0, proc.stderr
+    assert "The paper's measure: 17-year TCO NPV, FY25/26 to FY41/42" in proc.stdout
+    assert "10-year" not in proc.stdout
+    loaded = load_scenario("full", case / "params", {"appraisal.last_fy": "2041"})
+    assert appraisal_label(loaded, "paper") == "the paper's measure (17-year TCO NPV)"
