@@ -75,7 +75,7 @@ EDITS = [
     ("source-not-a-seed", "fbc2.yaml", 'source: "000_dfcf8106c0ed4cbe.txt, para 4.1"', 'source: "a website"', "fbc2",
      ["{file}:", "published.pcr_threshold_gbp", "source must be"]),
     ("source-unknown-seed", "fbc2.yaml", 'source: "000_dfcf8106c0ed4cbe.txt, para 4.1"',
-     'source: "999_0123456789abcdef.txt, para 4.1"', "fbc2", ["{file}:", "not a known seed document"]),
+     'source: "999_0123456789abcdef.txt, para 4.1"', "fbc2", ["{file}:", "not a document declared in sources/sources.yaml"]),
     ("extends-cycle", "fbc1.yaml", "kind: published\n", "kind: published\nextends: fbc3\n", "fbc3",
      ["fbc1.yaml:{line}", "extends", "cycle"]),
     ("extends-self", "fbc1.yaml", "kind: published\n", "kind: published\nextends: fbc1\n", "fbc1",

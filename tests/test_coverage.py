@@ -177,7 +177,7 @@ def test_a_source_naming_an_undeclared_document_is_rejected(params_copy):
     end = text.index("  001_86d069ffb4d8e356.txt:")
     declaration.write_text(text[:start] + text[end:])
     proc = run_cli("check", "--params", str(params_copy))
-    assert proc.returncode == 2 and "not a known seed document" in proc.stderr
+    assert proc.returncode == 2 and "not a document declared in sources/sources.yaml" in proc.stderr
 
 
 def test_findings_added_as_data_count_as_uses(params_copy):

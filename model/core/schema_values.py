@@ -35,10 +35,10 @@ class _Strict(BaseModel):
 def check_source(source: str) -> str:
     m = _SOURCE_RE.match(source)
     if not m:
-        raise ValueError("source must be '<seed file>, <paragraph, decision or table>', e.g. "
-                         "'001_86d069ffb4d8e356.txt, Table 1'")
+        raise ValueError("source must be '<file>, <where>': a document declared in "
+                         "sources/sources.yaml, then its paragraph, section or table")
     if m.group("file") not in SEED_DOCUMENTS:
-        raise ValueError(f"source names {m.group('file')!r}, which is not a known seed document")
+        raise ValueError(f"source names {m.group('file')!r}, which is not a document declared in sources/sources.yaml")
     return source
 
 

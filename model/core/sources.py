@@ -98,7 +98,7 @@ def _documents(path: Path) -> dict[str, Document]:
     for name, node in docs_node.items():
         line = docs_node.origin(name)[1]
         if not isinstance(name, str) or not re.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt", name):
-            raise CasebookError("a document is named by its file, e.g. 001_86d069ffb4d8e356.txt",
+            raise CasebookError("a document is named by its file: three digits, '_', 16 hex digits and .txt",
                                 file=display, key=f"documents.{name}", line=line)
         if not isinstance(node, LineDict):
             raise CasebookError("must be a mapping with short, title, date and file", file=display,
