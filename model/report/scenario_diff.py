@@ -75,6 +75,8 @@ def describe(child: Loaded, changes: pd.DataFrame, params_dir: str | Path) -> st
     made_of = f" ({', '.join(parts)})" if parts else ""
     listed = ""
     if 0 < n <= 3:
+        changes = changes.assign(change=[f"`{c}`" if c == k else c  # an unlabelled key: as code
+                                         for c, k in zip(changes["change"], changes["parameter"])])
         listed = ": " + "; ".join(
             f"{r['change'].rstrip('.')}, from {reader_value(r['before'], r['unit'])} to "
             f"{reader_value(r['after'], r['unit'])}" if r["unit"] else f"{r['change'].rstrip('.')} ({r['after']})"
