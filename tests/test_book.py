@@ -208,4 +208,4 @@ def test_register_shows_the_decision_year_and_the_regulation_the_cap_reads():
     assert {"appraisal.optimism_bias_capital", "appraisal.optimism_bias_operating"} <= set(reg.parameter)
     [cap] = reg[reg.parameter == "contract_cap"].to_dict(orient="records")
     assert "72(1)(b)/(c)" in cap["provenance"] and "72(2)" in cap["provenance"]
-    assert "cap pct of original 50" in cap["value"] and "reading cumulative" in cap["value"]
+    assert "cap_pct_of_original 50" in cap["value"] and "reading cumulative" in cap["value"]

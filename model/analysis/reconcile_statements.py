@@ -35,7 +35,7 @@ def narrative_checks(scenario: Scenario) -> list[Check]:
             if net.status in ("ok", "rounding"):
                 names = ", ".join(f"'{ln.label}' ({-_sum(ln.by_fy.values()):.3f})" for ln in funds)
                 check.status = "explained"
-                check.explanation = (f"the prose nets off reserves: gross {gross:.3f} less {names} "
+                check.explanation = (f"the prose nets off the funding sources: gross {gross:.3f} less {names} "
                                      f"= {gross + funding:.3f}")
         if item.note and check.status != "ok":
             check.explanation = (check.explanation + "; " if check.explanation else "") + item.note

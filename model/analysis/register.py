@@ -75,7 +75,7 @@ def format_value(node: dict) -> str:
         def words(v: Any) -> str:
             if isinstance(v, list):
                 return ", ".join(words(x) for x in v)
-            return str(v).replace("_", " ")
+            return str(v)  # keys and values as the file writes them
         return "; ".join(f"{words(k)} {words(v)}" for k, v in node.items()
                          if k not in ("assumption", "why", "source", "label", "note"))
     if "by_fy" in node:

@@ -35,7 +35,7 @@ SUPPORTED = ("benefits.level_multiplier", "benefits.start_delay_months", "apprai
              "appraisal.optimism_bias_capital", "appraisal.optimism_bias_operating")
 #: The appraisal every uncertainty figure is of.
 MEASURES = {"green_book": "the Green Book appraisal at the decision point",
-            "paper": "the paper's measure (10-year TCO NPV)"}
+            "paper": "the paper's measure"}
 DEFAULT_CHUNK = 10_000  # small enough that each (draws x years) array stays in cache
 EXACT_QUANTILES_UP_TO = 10_000_000
 BINS = 2**20
@@ -73,7 +73,8 @@ def appraisal_label(loaded: Loaded, measure: str = "green_book") -> str:
     """Which NPV the figures are of, in words: 'the Green Book appraisal at the decision point (FY23/24 on)'."""
     if measure == "green_book":
         return f"{MEASURES[measure]} ({fy_label(loaded.scenario.appraisal.decision_fy.value)} on, sunk costs excluded)"
-    return MEASURES[measure]
+    a = loaded.scenario.appraisal
+    return f"{MEASURES[measure]} ({a.last_fy.value - a.first_fy.value + 1}-year TCO NPV)"
 
 
 # --- distributions ----------------------------------------------------------------------------------

@@ -137,8 +137,8 @@ def future_years(fys: np.ndarray, decision_fy: int | None) -> np.ndarray:
 def appraise(inputs: Inputs, from_fy: int | None = None) -> Appraisal:
     """Green Book appraisal of one set of inputs: the one engine behind both measures.
 
-    `from_fy` None counts every year of the period: the paper's measure (the 10-year TCO NPV, costs
-    already spent included). `from_fy` = the decision year counts only that year and later ones: the
+    `from_fy` None counts every year of the period: the paper's measure (the TCO NPV over the whole
+    period, costs already spent included). `from_fy` = the decision year counts only that year and later ones: the
     Green Book appraisal at the decision point, with the earlier (sunk) costs left out and their nominal
     total kept in `sunk_costs_gbp_m` (see :func:`green_book`).
 

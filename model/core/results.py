@@ -50,7 +50,7 @@ def green_book_results(loaded: Loaded, appraisal: Appraisal | None = None) -> di
 
 def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any]:
     """Headline figures, calibration report and cash flows by financial year: the paper's measure
-    (`npv_gbp_m`, `cashflows`: the 10-year TCO NPV, costs already spent included) and, under
+    (`npv_gbp_m`, `cashflows`: the TCO NPV over the whole period, costs already spent included) and, under
     `green_book`, the Green Book appraisal at the decision point.
 
     Invariants: tco = sum(capital + revenue); pv = net_real x discount_factor; npv = sum(pv).

@@ -18,7 +18,7 @@ SHARE_SUM_TOLERANCE = 1e-9
 
 
 def fy_text(start: int) -> str:
-    """FY18/19 for 2018, with the full start year where two digits would mislead (FY2200/01)."""
+    """FY24/25 for 2024, with the full start year where two digits would mislead (FY2200/01)."""
     if 1950 <= start <= 2098:
         return f"FY{start % 100:02d}/{(start + 1) % 100:02d}"
     return f"FY{start}/{(start + 1) % 100:02d}"

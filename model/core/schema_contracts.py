@@ -45,10 +45,10 @@ class ContractCap(Provenance):
     """Hold a contract's uplifts to a share of its original value; the uplift above the cap is taken
     out of the cost factors that fund the contract, pro rata.
 
-    `reading` says how the cap is applied: `per_modification` (PCR 2015 reg. 72(2): where there are
-    several successive modifications, the 50% limit of 72(1)(b) and (c) applies to the value of each)
-    or `cumulative` (every uplift added together: not the regulation's test, but what would bind if
-    successive modifications were treated as one under the anti-circumvention clause of 72(2))."""
+    `reading` says how the cap is applied: `per_modification` (to each modification's own uplift, as a
+    limit such as that of PCR 2015 reg. 72(1)(b) and (c) is read under 72(2) where a case is subject to
+    them) or `cumulative` (to every uplift added together, as if successive modifications were one).
+    `regulation` names the rule the case's cap comes from, if any."""
 
     contract: str
     cap_pct_of_original: float

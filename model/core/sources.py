@@ -280,6 +280,17 @@ def units_of(doc: Document) -> list[Unit]:
     return split_units(doc.name, doc.text)
 
 
+def cited(text: str, params_dir: Path | str | None = None) -> str:
+    """A text as a reader sees it: each citation in it ("<file>, <where>", anywhere in the text) that
+    names a declared document by its file names it by the document's short name instead; the rest (an
+    assumption's reason, an undeclared name) is kept as written."""
+    shorts = {name: doc.short for name, doc in documents(params_dir).items()}
+    if not shorts or not isinstance(text, str) or not text:
+        return text
+    files = "|".join(map(re.escape, sorted(shorts, key=len, reverse=True)))
+    return re.sub(rf"(?<![\w.])({files})(?=,)", lambda m: shorts[m.group(1)], text)
+
+
 def cite_text(source: str, docs: Mapping[str, Any] | None = None) -> str:
     """'001_....txt, Part 2 para 24' as a reader sees it: its document's short name, then the place
     ('Annual report (May 2024), Part 2 para 24')."""

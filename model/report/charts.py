@@ -127,9 +127,9 @@ def affordability(frame: pd.DataFrame, short: str = "") -> alt.Chart:
     for r in frame.to_dict(orient="records"):
         rows += [{"fy": r["fy"], "part": "Capital", "gbp_m": r["capital_gbp_m"]},
                  {"fy": r["fy"], "part": "Revenue", "gbp_m": r["revenue_gbp_m"]},
-                 {"fy": r["fy"], "part": "Funding sources (reserves)", "gbp_m": r["funding_gbp_m"]}]
+                 {"fy": r["fy"], "part": "Funding sources", "gbp_m": r["funding_gbp_m"]}]
     data = pd.DataFrame(rows)
-    parts = ["Capital", "Revenue", "Funding sources (reserves)"]
+    parts = ["Capital", "Revenue", "Funding sources"]
     return alt.Chart(data, title=alt.Title("Cash requirement by year", subtitle=_subtitle(short, "£m nominal"),
                                            anchor="start")).mark_bar().encode(
         x=alt.X("fy:O", title="Financial year (FY)", sort=list(frame.fy)),

@@ -33,7 +33,7 @@ def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | 
     period = a["period"]
     ob = f"{a['optimism_bias_capital']:.0%} on capital, {a['optimism_bias_operating']:.0%} on revenue"
     rows = [
-        ("Full financial cost: capital and revenue, nominal cash, gross of reserves", "total", r["tco_gbp_m"],
+        ("Full financial cost: capital and revenue, nominal cash, gross of funding sources", "total", r["tco_gbp_m"],
          f"{period}; the paper's total cost of ownership"),
         (f"Less sunk costs: spend before {g['decision_fy']}", "change", -g["sunk_costs_gbp_m"],
          f"before the decision year; excluded from the appraisal"),

@@ -97,8 +97,13 @@ def cell_text(value: Any, places: int, labels: Mapping[str, str]) -> str:
             return text
     if SNAKE_RE.match(text) or DOTTED_RE.match(text):
         last = text.rsplit(".", 1)[-1]
-        return labels.get(text) or labels.get(last) or last.replace("_", " ")
+        return labels.get(text) or labels.get(last) or text  # unlabelled: the key as written (as code)
     return text
+
+
+def is_key(text: str) -> bool:
+    """A params key or a scenario's name as written (snake_case or dotted): shown as code."""
+    return bool(SNAKE_RE.match(text) or DOTTED_RE.match(text))
 
 
 def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] | None = None,
@@ -128,7 +133,8 @@ def frame_html(frame: pd.DataFrame, places: int = 3, labels: Mapping[str, str] |
             cls = ' class="num"' if c in numeric else ""
             is_number = isinstance(v, (int, float)) and not isinstance(v, bool)
             extra = cell_markers.get((c, i), "") if is_number and text else ""
-            cells.append(f"<td{cls}>{html.escape(text)}{extra}</td>")
+            body = f"<code>{html.escape(text)}</code>" if text == str(v) and is_key(text) else html.escape(text)
+            cells.append(f"<td{cls}>{body}{extra}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'
@@ -156,4 +162,42 @@ def labels_from_trees(trees: Iterable[Any], filled: Mapping[str, str] | None = N
 
     for tree in trees:
         walk(tree, ())
+    return out
+
+
+def literal_html(frame: pd.DataFrame, code: Iterable[str] = (), caption: str | None = None) -> str:
+    """A table of text shown exactly as written, every cell HTML-escaped (so ``"<file>, <where>"``
+    reads as it is typed) and never relabelled: the columns in `code` (keys, units, type names) are
+    set as code, underscores and all, as is a `quoted` span in any other cell. For pages about the params themselves, such as the params
+    reference, where a key is the thing being described and an author's label would hide it."""
+    code = set(code)
+    head = "".join(f'<th scope="col">{html.escape(heading(str(c)))}</th>' for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = []
+        for c, v in zip(frame.columns, record):
+            text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else html.escape(str(v))
+            if c in code and text:
+                text = f"<code>{text}</code>"
+            else:  # `quoted` words in a text are code too
+                text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+            cells.append(f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f'<div class="casebook-table-wrap"><table class="casebook-table">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def cited_frame(frame: pd.DataFrame, params_dir=None) -> pd.DataFrame:
+    """The frame with every citation in its text cells naming its document by the short name the case
+    declares (``sources.cited``), not by its file's name: for display; a CSV keeps the file's name."""
+    from ..core.sources import cited
+
+    text = [c for c in frame.columns
+            if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    if not text:
+        return frame
+    out = frame.copy()
+    for c in text:
+        out[c] = frame[c].map(lambda v: cited(v, params_dir))
     return out

@@ -42,7 +42,14 @@ def table_labels(params_dir=None) -> dict[str, str]:
         for n in names:  # a declared check's label, filled from the first scenario that makes it
             for key, text in filled_labels(book.loaded(n, pdir).scenario).items():
                 filled.setdefault(key, text)
-        return htmltable.labels_from_trees((book.loaded(n, pdir).tree for n in names), filled)
+        labels = htmltable.labels_from_trees((book.loaded(n, pdir).tree for n in names), filled)
+        # a scenario's name in a cell reads as its own short label where its file gives one
+        from .case_versions import _own
+        for n in scenario_names(pdir):
+            short = _own(book.loaded(n, pdir), "short")
+            if short:
+                labels.setdefault(n, str(short))
+        return labels
 
 
 def table_builder(download: str, params_dir=None):
@@ -106,7 +113,7 @@ def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, ind
     columns = list(frame.reset_index().columns if index else frame.columns)
     deps = cell_dependence(download, columns, pdir) if download else {}
     markers = {cell: assumption_marker(a) for cell, a in deps.items() if a}
-    display(HTML(htmltable.frame_html(frame, places, table_labels(pdir), index=index,
+    display(HTML(htmltable.frame_html(htmltable.cited_frame(frame, pdir), places, table_labels(pdir), index=index,
                                       places_by_column=places_by_column, cell_markers=markers)))
     if download:
         display(Markdown(f"Download this table: [{download}.csv]({DOWNLOADS}/{download}.csv) "

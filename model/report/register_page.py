@@ -13,6 +13,8 @@ from . import book
 def register_html(params_dir=None) -> HTML:
     """The assumptions register as an HTML table whose rows carry the ids that figures link to: each
     parameter where it is first defined, then each scenario's override of it."""
+    from ..core.sources import cited
+
     reg = book.assumptions_register(params_dir)
     titles = {n: book.loaded(n, params_dir).title for n in set(reg.scenario)}
 
@@ -25,12 +27,12 @@ def register_html(params_dir=None) -> HTML:
     for r in reg.to_dict(orient="records"):
         over = (f"this value is set by {scenario_link(r['scenario'])}" if r["overrides"]
                 else ", ".join(scenario_link(n) for n in r["overridden_by"].split(", ") if n))
+        label = f'<br><span class="reg-label">{html.escape(r["label"])}</span>' if r["label"] else ""
         body.append(
-            f'<tr id="{r["anchor"]}"><td><code>{html.escape(r["parameter"])}</code><br>'
-            f'<span class="reg-label">{html.escape(r["label"] or _humanise(r["parameter"]))}</span></td>'
+            f'<tr id="{r["anchor"]}"><td><code>{html.escape(r["parameter"])}</code>{label}</td>'
             f'<td>{html.escape(str(r["value"]))}</td><td>{html.escape(unit_text(r["unit"]))}</td>'
-            f'<td>{html.escape(r["kind"])}</td><td>{html.escape(r["provenance"])}</td>'
-            f'<td>{html.escape(r["calibrated_to"])}</td><td>{html.escape(r["defined_in"])}</td>'
+            f'<td>{html.escape(r["kind"])}</td><td>{html.escape(cited(r["provenance"], params_dir))}</td>'
+            f'<td>{html.escape(cited(r["calibrated_to"], params_dir))}</td><td>{html.escape(r["defined_in"])}</td>'
             f'<td>{over}</td></tr>')
     return HTML(f'<div class="register-wrap"><table class="register">{head}{"".join(body)}</table></div>')
 

@@ -36,6 +36,8 @@ def reader_value(text: str, unit: str) -> str:
 
 
 def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
+    from ..core.sources import cited
+
     """Every register entry whose value differs between the resolved parent and the resolved child
     (calibrated values included: a calibration declared in the child solves them again), and every
     entry only one of them has. Empty for a scenario that extends none."""
@@ -57,9 +59,9 @@ def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
         if old is not None and old["value"] == r["value"]:
             continue
         label = filled.get(key) or r["label"]
-        rows.append({"parameter": key, "change": label or key.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+        rows.append({"parameter": key, "change": label or key,
                      "before": old["value"] if old is not None else "not set",
-                     "after": r["value"], "kind": r["kind"], "source or reason": r["provenance"],
+                     "after": r["value"], "kind": r["kind"], "source or reason": cited(r["provenance"], params_dir),
                      "unit": r["unit"]})
     for key, old in before.items():
         if key not in after:
@@ -81,6 +83,8 @@ def describe(child: Loaded, changes: pd.DataFrame, params_dir: str | Path) -> st
     listed = ""
     md = markdown_text  # labels, values and titles come from params files: shown as written, never as markup
     if 0 < n <= 3:
+        changes = changes.assign(change=[f"`{c}`" if c == k else c  # an unlabelled key: as code
+                                         for c, k in zip(changes["change"], changes["parameter"])])
         listed = ": " + "; ".join(
             f"{md(r['change'].rstrip('.'))}, from {md(reader_value(r['before'], r['unit']))} to "
             f"{md(reader_value(r['after'], r['unit']))}" if r["unit"] else f"{md(r['change'].rstrip('.'))} ({md(r['after'])})"

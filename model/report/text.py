@@ -28,7 +28,8 @@ def format_results(data: dict) -> str:
         f"{(a['base_year'] + 1) % 100:02d} prices, {a['discounting']}, {ob} "
         f"(from {a['decision_fy']}, the decision year, on)",
         "",
-        f"  The paper's measure: 10-year TCO NPV, {a['period']}, costs already spent included",
+        f"  The paper's measure: {len(data['cashflows'])}-year TCO NPV, {a['period']}, costs already spent "
+        "included",
         f"  NPV                {gbp(data['npv_gbp_m']):>10} GBP m",
         f"  TCO (nominal)      {gbp(data['tco_gbp_m']):>10} GBP m",
         f"  PV costs           {gbp(data['pv_costs_gbp_m']):>10} GBP m",

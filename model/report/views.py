@@ -147,6 +147,10 @@ def cashflow_table(run: Run) -> pd.DataFrame:
 def parameter_table(run: Run) -> pd.DataFrame:
     reg = register(run.loaded)
     reg = reg[~reg.parameter.isin(VERSION_METADATA)]  # the file's labels, like its title: not parameters
+    from ..core.sources import cited
+
+    reg = reg.assign(provenance=[cited(p, run.params_dir) for p in reg.provenance],
+                     calibrated_to=[cited(c, run.params_dir) for c in reg.calibrated_to])
     return reg[["parameter", "value", "unit", "kind", "provenance", "calibrated_to",
                 "defined_in"]].set_index("parameter")
 
@@ -159,7 +163,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
     from IPython.display import HTML
 
     from ..analysis.reconcile_declared import filled_labels
-    from .htmltable import frame_html, labels_from_trees
+    from .htmltable import cited_frame, frame_html, labels_from_trees
 
     cell_markers = {}
     if build is not None:
@@ -177,6 +181,7 @@ def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, bui
                 f"{build.__module__}.{build.__qualname__} cells")
         deps = dependence(compute, run.params_dir, chain, name=name)
         cell_markers = {cell: assumption_marker(a, "../") for cell, a in deps.items() if a}
+    frame = cited_frame(frame, run.params_dir)
     return HTML(frame_html(frame, places, labels_from_trees([run.loaded.tree], filled_labels(run.loaded.scenario)),
                            index=index, cell_markers=cell_markers))
 
