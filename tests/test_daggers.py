@@ -83,7 +83,7 @@ def test_two_deliveries_still_each_need_a_share(tmp_path):
     proc = run_cli("check", "--params", str(pdir))
     assert proc.returncode == 2
     [line] = proc.stderr.strip().splitlines()
-    assert re.match(r"casebook: error: .*preferred\.yaml:\d+: benefits\.deliveries: with 2 deliveries", line), line
+    assert re.match(r"casebook: error: .*outline\.yaml:\d+: benefits\.deliveries: with 2 deliveries", line), line
 
 
 def test_the_file_schema_leaves_a_delivery_share_optional():

@@ -230,7 +230,7 @@ def test_no_unfilled_placeholder_header_dagger_or_other_case_words(built_case):
         # a formula's LaTeX (\text{real}) is not a template: read the page without its math
         # (nor is syntax quoted as code: the params reference's `{name}`, the page API's examples)
         text = " ".join(unescape(re.sub(r"<[^>]+>", " ", re.sub(
-            r'<(span|div) class="math[^"]*">.*?</\1>|<code\b.*?</code>|<pre\b.*?</pre>', " ", raw,
+            r'<(span|div) class="math[^"]*">.*?</\1>|<(code|pre|script|style)\b.*?</\2>', " ", raw,
             flags=re.S))).split())
         assert not placeholder.search(text), (page.name, placeholder.search(text).group(0))
         assert not other_case.search(text), (page.name, other_case.search(text).group(0))

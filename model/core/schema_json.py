@@ -183,7 +183,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Term", "days"): "Whole days from the first date to the second (each a dated key or `{date: ...}`)",
     ("Term", "months"): "Calendar months from the first date to the second",
     ("Term", "fall_pct"): "The fall, in % of the first year, of one cost factor across a table's years",
-    ("Term", "pct_of"): "A percentage of a base: {pct: <pct or fraction key>, base: <key>}, pct/100 x base",
+    ("Term", "pct_of"): "A percentage of a base: `{pct: <pct or fraction key>, base: <key>}`, pct/100 x base",
     ("Term", "name"): "Makes the figure available to the check's texts as `{name}`",
     ("PctOf", "pct"): "A parameter in unit pct (its value / 100 is the share) or fraction",
     ("PctOf", "base"): "The parameter the percentage is a share of",

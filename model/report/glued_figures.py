@@ -184,7 +184,7 @@ def glue_date(key: str, scenario: str, parameter: str, params_dir=None) -> None:
 
 
 def glue_chart(key: str, chart) -> None:
-    """Glue an Altair chart so that a numbered {glue:figure} can place it."""
+    """Glue an Altair chart so that a numbered `{glue:figure}` directive can place it."""
     if _RECORD.get() is not None:
         return
     from myst_nb import glue as nb_glue
