@@ -64,8 +64,20 @@ def _paragraph(text: str) -> str:
     out = ""
     for line in text.splitlines():
         item = re.match(r"\s*(\d+\.|[-*]) ", line)
-        out += ("<br>" if item and out else " " if out else "") + html.escape(line.strip())
+        out += ("<br>" if item and out else " " if out else "") + _inline(line.strip())
     return out
+
+
+def _inline(text: str) -> str:
+    """Escaped text with its quoted syntax (``x`` or `x`, reST's and Markdown's ways) set as code."""
+    parts = re.split(r"``(.+?)``|`([^`]+)`", text)
+    out = []
+    for i in range(0, len(parts), 3):
+        out.append(html.escape(parts[i]))
+        if i + 1 < len(parts):
+            code = parts[i + 1] if parts[i + 1] is not None else parts[i + 2]
+            out.append(f"<code>{html.escape(code)}</code>")
+    return "".join(out)
 
 
 def entries_html(entries: list[dict]) -> str:
