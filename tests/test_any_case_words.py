@@ -28,7 +28,7 @@ def _text(page: Path, code: bool = True) -> str:
     raw = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(), flags=re.S)
     raw = re.sub(r'<(span|div) class="math[^"]*">.*?</\1>', " ", raw, flags=re.S)
     if not code:
-        raw = re.sub(r"<code\b.*?</code>", " ", raw, flags=re.S)
+        raw = re.sub(r"<code\b.*?</code>|<pre\b.*?</pre>", " ", raw, flags=re.S)  # code and code blocks
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", raw)).split())
 
 

@@ -19,6 +19,8 @@ def pages(project):
 def visible_text(raw: str) -> str:
     raw = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", " ", raw, flags=re.S)
     raw = re.sub(r'<(span|div) class="math[^"]*">.*?</\1>', " ", raw, flags=re.S)  # LaTeX is not a template
+    # nor is syntax quoted as code (the params reference's `{name}`, the page API's examples)
+    raw = re.sub(r"<code\b.*?</code>|<pre\b.*?</pre>", " ", raw, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", raw)).split())
 
 

@@ -158,9 +158,10 @@ def test_level_multiplier_is_the_calibration_multiplier(history):
 
 
 def test_realisation_factor_is_a_share(history):
-    line = edit(history / "preferred.yaml", "value: 1.0, unit: fraction, assumption: true, why: \"Example value: all of them\"",
+    # the example's realisation factor is its outline case's, which the preferred option extends
+    line = edit(history / "outline.yaml", "value: 1.0, unit: fraction, assumption: true, why: \"Example value: all of them\"",
                 "value: 2.2, unit: fraction, assumption: true, why: \"Example value: all of them\"")
-    err = assert_one_line_error(run_cli("check", "--params", str(history)), f"preferred.yaml:{line}",
+    err = assert_one_line_error(run_cli("check", "--params", str(history)), f"outline.yaml:{line}",
                                 "benefits.realisation_factor", "share from 0 to 1")
     assert "level_multiplier" in err
 
@@ -192,7 +193,8 @@ def test_pct_of_needs_a_percentage(history):
 # 4. forecasts in the chain ---------------------------------------------------------------------------
 
 def test_a_forecast_is_a_version_but_not_the_headline(history):
-    assert book.version_names(history) == ["preferred", "second", "forecast"]
+    # the example's two versions (outline, preferred), then the history's own
+    assert book.version_names(history) == ["outline", "preferred", "second", "forecast"]
     assert book.headline(history) == "second"
     assert book.option_names(history) == ["business_as_usual", "do_minimum"]
     # a forecast's published figures are reconciled like any others: its own savings base, 120

@@ -6,7 +6,7 @@ status and the sources. Statuses:
 - ``ok``: equal (to floating-point accuracy);
 - ``rounding``: within the rounding of the published figures (GBP 0.001m for figures printed to three
   decimals; half a unit of the last printed place for coarser figures, such as 65.3 or 48%);
-- ``explained``: different for a stated reason (e.g. reserves netted off); the explanation is given;
+- ``explained``: different for a stated reason (e.g. a funding source netted off); the explanation is given;
 - ``discrepancy``: the documents disagree with themselves. Nothing is "fixed": both figures and both
   sources are quoted.
 

@@ -1,5 +1,5 @@
 """Checks of what the prose states: each figure it gives for cost factors of a table against the table
-rows of those factors, net of reserves where that explains a difference (`narrative_checks`), narrative
+rows of those factors, net of funding sources where that explains a difference (`narrative_checks`), narrative
 figures against the narrative total they make up (`narrative_sum_checks`), and facts stated more than
 once, whose statements must agree (`fact_checks`).
 """

@@ -51,8 +51,8 @@ def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | 
 
 
 def funding_request(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
-    """What the paper asks for: capital (Table 1) and revenue (Table 2), gross, the reserves that fund
-    part of it, and net, as printed; beside them the same totals added up from the tables' cells and
+    """What the paper asks for: each request table (capital, revenue), gross, the funding sources that
+    pay for part of it, and net, as printed; beside them the same totals added up from the tables' cells and
     the figures the recommendations state (the narrative costs of a whole table, factors: [all]).
     A request table whose printed totals the params do not declare (no `published_totals`) is left
     out; an empty frame when none has them (see :func:`printed_request_blocks`)."""
