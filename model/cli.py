@@ -141,6 +141,7 @@ def check(params_dir: Path, as_json: bool) -> None:
     click.echo(f"params valid: {len(scenario_names(params_dir))} scenarios; {len(checks)} checks: "
                + ", ".join(f"{n} {s}" for s, n in counts.items())
                + f"; {len(found)} findings ({sum(1 for c in found if c.unresolved)} unresolved)")
+    click.echo(_headline_line(params_dir))
     groups = [(label, [(cls_label, [c for c in found if c.severity == sev and c.finding_class == cls])
                        for cls, cls_label in FINDING_CLASSES.items()])
               for sev, label in SEVERITIES.items()]  # grouped: findings that change numbers first
@@ -444,6 +445,21 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _headline_line(params_dir: Path) -> str:
+    """Which version the economic and financial cases appraise, and why (check prints it, so that a
+    `kind` or a `headline:` that moves it is never silent)."""
+    from .report.case_versions import _own, headline, version_names
+    from .report.scenario_loading import loaded
+
+    try:
+        name = headline(params_dir)
+    except ValueError as exc:
+        return f"headline version: none ({exc})"
+    why = ("its own file says headline: true" if _own(loaded(name, params_dir), "headline")
+           else "the latest published version")
+    return f"headline version: {name} ({why}; versions: {', '.join(version_names(params_dir))})"
 
 
 def _pipe_closed() -> None:

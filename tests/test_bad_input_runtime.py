@@ -215,3 +215,62 @@ def test_run_out_does_not_make_folders_and_writes_a_readable_file(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert (case / "out.ipynb").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def connect_copy(tmp_path):
+    case = tmp_path / "connect"
+    shutil.copytree(ROOT / "params", case / "params")
+    return case
+
+
+def test_a_sensitivity_that_sets_a_calibrated_input_is_not_reported_as_solved(tmp_path):
+    import json
+
+    case = connect_copy(tmp_path)
+    path = case / "params" / "fbc3_benefits_half.yaml"
+    path.write_text(path.read_text() + '  realisation_factor: {value: 0.3, assumption: true, why: "test"}\n')
+    proc = casebook(case, "results", "fbc3_benefits_half", "--json")
+    assert proc.returncode == 0, proc.stderr
+    [entry] = [c for c in json.loads(proc.stdout)["calibrated"] if c["parameter"] == "benefits.realisation_factor"]
+    assert entry["overridden"] is True and entry["overridden_in"] == "fbc3_benefits_half"
+    assert entry["value_used"] == 0.3
+    text = casebook(case, "results", "fbc3_benefits_half").stdout
+    assert ("set, not calibrated: benefits.realisation_factor = 0.3 (set by fbc3_benefits_half; fbc3's "
+            "calibration to published.npv_fbc3_gbp_m solved 0.511441)") in text
+    # and by --set, the same
+    proc = casebook(ROOT, "results", "fbc3", "--json", "--set", "benefits.realisation_factor=0.4")
+    [entry] = [c for c in json.loads(proc.stdout)["calibrated"] if c["parameter"] == "benefits.realisation_factor"]
+    assert (entry["overridden"], entry["overridden_in"], entry["value_used"]) == (True, "--set", 0.4)
+
+
+def test_kind_published_on_a_sensitivity_is_refused_and_check_names_the_headline(tmp_path):
+    case = connect_copy(tmp_path)
+    assert "headline version: fbc3 (the latest published version; versions: fbc1, fbc2, fbc3)" in \
+        casebook(case, "check").stdout
+    path = case / "params" / "fbc3_benefits_half.yaml"
+    lines = path.read_text().splitlines()
+    at = lines.index("kind: sensitivity")
+    lines[at] = "kind: published"
+    path.write_text("\n".join(lines) + "\n")
+    for command in (("check",), ("results", "fbc3_benefits_half")):
+        proc = casebook(case, *command)
+        assert proc.returncode == 2, command
+        assert proc.stderr.strip().splitlines() == [
+            f"casebook: error: params/fbc3_benefits_half.yaml:{at + 1}: kind: published, but nothing this file "
+            "changes has a source: a version of the business case cites its own paper; a file whose changes "
+            "are all assumptions is kind: sensitivity (or option)"]
+
+
+def test_a_go_live_before_the_works_start_is_refused(tmp_path):
+    case = copy_case(tmp_path)
+    path = case / "params" / "outline.yaml"
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  contract_effective:"))
+    live = next(i for i, line in enumerate(lines) if line.startswith("  core_go_live:"))
+    lines[start] = lines[start].replace('value: "2025-04"', 'value: "2027-01"')
+    path.write_text("\n".join(lines) + "\n")
+    proc = casebook(case, "check")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"casebook: error: params/outline.yaml:{live + 1}: milestones.core_go_live: 2026-10, the go-live of "
+        "delivery core, comes before the works start (milestones.contract_effective, 2027-01)"]

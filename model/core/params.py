@@ -389,7 +389,25 @@ def check_periods(tree: LineDict, scenario: Scenario) -> None:
                 f"{q.value} is outside the appraisal period {fy_text(first)} to {fy_text(last)}; the "
                 "calculation uses this date (leave a delivery's date blank if it is never reached)",
                 file=file, key=dotted, line=line)
+    check_milestone_order(tree, scenario)
     check_declared_checks(tree, scenario)
+
+
+def check_milestone_order(tree: LineDict, scenario: Scenario) -> None:
+    """A go-live cannot come before the works start (`appraisal.works_start_milestone`): dates in that
+    order are a slip of the pen, and would give benefits before any work is done."""
+    start_key = scenario.appraisal.works_start_milestone
+    start = scenario.milestones.get(start_key)
+    if start is None or start.value is None:
+        return
+    for name, delivery in scenario.benefits.deliveries.items():
+        live = scenario.milestones.get(delivery.milestone)
+        if live is None or live.value is None or delivery.milestone == start_key:
+            continue
+        if parse_date(live.value) < parse_date(start.value):
+            file, dotted, line = locate(tree, ("milestones", delivery.milestone))
+            raise CasebookError(f"{live.value}, the go-live of delivery {name}, comes before the works start "
+                                f"(milestones.{start_key}, {start.value})", file=file, key=dotted, line=line)
 
 
 def _parameter_at(scenario: Scenario, dotted: str) -> Quantity | None:

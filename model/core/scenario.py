@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from .appraisal import npv
 from .errors import CasebookError, CasebookErrors
+from .kind_rules import check_kind
 from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, check_periods, drop_inherited_checks,
                      get_node, merge, own_part, read_chain, validate)
 from .rootfind import brent_root
@@ -138,6 +139,10 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
                 check_overrides(tree, own, chain[i - 1][0], strict=not is_version(kind))
             except CasebookError as exc:  # reported with the schema's own findings below
                 pending.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
+            try:
+                check_kind(own, kind, tree.get("kind", "published"), level, chain[i - 1][0], is_version)
+            except CasebookError as exc:
+                pending.append(exc)
         tree = own if tree is None else merge(tree, own)
         drop_inherited_checks(tree, data.file)
         raw_cals = data.get("calibration") or []
@@ -152,6 +157,7 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
                 if pending else exc
         if pending:
             raise pending[0] if len(pending) == 1 else CasebookErrors(pending)
+        _mark_set_by(calibrated, own, level, raw_cals)
         for c, raw in enumerate(raw_cals):
             cal = _validate_calibration(raw, data, c)
             try:
@@ -185,12 +191,28 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
             raise CasebookError(exc.message, file="--set", key=key) from None
         for entry in calibrated:
             if entry["parameter"] == key.removesuffix(".value"):
-                entry["overridden"] = True
+                entry.update(overridden=True, overridden_in="--set",
+                             value_used=quantity_at(validate(tree), entry["parameter"]).value)
     scenario = validate(tree)
     check_periods(tree, scenario)
     return Loaded(name=name, scenario=scenario, tree=tree, chain=[lvl for lvl, _ in chain],
                   files=[params_dir / f"{lvl}.yaml" for lvl, _ in chain], calibrated=calibrated,
                   overrides=dict(overrides or {}))
+
+
+def _mark_set_by(calibrated: list[dict], own: LineDict, level: str, raw_cals: list) -> None:
+    """An earlier file's calibration whose parameter this file sets (and does not solve again) is no
+    longer what the scenario uses: say so (overridden, where, and the value used), so that an input
+    a sensitivity sets is never reported as solved."""
+    solved_here = {c.get("parameter") for c in raw_cals if isinstance(c, dict)}
+    for entry in calibrated:
+        if entry["parameter"] in solved_here:
+            continue
+        node: Any = own
+        for part in entry["parameter"].split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and "value" in node:
+            entry.update(overridden=True, overridden_in=level, value_used=node["value"])
 
 
 def _validate_calibration(raw: Any, data: LineDict, index: int) -> Calibration:

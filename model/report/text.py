@@ -46,9 +46,14 @@ def format_results(data: dict) -> str:
     ]
     # a calibration belongs to the file that declares it (it is not inherited): this scenario's own
     for c in (c for c in data["calibrated"] if c["scenario"] == data["scenario"]):
-        state = " (overridden by --set)" if c["overridden"] else ""
+        state = (f" (not used: {c['parameter']} = {c['value_used']} set by {c['overridden_in']})"
+                 if c["overridden"] else "")
         lines.append(f"  calibrated in {c['scenario']}: {c['parameter']} = {c['value']:.6g} so that "
                      f"{c['metric']} = {c['target_value']:g} [{c['target']}]{state}")
+    # an inherited calibration that this scenario (or --set) replaces: the value used is not a solved one
+    for c in (c for c in data["calibrated"] if c["scenario"] != data["scenario"] and c["overridden"]):
+        lines.append(f"  set, not calibrated: {c['parameter']} = {c['value_used']} (set by {c['overridden_in']}; "
+                     f"{c['scenario']}'s calibration to {c['target']} solved {c['value']:.6g})")
     for k, v in data["overrides"].items():
         lines.append(f"  override: {k} = {v}")
     lines.append("")

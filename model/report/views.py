@@ -113,7 +113,7 @@ def calibration_table(run: Run) -> pd.DataFrame:
 
     rows = [{"parameter": c["parameter"], "solved value": c["value"], "so that": heading(c["metric"]),
              "equals": c["target_value"], "published in": c["target_source"],
-             "calibrated in": c["scenario"], "overridden": "yes" if c["overridden"] else "no"}
+             "calibrated in": c["scenario"], "overridden": f"yes: {c['value_used']} set by {c['overridden_in']}" if c["overridden"] else "no"}
             for c in run.results["calibrated"]]
     return pd.DataFrame(rows).set_index("parameter")
 

@@ -1,0 +1,33 @@
+"""A scenario's `kind` checked against its chain: a file that extends a version of the business case and
+says it is one too (`kind: published`, or a kind it inherits) must cite a paper of its own. A file whose
+every change is an assumption is a sensitivity or an option; called a version, it would silently become
+the case's headline (the latest version) and its assumptions would read as published figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import CasebookError
+
+
+def _cites(node: Any) -> bool:
+    """Whether a file's own content carries any `source`."""
+    if isinstance(node, dict):
+        if isinstance(node.get("source"), str) and node["source"].strip():
+            return True
+        return any(_cites(v) for k, v in node.items() if k != "kind")
+    if isinstance(node, list):
+        return any(_cites(v) for v in node)
+    return False
+
+
+def check_kind(own: Any, kind: str, parent_kind: str, level: str, parent: str, is_version) -> None:
+    """Refuse a version that extends a version and cites nothing of its own (see the module)."""
+    if not (is_version(kind) and is_version(parent_kind)) or _cites(own):
+        return
+    key = "kind" if "kind" in own else "extends"
+    file, line = own.origin(key) if hasattr(own, "origin") else (None, None)
+    said = kind if "kind" in own else f"{kind} (from {parent})"
+    raise CasebookError(f"{said}, but nothing this file changes has a source: a version of the business case "
+                        "cites its own paper; a file whose changes are all assumptions is kind: sensitivity "
+                        "(or option)", file=file, key="kind", line=line)
