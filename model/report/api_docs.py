@@ -70,6 +70,7 @@ def _paragraph(text: str) -> str:
 
 def _inline(text: str) -> str:
     """Escaped text with its quoted syntax (``x`` or `x`, reST's and Markdown's ways) set as code."""
+    text = re.sub(r":[a-z]+:(?=`)", "", text)  # a reST role (:func:`glue`): the name, as code
     parts = re.split(r"``(.+?)``|`([^`]+)`", text)
     out = []
     for i in range(0, len(parts), 3):
