@@ -274,3 +274,89 @@ def test_a_go_live_before_the_works_start_is_refused(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"casebook: error: params/outline.yaml:{live + 1}: milestones.core_go_live: 2026-10, the go-live of "
         "delivery core, comes before the works start (milestones.contract_effective, 2027-01)"]
+
+
+# --- each bad input against a built site: one line, exit 2, and the site exactly as it was ----------
+
+def _replace_line(path, starts, old, new):
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(starts))
+    assert old in lines[at], (starts, lines[at])
+    lines[at] = lines[at].replace(old, new)
+    path.write_text("\n".join(lines) + "\n")
+    return at + 1
+
+
+def _unit(params):
+    return "outline.yaml", _replace_line(params / "outline.yaml", "  optimism_bias_operating:",
+                                         "value: 0.0, unit: fraction", "value: 5, unit: pct"), "unit is 'pct'"
+
+
+def _negative(params):
+    _replace_line(params / "outline.yaml", "        by_fy: {FY25/26: 8.0", "FY26/27: 6.0", "FY26/27: -6.0")
+    return "outline.yaml", None, "a cost of -6 is negative"
+
+
+def _stray(params):
+    (params / "x.yml").write_text("title: a copy\n")
+    return "x.yml", None, "not a scenario, so not read"
+
+
+def _bomb(params):
+    path = params / "full.yaml"
+    levels = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    path.write_text(path.read_text() + "bomb:\n" + "".join(f"  {line}\n" for line in levels))
+    return "full.yaml", None, "aliases expand"
+
+
+def _order(params):
+    _replace_line(params / "outline.yaml", "  contract_effective:", 'value: "2025-04"', 'value: "2027-01"')
+    lines = (params / "outline.yaml").read_text().splitlines()
+    live = next(i for i, line in enumerate(lines) if line.startswith("  core_go_live:")) + 1
+    return "outline.yaml", live, "comes before the works start"
+
+
+def _space(params):
+    return "full.yaml", _replace_line(params / "full.yaml", "title:", "title:", '"title ":'), "has a space at its start or end"
+
+
+def _link(params):
+    (params / "ghost.yaml").symlink_to("nowhere.yaml")
+    return "ghost.yaml", None, "is a link to 'nowhere.yaml', which does not exist"
+
+
+@pytest.fixture(scope="module")
+def built_case(tmp_path_factory):
+    case = tmp_path_factory.mktemp("kept") / "case"
+    shutil.copytree(CASE, case)
+    proc = casebook(case, "build", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    return case
+
+
+@pytest.mark.parametrize("bad", [_unit, _negative, _stray, _bomb, _order, _space, _link],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_bad_input_leaves_the_built_site_as_it_was(built_case, tmp_path, bad):
+    from .pipeline_helpers import clone_built, last_build, site_digest
+
+    case = clone_built(built_case, tmp_path / "case")
+    before, report = site_digest(case), last_build(case)
+    file, line, says = bad(case / "params")
+    for command in (("check",), ("build", "--jobs", "2")):
+        proc = casebook(case, *command, timeout=120)
+        assert proc.returncode == 2, (command, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in proc.stderr, lines
+        where = f"casebook: error: params/{file}" + (f":{line}:" if line else "")
+        assert lines[0].startswith(where) and says in lines[0], lines[0]
+    assert site_digest(case) == before  # nothing built earlier is lost or half-overwritten
+    assert last_build(case) == report
+
+
+def test_the_serve_banner_shows_an_error_as_text():
+    from model.pipeline.serve import banner_html, reload_script
+
+    banner = banner_html('params/x.yaml: bad <img src=x onerror=alert(1)> </script><script>alert(2)</script>')
+    assert "<img" not in banner and "<script" not in banner and "&lt;img src=x" in banner
+    assert "</script><script>" not in reload_script('v</script><script>alert(3)</script>').split("<script>", 1)[1]

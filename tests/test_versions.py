@@ -18,7 +18,13 @@ extends: fbc3
 kind: published
 short: Fourth
 description: The third version's figures, published again.
+decision:
+  label: Decision asked for
+  value: "Note the figures published again"
+  unit: text
+  source: "001_86d069ffb4d8e356.txt, Part 2 para 21"
 """
+# (a version cites a paper of its own: a file whose every change is an assumption is a sensitivity)
 
 
 def _relabel(params: Path, labels: dict[str, str | None]) -> None:
