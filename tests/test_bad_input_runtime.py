@@ -326,6 +326,15 @@ def _link(params):
     return "ghost.yaml", None, "is a link to 'nowhere.yaml', which does not exist"
 
 
+def _kind(params):
+    # the option called a version, its one citation made an assumption: it would become the headline
+    path = params / "no_analytics.yaml"
+    line = _replace_line(path, "kind: option", "kind: option", "kind: published")
+    path.write_text(path.read_text().replace('  source: "100_5e0c2a9d41b7f386.txt, para 10"',
+                                             '  assumption: true\n  why: "test"'))
+    return "no_analytics.yaml", line, "nothing this file changes has a source"
+
+
 @pytest.fixture(scope="module")
 def built_case(tmp_path_factory):
     case = tmp_path_factory.mktemp("kept") / "case"
@@ -335,7 +344,7 @@ def built_case(tmp_path_factory):
     return case
 
 
-@pytest.mark.parametrize("bad", [_unit, _negative, _stray, _bomb, _order, _space, _link],
+@pytest.mark.parametrize("bad", [_unit, _negative, _stray, _bomb, _order, _space, _link, _kind],
                          ids=lambda f: f.__name__.strip("_"))
 def test_bad_input_leaves_the_built_site_as_it_was(built_case, tmp_path, bad):
     from .pipeline_helpers import clone_built, last_build, site_digest

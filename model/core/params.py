@@ -17,7 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .cashflows import calculation_milestones
-from .reads import record_listing
+from .reads import record_listing, where
 from .errors import CasebookError, CasebookErrors, did_you_mean
 from .fy import parse_date, parse_fy
 from .schema import SLUG_RE, Quantity, Scenario, TableBlock, fy_text
@@ -80,7 +80,7 @@ def read_chain(params_dir: Path, name: str) -> list[tuple[str, LineDict]]:
                 raise
             raise CasebookError(f"unknown parent scenario {current!r}", file=child_file,
                                 key="extends", line=child_line) from exc
-        data = load_yaml_file(path, display=str(path))
+        data = load_yaml_file(path, display=where(path))  # as the other messages name it
         seen.append(current)
         chain.append((current, data))
         parent = data.get("extends")
