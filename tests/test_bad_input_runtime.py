@@ -369,3 +369,23 @@ def test_the_serve_banner_shows_an_error_as_text():
     banner = banner_html('params/x.yaml: bad <img src=x onerror=alert(1)> </script><script>alert(2)</script>')
     assert "<img" not in banner and "<script" not in banner and "&lt;img src=x" in banner
     assert "</script><script>" not in reload_script('v</script><script>alert(3)</script>').split("<script>", 1)[1]
+
+
+def test_ctrl_c_during_a_build_prints_one_line_and_no_traceback(tmp_path):
+    case = copy_case(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # a group of its own, as a terminal's foreground job: Ctrl-C reaches the build and its workers
+    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "build", "--jobs", "2", "--force"], cwd=case,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    build = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any("ipykernel" in " ".join(_cmdline(p)) for p in build.children(recursive=True)):
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, "the build ended before a kernel started"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert err.decode().strip().splitlines()[-1] == "casebook: interrupted"
+    assert "Traceback" not in err.decode() and "KeyboardInterrupt" not in err.decode()
