@@ -61,3 +61,22 @@ def notebook_errors(notebook: Path) -> list[str]:
                     or "glue key" in text:
                 bad.append(f"{notebook.name}: {out.get('ename') or text[:200]}")
     return bad
+
+
+def replace_in_line(path: Path, starts: str, old: str, new: str) -> int:
+    """In the first line of `path` that starts with `starts`, replace `old` by `new` (which must be
+    there); returns that line's number (1-based), as an error message gives it."""
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(starts))
+    assert old in lines[at], (starts, lines[at])
+    lines[at] = lines[at].replace(old, new)
+    path.write_text("\n".join(lines) + "\n")
+    return at + 1
+
+
+def built_copy(case: Path, dest: Path) -> Path:
+    """A copy of a case's folder at `dest`, built (`casebook build --jobs 2`, which must succeed)."""
+    shutil.copytree(case, dest)
+    proc = casebook(dest, "build", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr
+    return dest

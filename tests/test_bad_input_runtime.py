@@ -17,7 +17,7 @@ import pytest
 from model.core.yamlio import load_yaml_text
 
 from .conftest import ROOT
-from .pipeline_helpers import casebook
+from .pipeline_helpers import built_copy, casebook, replace_in_line
 
 CASE = ROOT / "tests" / "cases" / "regional_records"
 
@@ -263,37 +263,23 @@ def test_kind_published_on_a_sensitivity_is_refused_and_check_names_the_headline
 
 def test_a_go_live_before_the_works_start_is_refused(tmp_path):
     case = copy_case(tmp_path)
-    path = case / "params" / "outline.yaml"
-    lines = path.read_text().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("  contract_effective:"))
-    live = next(i for i, line in enumerate(lines) if line.startswith("  core_go_live:"))
-    lines[start] = lines[start].replace('value: "2025-04"', 'value: "2027-01"')
-    path.write_text("\n".join(lines) + "\n")
+    file, live, _ = _order(case / "params")
     proc = casebook(case, "check")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"casebook: error: params/outline.yaml:{live + 1}: milestones.core_go_live: 2026-10, the go-live of "
+        f"casebook: error: params/{file}:{live}: milestones.core_go_live: 2026-10, the go-live of "
         "delivery core, comes before the works start (milestones.contract_effective, 2027-01)"]
 
 
 # --- each bad input against a built site: one line, exit 2, and the site exactly as it was ----------
 
-def _replace_line(path, starts, old, new):
-    lines = path.read_text().splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith(starts))
-    assert old in lines[at], (starts, lines[at])
-    lines[at] = lines[at].replace(old, new)
-    path.write_text("\n".join(lines) + "\n")
-    return at + 1
-
-
 def _unit(params):
-    return "outline.yaml", _replace_line(params / "outline.yaml", "  optimism_bias_operating:",
+    return "outline.yaml", replace_in_line(params / "outline.yaml", "  optimism_bias_operating:",
                                          "value: 0.0, unit: fraction", "value: 5, unit: pct"), "unit is 'pct'"
 
 
 def _negative(params):
-    _replace_line(params / "outline.yaml", "        by_fy: {FY25/26: 8.0", "FY26/27: 6.0", "FY26/27: -6.0")
+    replace_in_line(params / "outline.yaml", "        by_fy: {FY25/26: 8.0", "FY26/27: 6.0", "FY26/27: -6.0")
     return "outline.yaml", None, "a cost of -6 is negative"
 
 
@@ -311,14 +297,14 @@ def _bomb(params):
 
 
 def _order(params):
-    _replace_line(params / "outline.yaml", "  contract_effective:", 'value: "2025-04"', 'value: "2027-01"')
+    replace_in_line(params / "outline.yaml", "  contract_effective:", 'value: "2025-04"', 'value: "2027-01"')
     lines = (params / "outline.yaml").read_text().splitlines()
     live = next(i for i, line in enumerate(lines) if line.startswith("  core_go_live:")) + 1
     return "outline.yaml", live, "comes before the works start"
 
 
 def _space(params):
-    return "full.yaml", _replace_line(params / "full.yaml", "title:", "title:", '"title ":'), "has a space at its start or end"
+    return "full.yaml", replace_in_line(params / "full.yaml", "title:", "title:", '"title ":'), "has a space at its start or end"
 
 
 def _link(params):
@@ -329,7 +315,7 @@ def _link(params):
 def _kind(params):
     # the option called a version, its one citation made an assumption: it would become the headline
     path = params / "no_analytics.yaml"
-    line = _replace_line(path, "kind: option", "kind: option", "kind: published")
+    line = replace_in_line(path, "kind: option", "kind: option", "kind: published")
     path.write_text(path.read_text().replace('  source: "100_5e0c2a9d41b7f386.txt, para 10"',
                                              '  assumption: true\n  why: "test"'))
     return "no_analytics.yaml", line, "nothing this file changes has a source"
@@ -337,11 +323,7 @@ def _kind(params):
 
 @pytest.fixture(scope="module")
 def built_case(tmp_path_factory):
-    case = tmp_path_factory.mktemp("kept") / "case"
-    shutil.copytree(CASE, case)
-    proc = casebook(case, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    return case
+    return built_copy(CASE, tmp_path_factory.mktemp("kept") / "case")
 
 
 @pytest.mark.parametrize("bad", [_unit, _negative, _stray, _bomb, _order, _space, _link, _kind],

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html import unescape
 
 import pytest
@@ -18,7 +17,7 @@ from model.core.scenario import load_scenario
 from model.report import book
 
 from .conftest import ROOT
-from .pipeline_helpers import casebook, notebook_errors
+from .pipeline_helpers import built_copy, casebook, notebook_errors
 
 CASE = ROOT / "tests" / "cases" / "county_payroll"
 PARAMS = CASE / "params"
@@ -169,11 +168,7 @@ def test_facts_belong_to_the_files_that_declare_them(check_report):
 
 @pytest.fixture(scope="module")
 def built_case(tmp_path_factory):
-    case = tmp_path_factory.mktemp("third") / "case"
-    shutil.copytree(CASE, case)
-    proc = casebook(case, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    return case
+    return built_copy(CASE, tmp_path_factory.mktemp("third") / "case")
 
 
 def page_text(path) -> str:

@@ -17,7 +17,7 @@ from model.core.schema_values import Unit
 from model.core.unit_rules import _parameters
 
 from .conftest import ROOT
-from .pipeline_helpers import casebook
+from .pipeline_helpers import casebook, replace_in_line
 
 UNITS = list(typing.get_args(Unit))
 CONNECT = ROOT / "params"
@@ -75,15 +75,12 @@ def test_the_right_unit_passes():
 def test_the_reported_case_pct_on_a_fraction_fails_check_with_its_line(tmp_path):
     case = tmp_path / "case"
     shutil.copytree(CASE, case)
-    path = case / "params" / "outline.yaml"
-    lines = path.read_text().splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith("  optimism_bias_operating:"))
-    lines[at] = lines[at].replace("value: 0.0, unit: fraction", "value: 5, unit: pct")
-    path.write_text("\n".join(lines) + "\n")
+    line = replace_in_line(case / "params" / "outline.yaml", "  optimism_bias_operating:",
+                           "value: 0.0, unit: fraction", "value: 5, unit: pct")
     proc = casebook(case, "check")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"casebook: error: params/outline.yaml:{at + 1}: appraisal.optimism_bias_operating.unit: unit is 'pct', "
+        f"casebook: error: params/outline.yaml:{line}: appraisal.optimism_bias_operating.unit: unit is 'pct', "
         "but appraisal.optimism_bias_operating is in fraction (a fraction: write 5% as 0.05)"]
 
 

@@ -1,5 +1,5 @@
 """Every file in a params folder is a scenario, a source, or reported: a file that casebook would
-otherwise pass over without a word (`x.yml`, `FBC3_copy.yaml`, `fbc3-benefits half.yaml`) would leave
+otherwise pass over without a word (`x.yml`, `Outline_copy.yaml`, `outline-benefits half.yaml`) would leave
 its figures out of the book while `check` says all is well."""
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from ..core.appraisal import appraise, inputs_from_scenario
 from ..core.schema import Scenario, TableBlock
 from .case_versions import final_go_live, first_version, headline, published_npv, short_label, version_labels
 from .scenario_loading import loaded, result
+from .management_tables import APPROVAL_MILESTONE
 
 
 # --- versions side by side --------------------------------------------------------------------------
@@ -22,11 +23,11 @@ def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
     """Each version's headline figures, a row per version in version order: its short label, title and
     decision, the go-live of its last delivery (a column named by that milestone), capital, revenue and
     total cost of ownership (nominal, £m), NPV, present values of costs and benefits, BCR, and the NPV
-    its own paper published (blank if none). An `approved` column (the date of an `fbc_approved`
-    milestone) appears only when some version declares that milestone."""
+    its own paper published (blank if none). An `approved` column (the date of an `approved`
+    milestone: when the version's decision was taken) appears only when some version declares one."""
     rows = []
     names = list(version_labels(params_dir))
-    approved = any("fbc_approved" in loaded(n, params_dir).scenario.milestones for n in names)
+    approved = any(APPROVAL_MILESTONE in loaded(n, params_dir).scenario.milestones for n in names)
     for name, short in version_labels(params_dir).items():
         ld, r = loaded(name, params_dir), result(name, params_dir)
         s = ld.scenario
@@ -34,7 +35,7 @@ def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
         rows.append({
             "version": short, "title": ld.title,
             "decision": s.decision.value if s.decision else "",
-            **({"approved": str(s.milestones["fbc_approved"].value) if "fbc_approved" in s.milestones else ""}
+            **({"approved": str(s.milestones[APPROVAL_MILESTONE].value) if APPROVAL_MILESTONE in s.milestones else ""}
                if approved else {}),
             final_go_live(s): str(s.milestones[final_go_live(s)].value),
             "capital_gbp_m": r["capital_gbp_m"], "revenue_gbp_m": r["revenue_gbp_m"],

@@ -28,7 +28,10 @@ def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
 
 #: Milestones the timeline shows beside the go-lives, by key, with their name in the legend (each
 #: version's own label says which version; the legend needs one name for all).
-TIMELINE_BEFORE = {"fbc_approved": "Business case approved", "contract_effective": "Contract effective"}
+#: The milestone a version may declare for the date its decision was taken (the timeline and the
+#: versions side by side show it).
+APPROVAL_MILESTONE = "approved"
+TIMELINE_BEFORE = {APPROVAL_MILESTONE: "Business case approved", "contract_effective": "Contract effective"}
 TIMELINE_AFTER = {"training_start": "Classroom training starts", "business_as_usual": "Business as usual"}
 
 
