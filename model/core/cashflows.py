@@ -95,7 +95,7 @@ def contract_cap_excess(scenario: Scenario) -> float:
 def costs_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Capital and revenue over the appraisal period: every version's costs added together.
 
-    Gross of funding sources: reserves pay for costs, they do not remove them.
+    Gross of funding sources: a funding source pays for costs, it does not remove them.
     """
     capital, revenue = np.zeros(len(fys)), np.zeros(len(fys))
     multipliers = cost_multipliers(scenario)
@@ -107,7 +107,7 @@ def costs_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def funding_by_fy(scenario: Scenario, fys: np.ndarray) -> np.ndarray:
-    """Identified funding sources (reserves) by year, negative as the tables print them."""
+    """Identified funding sources by year, negative as the tables print them."""
     out = np.zeros(len(fys))
     for block in scenario.costs.values():
         if isinstance(block, TableBlock):

@@ -23,7 +23,7 @@ def version_summary(params_dir: str | Path | None = None) -> pd.DataFrame:
     """Each version's headline figures, a row per version in version order: its short label, title and
     decision, the go-live of its last delivery (a column named by that milestone), capital, revenue and
     total cost of ownership (nominal, £m), NPV, present values of costs and benefits, BCR, and the NPV
-    its own paper published (blank if none). An `approved` column (the date of an `approved`
+    its own paper published (blank if none). An `approved` column (the date of a `business_case_approved`
     milestone: when the version's decision was taken) appears only when some version declares one."""
     rows = []
     names = list(version_labels(params_dir))

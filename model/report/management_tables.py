@@ -30,7 +30,7 @@ def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
 #: version's own label says which version; the legend needs one name for all).
 #: The milestone a version may declare for the date its decision was taken (the timeline and the
 #: versions side by side show it).
-APPROVAL_MILESTONE = "approved"
+APPROVAL_MILESTONE = "business_case_approved"
 TIMELINE_BEFORE = {APPROVAL_MILESTONE: "Business case approved", "contract_effective": "Contract effective"}
 TIMELINE_AFTER = {"training_start": "Classroom training starts", "business_as_usual": "Business as usual"}
 
