@@ -27,7 +27,7 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 check: $(STAMP)
 	$(BIN)/casebook check

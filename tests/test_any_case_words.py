@@ -15,6 +15,10 @@ import pytest
 from .conftest import ROOT
 from .pipeline_helpers import casebook
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_any_case_words")
+
+
 #: Words of the repository's own case (its programme, supplier contract, deliveries, funding) that no
 #: other case's pages should show. Whole words, case-sensitive: "Met" and "NEC" as names, not "met".
 CASE_WORDS = re.compile(r"\b(CONNECT|NEC\d?|Drop 1|Drop 2|MiPS|Metropolitan Police|reserves)\b")

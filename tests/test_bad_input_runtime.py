@@ -19,6 +19,10 @@ from model.core.yamlio import load_yaml_text
 from .conftest import ROOT
 from .pipeline_helpers import built_copy, casebook, replace_in_line
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_bad_input_runtime")
+
+
 CASE = ROOT / "tests" / "cases" / "regional_records"
 
 

@@ -19,6 +19,10 @@ from model.report import book, bookviews as bv
 from .conftest import PARAMS, ROOT
 from .pipeline_helpers import casebook, notebook_errors
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_comparison")
+
+
 CASE = ROOT / "tests" / "cases" / "regional_records"
 # the regional case's discounting: nominal cash deflated at 2% a year and discounted at the STPR's 3.5%
 # from the base year FY25/26 (appraisal.base_year, gdp_deflator and discount_rate of outline.yaml)

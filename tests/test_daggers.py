@@ -24,6 +24,10 @@ from .conftest import run_cli
 from .dependence_record import figure_sets
 from .pipeline_helpers import casebook, last_build
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_daggers")
+
+
 NEWCASE_INDEX = Path(__file__).parent.parent / "model" / "pipeline" / "data" / "newcase" / "book" / "index.md"
 MARKER_CLASS = "casebook-assumption"
 #: a number as a table cell shows it: 1,234.567, −0.5, 12

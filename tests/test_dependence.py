@@ -13,6 +13,10 @@ from model.core.scenario import load_scenario
 
 from .conftest import PARAMS
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_dependence")
+
+
 # The assumptions that turn nominal cash into discounted real costs: every present value of a cost
 # rests on them (FBC1's file states them; no published version overrides them).
 DISCOUNTING = {"fbc1:appraisal.base_year", "fbc1:appraisal.discount_rate", "fbc1:appraisal.price_basis",

@@ -15,6 +15,10 @@ import json
 from .conftest import ROOT
 from .pipeline_helpers import casebook, notebook_errors
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_hostile_text")
+
+
 CASE = ROOT / "tests" / "cases" / "regional_records"
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"

@@ -20,6 +20,10 @@ from model.core.schema import Benefits
 from .conftest import PARAMS, ROOT, run_cli
 from .pipeline_helpers import casebook, notebook_errors
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_newcase")
+
+
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 CONTRACT = "Layers: a lower layer never imports a higher one"
 #: The starting case is written in the deliveries syntax of the benefits (benefits.deliveries); until

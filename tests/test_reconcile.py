@@ -6,6 +6,10 @@ from model.analysis.reconcile import STATUSES, compare, half_unit, reconcile_all
 
 from .conftest import PARAMS
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_reconcile")
+
+
 
 @pytest.fixture(scope="module")
 def checks():

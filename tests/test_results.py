@@ -12,6 +12,10 @@ from model.core.scenario import load_scenario
 
 from .conftest import PARAMS, cli_json, run_cli
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_results")
+
+
 
 def assert_invariants(data: dict) -> None:
     rows = data["cashflows"]

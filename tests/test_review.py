@@ -15,6 +15,10 @@ from .browser_helpers import WCAG_TAGS, axe_source, chromium, open_page, site_pa
 from .conftest import cli_json
 from .pipeline_helpers import casebook, clone_built
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_review")
+
+
 PDF_NAME = "connect-the-business-case-reproduced.pdf"
 
 

@@ -17,6 +17,10 @@ import pytest
 
 from .pipeline_helpers import casebook, clone_built, last_build
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_stale")
+
+
 OLD_SCENARIO, OLD_SCENARIO_TITLE = "business_as_usual", "Business as usual (example reference)"
 NEW_SCENARIO, NEW_SCENARIO_TITLE = "status_quo", "Status quo (the replacement reference)"
 OLD_CHAPTER, OLD_CHAPTER_TITLE = "strategic", "Strategic case"

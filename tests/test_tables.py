@@ -7,6 +7,10 @@ from model.core.scenario import load_scenario
 
 from .conftest import PARAMS
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_tables")
+
+
 
 @pytest.fixture(scope="module")
 def fbc3():

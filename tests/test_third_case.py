@@ -19,6 +19,10 @@ from model.report import book
 from .conftest import ROOT
 from .pipeline_helpers import built_copy, casebook, notebook_errors
 
+# the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
+pytestmark = pytest.mark.xdist_group("test_third_case")
+
+
 CASE = ROOT / "tests" / "cases" / "county_payroll"
 PARAMS = CASE / "params"
 VERSIONS = ["soc", "obc", "fbc", "fbc_revised", "forecast_2012"]

@@ -155,9 +155,12 @@ def test_manifest_and_the_stamp_on_every_page(built, tmp_path):
     for page in ("index.html", "financial.html", "scenarios/fbc3.html"):
         text = (html / page).read_text()
         assert stamp in text and f"casebook {data['casebook_version']}" in text
-    # a changed input changes the digest and the stamp
-    params = project / "params" / "fbc2.yaml"
-    params.write_text(params.read_text().replace("Delay 3 (Covid-19", "Delay 3 (Covid"))
+    # a changed input changes the digest and the stamp (a params file that nothing extends, so that
+    # the rebuild executes it and the chapters that read it, not most of the book)
+    params = project / "params" / "fbc3_uplift_cap.yaml"
+    text = params.read_text()
+    assert "The uplift above that is not spent." in text
+    params.write_text(text.replace("The uplift above that is not spent.", "The uplift above it is not spent."))
     assert casebook(project, "build", "--manifest", str(manifest)).returncode == 0
     assert json.loads(manifest.read_text())["inputs_sha256"] != data["inputs_sha256"]
 

@@ -170,10 +170,19 @@ from ..core.scenario_cache import NUDGED as _NUDGED, nudged_file, params_digest 
 
 
 
+#: In a build, the folder the nudged copies go in (the build's own scratch space, which it removes when
+#: it ends and which the next build clears if this one was killed): a kernel killed with its build
+#: leaves nothing in the system's temporary folder.
+SCRATCH_ENV = "CASEBOOK_SCRATCH"
+
+
 def _scratch() -> Path:
     global _ROOT
     if _ROOT is None:
-        _ROOT = Path(tempfile.mkdtemp(prefix="casebook-dependence-"))
+        parent = os.environ.get(SCRATCH_ENV)
+        if parent:
+            Path(parent).mkdir(parents=True, exist_ok=True)
+        _ROOT = Path(tempfile.mkdtemp(prefix="casebook-dependence-", dir=parent or None))
         atexit.register(shutil.rmtree, _ROOT, True)
     return _ROOT
 
@@ -182,7 +191,7 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     """A copy of the params directory with one assumption nudged (kept for the life of the process,
     so that loads of it are cached like any other params directory); None if it cannot be nudged."""
     pdir = resolve_params_dir(params_dir)
-    key = (str(pdir.resolve()), params_digest(pdir), assumption.id, direction)
+    key = (str(pdir.resolve()), _digest_now(pdir), assumption.id, direction)
     if key in _DIRS:
         return _DIRS[key]
     data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
@@ -207,6 +216,18 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     _DIRS[key] = dest
     _NUDGED[str(dest)] = (str(pdir), assumption.scenario)
     return dest
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _digest_now(pdir: Path) -> str:
+    """`params_digest(pdir)`, hashed again only when a file's size or time has changed (every chapter
+    asks for each nudged copy many times: once per figure function, per assumption)."""
+    state = (str(pdir), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(pdir.glob("*.yaml"))))
+    if state not in _DIGESTS:
+        _DIGESTS[state] = params_digest(pdir)
+    return _DIGESTS[state]
 
 
 def _keep_shares_whole(data: dict, path: list[str]) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis import dependence
 from ..analysis.dependence import untested_assumptions
 from ..core import deps
 from ..core.errors import CasebookError
@@ -90,98 +91,112 @@ def _build(root: Path, params_dir: Path, jobs: int | None, force: bool, progress
 
     with build_lock(root, wait=wait):
         phase("lock")
-        check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
-        common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
-                              sources_digest(params_dir).encode()).encode()
-        scenarios = scenario_jobs(root, params_dir, common)
-        index = cache_scenarios(root, params_dir, scenarios, common)
-        kinds = ({deps.where(params_dir / f"{name}.yaml"): meta["kind"]
-                  for name, meta in json.loads(index.read_text())["scenarios"].items()} if index else {})
-        all_jobs = scenarios + book_notebook_jobs(root, params_dir, common, kinds)
-        env = {deps.CACHE_ENV: str(index)} if index else {}
-        phase("scenarios")
-        # the downloads are made here, in a thread, while the workers execute the notebooks
-        with ThreadPoolExecutor(max_workers=1) as side:
-            downloads = side.submit(cached_downloads, root, params_dir, common)
-            executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env,
-                                params_dir=params_dir)
-            phase("notebooks")
-            downloads_dir = downloads.result()
-            phase("downloads")
-        # the site is a function of the book's sources, the executed notebooks and the vendored files
-        site_key = sha256_bytes(book_digest(root),
-                                project_version().encode(),
-                                *[f"{j.page}:{j.key}".encode() for j in all_jobs],
-                                vega_debug_script().encode())[:16]
-        sites = root / BOOK_DIR / "_build" / "sites"
-        target = sites / site_key
-        current = current_site(root)
-        rebuilt = not (current == target.resolve() and (target / "index.html").is_file())
-        if manifest_path is not None:
-            write_atomic(Path(manifest_path), json.dumps(manifest(root, params_dir), indent=2) + "\n")
-        from . import pdf as book_pdf
+        tmp_parent = _tmp_parent(root)  # (clears the scratch of a build that was killed)
+        scratch = Path(tempfile.mkdtemp(prefix="casebook-nudged-", dir=tmp_parent))
+        try:
+            return _build_locked(root, params_dir, jobs, force, progress, manifest_path, started, pdf,
+                                 phases, phase, tmp_parent, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
-        pdf_out = root / BOOK_DIR / "_build" / "pdf" / f"{book_pdf.slug(book_title(root))}.pdf"
-        pdf_key = pdf_out.with_name(f".{pdf_out.name}.key")
-        pdf_todo = pdf and not (not rebuilt and pdf_out.is_file() and pdf_key.is_file()
-                                and pdf_key.read_text().strip() == site_key)
-        pdf_seconds = 0.0
-        if rebuilt or pdf_todo:
-            modules = npm_modules(root)
-            work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=_tmp_parent(root)))
-            try:
-                fresh = work / "src"
-                digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
-                                    downloads=downloads_dir)
-                from .diff import stage_figures  # figures.json and the "changes since" page
 
-                stage_figures(root, fresh, [(j.page, j.output) for j in all_jobs], manifest(root, params_dir),
-                              params_dir, current if rebuilt else None)
-                phase("stage")
-                if rebuilt:
-                    html = incremental_sphinx_build(root, fresh, force)
-                    phase("sphinx")
-                    sites.mkdir(parents=True, exist_ok=True)
-                    if target.exists():
-                        shutil.rmtree(target)
-                    copy_site(html, work / "site", digest)  # Sphinx keeps its own output for the next build
-                    os.replace(work / "site", target)
-                if pdf_todo:
-                    pdf_started = time.perf_counter()
-                    # the single page from the site's own Sphinx environment, then, as for the site,
-                    # the real inputs digest in place of the footer's placeholder
-                    single = incremental_singlehtml_build(root, fresh)
-                    copy_site(single, work / "single", digest)
-                    book_pdf.write_pdf(work / "single" / "index.html", book_title(root), pdf_out,
-                                       manifest(root, params_dir))
-                    pdf_key.write_text(site_key + "\n")
-                    pdf_seconds = time.perf_counter() - pdf_started
-                    phase("pdf")
-                if rebuilt:
-                    swap_site(root, target)
-                    remove_old_sites(root, target)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-            phase("swap")
-        # the runs of scenarios and notebooks that are gone, once the site without them is in place
-        remove_stale_runs(root, all_jobs)
-        report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
-                             executed=[j.name for j in executed],
-                             cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
-                             seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None,
-                             untested=untested_assumptions(params_dir, index.parent) if index else [])
-        write_atomic(root / LAST_BUILD, json.dumps({
-            "executed": [j.name for j in executed if j.kind == "scenario"],
-            "pages_executed": [j.name for j in executed if j.kind == "page"],
-            "cached": report.cached, "site_rebuilt": report.site_rebuilt,
-            # the scenarios each chapter read when it was last executed ("*": it listed them all)
-            "page_reads": {j.name: deps.scenarios_read(deps.read_log(j.reads_file), params_dir, root)
-                           for j in all_jobs if j.records_reads},
-            "site": current_site(root).name if current_site(root) else None,
-            "pdf": str(pdf_out.relative_to(root)) if pdf else None, "pdf_seconds": round(pdf_seconds, 3),
-            "untested_assumptions": [{k: u[k] for k in ("id", "file", "key", "reason")}
-                                     for u in report.untested],
-            "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")
+def _build_locked(root: Path, params_dir: Path, jobs: int | None, force: bool, progress: bool,
+                  manifest_path: Path | str | None, started: float, pdf: bool, phases: dict[str, float],
+                  phase, tmp_parent: Path, scratch: Path) -> BuildReport:
+    """The build, under the lock: `scratch` is where the kernels write their nudged params copies."""
+    check_no_stray_files(params_dir)  # a file in params/ that is not read is never silent
+    common = sha256_bytes(model_source_digest().encode(), dependency_lock(root).encode(),
+                          sources_digest(params_dir).encode()).encode()
+    scenarios = scenario_jobs(root, params_dir, common)
+    index = cache_scenarios(root, params_dir, scenarios, common)
+    kinds = ({deps.where(params_dir / f"{name}.yaml"): meta["kind"]
+              for name, meta in json.loads(index.read_text())["scenarios"].items()} if index else {})
+    all_jobs = scenarios + book_notebook_jobs(root, params_dir, common, kinds)
+    env = {deps.CACHE_ENV: str(index)} if index else {}
+    env[dependence.SCRATCH_ENV] = str(scratch)
+    phase("scenarios")
+    # the downloads are made here, in a thread, while the workers execute the notebooks
+    with ThreadPoolExecutor(max_workers=1) as side:
+        downloads = side.submit(cached_downloads, root, params_dir, common)
+        executed = run_jobs(all_jobs, root, jobs or os.cpu_count() or 1, force, progress, env,
+                            params_dir=params_dir)
+        phase("notebooks")
+        downloads_dir = downloads.result()
+        phase("downloads")
+    # the site is a function of the book's sources, the executed notebooks and the vendored files
+    site_key = sha256_bytes(book_digest(root),
+                            project_version().encode(),
+                            *[f"{j.page}:{j.key}".encode() for j in all_jobs],
+                            vega_debug_script().encode())[:16]
+    sites = root / BOOK_DIR / "_build" / "sites"
+    target = sites / site_key
+    current = current_site(root)
+    rebuilt = not (current == target.resolve() and (target / "index.html").is_file())
+    if manifest_path is not None:
+        write_atomic(Path(manifest_path), json.dumps(manifest(root, params_dir), indent=2) + "\n")
+    from . import pdf as book_pdf
+
+    pdf_out = root / BOOK_DIR / "_build" / "pdf" / f"{book_pdf.slug(book_title(root))}.pdf"
+    pdf_key = pdf_out.with_name(f".{pdf_out.name}.key")
+    pdf_todo = pdf and not (not rebuilt and pdf_out.is_file() and pdf_key.is_file()
+                            and pdf_key.read_text().strip() == site_key)
+    pdf_seconds = 0.0
+    if rebuilt or pdf_todo:
+        modules = npm_modules(root)
+        work = Path(tempfile.mkdtemp(prefix="casebook-build-", dir=tmp_parent))
+        try:
+            fresh = work / "src"
+            digest = stage_book(root, fresh, all_jobs, modules, params_dir, footer_placeholder=True,
+                                downloads=downloads_dir)
+            from .diff import stage_figures  # figures.json and the "changes since" page
+
+            stage_figures(root, fresh, [(j.page, j.output) for j in all_jobs], manifest(root, params_dir),
+                          params_dir, current if rebuilt else None)
+            phase("stage")
+            if rebuilt:
+                html = incremental_sphinx_build(root, fresh, force)
+                phase("sphinx")
+                sites.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    shutil.rmtree(target)
+                copy_site(html, work / "site", digest)  # Sphinx keeps its own output for the next build
+                os.replace(work / "site", target)
+            if pdf_todo:
+                pdf_started = time.perf_counter()
+                # the single page from the site's own Sphinx environment, then, as for the site,
+                # the real inputs digest in place of the footer's placeholder
+                single = incremental_singlehtml_build(root, fresh)
+                copy_site(single, work / "single", digest)
+                book_pdf.write_pdf(work / "single" / "index.html", book_title(root), pdf_out,
+                                   manifest(root, params_dir))
+                pdf_key.write_text(site_key + "\n")
+                pdf_seconds = time.perf_counter() - pdf_started
+                phase("pdf")
+            if rebuilt:
+                swap_site(root, target)
+                remove_old_sites(root, target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        phase("swap")
+    # the runs of scenarios and notebooks that are gone, once the site without them is in place
+    remove_stale_runs(root, all_jobs)
+    report = BuildReport(index_html=root / BOOK_DIR / "_build" / "html" / "index.html",
+                         executed=[j.name for j in executed],
+                         cached=[j.name for j in all_jobs if j not in executed], site_rebuilt=rebuilt,
+                         seconds=time.perf_counter() - started, pdf=pdf_out if pdf else None,
+                         untested=untested_assumptions(params_dir, index.parent) if index else [])
+    write_atomic(root / LAST_BUILD, json.dumps({
+        "executed": [j.name for j in executed if j.kind == "scenario"],
+        "pages_executed": [j.name for j in executed if j.kind == "page"],
+        "cached": report.cached, "site_rebuilt": report.site_rebuilt,
+        # the scenarios each chapter read when it was last executed ("*": it listed them all)
+        "page_reads": {j.name: deps.scenarios_read(deps.read_log(j.reads_file), params_dir, root)
+                       for j in all_jobs if j.records_reads},
+        "site": current_site(root).name if current_site(root) else None,
+        "pdf": str(pdf_out.relative_to(root)) if pdf else None, "pdf_seconds": round(pdf_seconds, 3),
+        "untested_assumptions": [{k: u[k] for k in ("id", "file", "key", "reason")}
+                                 for u in report.untested],
+        "seconds": round(report.seconds, 3), "phases": phases}, indent=2) + "\n")
     return report
 
 

@@ -26,8 +26,21 @@ def version_names(params_dir: str | Path | None = None) -> list[str]:
     """The case's versions: its published, forecast and outturn scenarios (`is_version`), in the order
     of their `extends` chain, the first version first (a version extends the one before it)."""
     pdir = resolve_params_dir(params_dir)
+    where = structure_dir(pdir)
+    if where != str(pdir):  # a nudged copy: the original's versions, worked out once per process
+        state = (where, tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                              for p in sorted(Path(where).glob("*.yaml"))))
+        if state not in _NUDGED_VERSIONS:
+            with deps.suspended():
+                _NUDGED_VERSIONS[state] = version_names(where)
+        return list(_NUDGED_VERSIONS[state])
     names = _of_kind(is_version, pdir)
     return sorted(names, key=lambda n: (len(loaded(n, structure_dir(pdir)).chain), n))
+
+
+#: The versions of an original params directory, as its nudged copies ask for them (a nudge changes a
+#: value, never a scenario's kind or `extends`), for each state of the original's files.
+_NUDGED_VERSIONS: dict[tuple, list[str]] = {}
 
 
 def _of_kind(kind, pdir: Path) -> list[str]:
