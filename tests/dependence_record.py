@@ -18,7 +18,18 @@ import re
 import sys
 from pathlib import Path
 
-MARKER = re.compile(r'<a class="casebook-assumption" href="([^"]*)" title="rests on assumptions: ([^"]*)">')
+#: a marker: its in-page link to the list of its assumptions, and its short text alternative
+MARKER = re.compile(r'<a class="casebook-assumption" href="#(rests-[0-9a-f]+)" title="(rests on \d+ assumptions?)">')
+#: one set's list (model.report.rest_lists): its anchor, then its items' links and labels
+REST_LIST = re.compile(r'<li id="(rests-[0-9a-f]+)"><p>[^<]*</p><ul>(.*?)</ul></li>', re.S)
+REST_ITEM = re.compile(r'<li><a href="([^"]*)">([^<]*)</a></li>')
+
+
+def rest_lists(page_html: str) -> dict[str, list[tuple[str, str]]]:
+    """anchor -> the (register link, label) of every assumption its list holds, as the HTML has them
+    (escaped, as the recording has them)."""
+    return {anchor: REST_ITEM.findall(body)
+            for anchor, body in REST_LIST.findall(page_html)}
 
 
 def figure_sets(project: Path) -> dict[str, list[str]]:
@@ -35,13 +46,21 @@ def figure_sets(project: Path) -> dict[str, list[str]]:
 
 
 def page_markers(site: Path) -> dict[str, list[str]]:
-    """page -> every assumption marker on it, in page order, as 'link | labels'."""
+    """page -> every assumption marker on it, in page order, as 'link | labels': the register link of
+    the first assumption of the list the marker links to, and the distinct labels of that list (the
+    form the markers were first recorded in, when each linked to its first assumption and read out
+    all their labels)."""
     out = {}
     for page in sorted(site.rglob("*.html")):
         rel = page.relative_to(site).as_posix()
         if rel.startswith(("_", "genindex", "search")):
             continue
-        found = [f"{href} | {labels}" for href, labels in MARKER.findall(page.read_text(encoding="utf-8"))]
+        text = page.read_text(encoding="utf-8")
+        lists = rest_lists(text)
+        found = []
+        for anchor, _alt in MARKER.findall(text):
+            items = lists[anchor]
+            found.append(f"{items[0][0]} | {'; '.join(dict.fromkeys(label for _, label in items))}")
         if found:
             out[rel] = found
     return out

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..report.rest_lists import add_rest_lists
 from .jobs import Job
 from .keys import manifest, sha256_bytes
 from .layout import BOOK_DIR, DOWNLOADS, IGNORED_IN_BOOK, RUNS_DIR, VENDOR_STATIC
@@ -67,10 +68,11 @@ INPUTS_PLACEHOLDER = "CASEBOOKINPUTSHA"
 
 
 def copy_site(html: Path, dest: Path, digest: str) -> None:
-    """Copy Sphinx's output to a new site, with the inputs' digest in place of the placeholder."""
+    """Copy Sphinx's output to a new site, with the inputs' digest in place of the placeholder and
+    each page's list of the assumptions its markers rest on (model.report.rest_lists)."""
     def copy(src: str, dst: str) -> None:
         if src.endswith(".html"):
-            text = Path(src).read_text(encoding="utf-8")
+            text = add_rest_lists(Path(src).read_text(encoding="utf-8"))
             Path(dst).write_text(text.replace(INPUTS_PLACEHOLDER, digest), encoding="utf-8")
         else:
             shutil.copy2(src, dst)

@@ -6,9 +6,10 @@ glued. Every figure glued in the process is kept in FIGURES, here."""
 from __future__ import annotations
 
 import html
+import json
 import math
 
-from . import book
+from . import book, rest_lists
 from .glue_tracking import _DEPS, _RECORD
 from .page_setup import _PARAMS_DIR
 
@@ -78,15 +79,18 @@ def figure_records(notebook) -> dict[str, dict]:
 
 
 def assumption_marker(assumptions, prefix: str = "") -> str:
-    """A small marker after a figure that rests on assumptions: a link to the first one's row in the
-    register, with the full list as its text alternative (not colour alone)."""
+    """A small marker after a figure that rests on assumptions: its text alternative says how many
+    ("rests on 3 assumptions", not colour alone), and it links to a list of exactly them at the end of
+    its page, each a link to its row in the register (written once the page is built:
+    model.report.rest_lists)."""
     if not assumptions:
         return ""
-    names = "; ".join(dict.fromkeys(a.label for a in assumptions))
-    alt = f"rests on assumptions: {names}"
-    href = f"{prefix}{book.REGISTER_PAGE}#{assumption_anchor(assumptions[0])}"
-    return (f'<a class="casebook-assumption" href="{href}" title="{html.escape(alt)}">'
-            f'<span aria-hidden="true">\u2020</span><span class="visually-hidden">({html.escape(alt)})</span></a>')
+    items = list(dict.fromkeys((f"{prefix}{book.REGISTER_PAGE}#{assumption_anchor(a)}", a.label)
+                               for a in assumptions))
+    alt = rest_lists.count_text(len(items))
+    data = html.escape(json.dumps([list(i) for i in items], ensure_ascii=False))
+    return (f'<a class="casebook-assumption" href="#{rest_lists.rest_id(items)}" title="{alt}" data-rests="{data}">'
+            f'<span aria-hidden="true">\u2020</span><span class="visually-hidden">({alt})</span></a>')
 
 
 class Linked:
