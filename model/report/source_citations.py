@@ -5,6 +5,7 @@ of every source with where it is used or why not."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from IPython.display import HTML
 
@@ -51,7 +52,7 @@ def cite(key: str, source: str, params_dir=None) -> None:
         raise ValueError(f"citation {source!r}: " + "; ".join(found.problems or ["names no unit"]))
     from myst_nb import glue as nb_glue
 
-    nb_glue(key, Cited(f"{doc.short}, {m.group('where')}", title=source,
+    nb_glue(key, Cited(f"{doc.short}, {m.group('where')}", title=f"{doc.title}, {m.group('where')}",
                        href=f"{COVERAGE_PAGE}#{found.units[0].anchor}"), display=False)
 
 
@@ -72,21 +73,52 @@ def glue_coverage(params_dir=None):
     return cov
 
 
-def _used_by_html(used_by: list[str]) -> str:
-    """'param: v3.yaml: milestones.x.source' -> grouped, shorter lines for the appendix."""
+def _reader_name(entry: str, params_dir) -> str:
+    """'v3.yaml: findings.x.statements.0' as a reader sees it: the version's short label and the
+    label of the nearest entry of the path that has one ('FBC3: The uplift is printed ...')."""
+    import yaml
+
+    from ..core.params import DEFAULT_PARAMS_DIR
+    from .case_versions import short_label
+
+    file, _, path = entry.partition(": ")
+    stem = file.removesuffix(".yaml")
+    try:
+        node = yaml.safe_load((Path(params_dir or DEFAULT_PARAMS_DIR) / file).read_text(encoding="utf-8"))
+        who = short_label(stem, params_dir)
+    except Exception:  # noqa: BLE001 - a name that is not a params file is shown as it is
+        return entry
+    label = None
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            break
+        if isinstance(node, dict) and isinstance(node.get("label"), str):
+            label = node["label"]
+    return f"{who}: {label}" if label else f"{who}: {path.split('.')[0].replace('_', ' ')}"
+
+
+def _used_by_html(used_by: list[str], params_dir=None) -> str:
+    """'param: v3.yaml: milestones.x.source' -> grouped by kind, each as its version's short label and
+    the label of what cites the unit (a page by its name)."""
     groups: dict[str, list[str]] = {}
     for entry in used_by:
         kind, _, where = entry.partition(": ")
-        where = where.removesuffix(".source").replace(".source.", ".")
         if kind == "book":
             where = where.removeprefix("book/").removesuffix(".md")
-        groups.setdefault(kind, []).append(where)
+        else:
+            where = _reader_name(where.removesuffix(".source").replace(".source.", "."), params_dir)
+        if where not in groups.setdefault(kind, []):
+            groups[kind].append(where)
     label = {"param": "Parameters", "finding": "Findings", "book": "Book pages"}
     return "<br>".join(f"<strong>{label.get(k, k)}:</strong> " + "; ".join(html.escape(w) for w in ws)
                        for k, ws in groups.items())
 
 
-def coverage_html(cov) -> HTML:
+def coverage_html(cov, params_dir=None) -> HTML:
     """Every unit of every source, a table per document: where it is used, or the reason it is not.
     Rows carry the ids that the chapters' citations link to."""
     out = []
@@ -98,12 +130,12 @@ def coverage_html(cov) -> HTML:
                 '<th scope="col">Used by, or why not</th></tr></thead>')
         body = []
         for r in rows:
-            detail = _used_by_html(r["used_by"]) if r["used_by"] else html.escape(
+            detail = _used_by_html(r["used_by"], params_dir) if r["used_by"] else html.escape(
                 r["reason"] or "no citation and no reason given")
             status = {"used": "used", "not_used": "not used", "uncovered": "UNCOVERED"}[r["status"]]
             body.append(f'<tr id="{r["anchor"]}"><td>{html.escape(r["unit"])}</td>'
                         f'<td>{html.escape(r["section"])}</td><td>{status}</td><td>{detail}</td></tr>')
-        title = html.escape(f"{rows[0]['short']}: {document}")
+        title = html.escape(rows[0]["short"])
         out.append(f'<p class="coverage-doc"><strong>{title}</strong></p>'
                    f'<div class="register-wrap" role="region" aria-label="{title}" tabindex="0">'
                    f'<table class="register coverage">{head}<tbody>{"".join(body)}</tbody></table></div>')
