@@ -63,6 +63,14 @@ def short_label(name: str, params_dir: str | Path | None = None) -> str:
     return str(own) if own else name.upper()
 
 
+def reader_label(name: str, params_dir: str | Path | None = None) -> str:
+    """A scenario as a reader's page names it: its own `short`, else its title, else its name in
+    capitals (never its file's name, which is a slug)."""
+    ld = loaded(name, structure_dir(params_dir))
+    own = _own(ld, "short") or ld.tree.get("title")
+    return str(own) if own else name.upper()
+
+
 def version_labels(params_dir: str | Path | None = None) -> dict[str, str]:
     """Each version's short label, by scenario name, in version order."""
     return {name: short_label(name, params_dir) for name in version_names(params_dir)}

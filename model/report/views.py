@@ -109,11 +109,16 @@ def appraisal_settings(run: Run) -> pd.DataFrame:
 
 
 def calibration_table(run: Run) -> pd.DataFrame:
+    from .case_versions import reader_label
     from .htmltable import heading
+
+    def version(name):  # a scenario by its short label or title, never its file's name
+        return reader_label(name, run.params_dir)
 
     rows = [{"parameter": c["parameter"], "solved value": c["value"], "so that": heading(c["metric"]),
              "equals": c["target_value"], "published in": c["target_source"],
-             "calibrated in": c["scenario"], "overridden": f"yes: {c['value_used']} set by {c['overridden_in']}" if c["overridden"] else "no"}
+             "calibrated in": version(c["scenario"]),
+             "overridden": f"yes: {c['value_used']} set by {version(c['overridden_in'])}" if c["overridden"] else "no"}
             for c in run.results["calibrated"]]
     return pd.DataFrame(rows).set_index("parameter")
 
@@ -153,6 +158,15 @@ def parameter_table(run: Run) -> pd.DataFrame:
                      calibrated_to=[cited(c, run.params_dir) for c in reg.calibrated_to])
     return reg[["parameter", "value", "unit", "kind", "provenance", "calibrated_to",
                 "defined_in"]].set_index("parameter")
+
+
+def parameters(run: Run):
+    """The scenario's parameters as a reader sees them (model.report.parameter_reader): each by its
+    label, linked to its entry in the assumptions register, with its source cited by short name."""
+    from IPython.display import HTML
+
+    from .parameter_reader import parameters_html
+    return HTML(parameters_html(run))
 
 
 def show(frame: pd.DataFrame, run: Run, places: int = 3, index: bool = True, build=None, by: str = "cell"):
