@@ -108,7 +108,7 @@ class Linked:
         cls = "glued prose" if len(self.text) > 40 and " " in self.text else "glued"
         if self.parameter:
             href = f"{book.REGISTER_PAGE}#{book.anchor(self.parameter)}"
-            tip = self.title or self.parameter
+            tip = self.title or "a parameter: see its entry in the assumptions register"
         elif self.href:
             href, tip = self.href, self.title or "computed by the model: see this page"
         else:
