@@ -5,6 +5,7 @@ source cited by the document's short name, or the reason for the assumption."""
 from __future__ import annotations
 
 import html
+import re
 
 from . import book
 from .register_page import unit_text
@@ -50,6 +51,30 @@ def _calibrated_to(text: str) -> str:
     return f"{METRICS.get(metric, metric.replace('_gbp_m', '').replace('_', ' '))} = {rest}"
 
 
+def reader_key(key: str, labels) -> str:
+    """A key with no label of its own, in words: its parent's label and its last part
+    ('Month FBC1 was approved', 'Drop 1 go-live: share'), or its last part alone."""
+    parent, _, last = key.rpartition(".")
+    words = re.sub(r"_(gbp_m|pct|fraction)$", "", last).replace("_", " ")
+    if parent in labels:
+        return f"{labels[parent]}: {words}"
+    return labels.get(last) or words.capitalize()  # a finding about a fact: the fact's label
+
+
+_KEY = re.compile(r"(?<![\w.])[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*(?![\w.])")
+
+
+def reader_values(text: str, labels) -> str:
+    """A register value as a reader reads it: a params key in it ('0.5 to 1.5 (on
+    benefits.level_multiplier)', 'costs.x.total_gbp_m against published.y') by its label."""
+    def word(m: re.Match) -> str:
+        key = m.group(0)
+        if "_" not in key and "." not in key:
+            return key  # a word
+        return labels.get(key) or (reader_key(key, labels) if "_" in key and "." in key else key)
+    return _KEY.sub(word, text)
+
+
 def parameters_html(run, calibrations: bool = False) -> str:
     """Every parameter the scenario uses (the calibration entries are in the calibration table above),
     as a table: label linked to the register, value, unit, kind, source or reason, calibrated to."""
@@ -64,11 +89,14 @@ def parameters_html(run, calibrations: bool = False) -> str:
         reg = reg[reg.kind != "calibration"]
     head = "".join(f'<th scope="col">{h}</th>' for h in
                    ("Parameter", "Value", "Unit", "Kind", "Source or reason", "Calibrated to"))
+    from .htmltable import labels_from_trees
+
+    labels = labels_from_trees([run.loaded.tree])
     rows = []
     for r in reg.itertuples(index=False):
-        label = r.label or r.parameter.rsplit(".", 1)[-1].replace("_", " ")
+        label = r.label or labels.get(r.parameter) or reader_key(r.parameter, labels)
         href = register_href(r.parameter, r.defined_in, run.params_dir)
-        value = reader_value(str(r.value), r.unit)
+        value = reader_values(reader_value(str(r.value), r.unit), labels)
         unit = "" if r.unit in ("fraction", "text") else unit_text(r.unit)
         cells = [f'<th scope="row"><a href="{html.escape(href)}">{html.escape(str(label))}</a></th>',
                  f"<td>{html.escape(value)}</td>", f"<td>{html.escape(unit)}</td>",
