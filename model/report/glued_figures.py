@@ -113,6 +113,9 @@ class Linked:
             href, tip = self.href, self.title or "computed by the model: see this page"
         else:
             return f'<span class="{cls}">{html.escape(self.text)}</span>'
+        from ..core.sources import cited
+
+        tip = cited(tip, _PARAMS_DIR["value"])  # a source by its document's short name, not its file
         return (f'<a class="{cls} reg-link" href="{href}" title="{html.escape(tip)}">'
                 f'{html.escape(self.text)}</a>')
 

@@ -43,12 +43,11 @@ def table_labels(params_dir=None) -> dict[str, str]:
             for key, text in filled_labels(book.loaded(n, pdir).scenario).items():
                 filled.setdefault(key, text)
         labels = htmltable.labels_from_trees((book.loaded(n, pdir).tree for n in names), filled)
-        # a scenario's name in a cell reads as its own short label where its file gives one
-        from .case_versions import _own
+        # a scenario's name in a cell reads as its own short label where its file gives one, else as
+        # its title (never as its file's name)
+        from .case_versions import reader_label
         for n in scenario_names(pdir):
-            short = _own(book.loaded(n, pdir), "short")
-            if short:
-                labels.setdefault(n, str(short))
+            labels.setdefault(n, reader_label(n, pdir))
         return labels
 
 
