@@ -22,6 +22,15 @@ from .reconcile_findings import classify, finding_checks
 from .reconcile_statements import fact_checks, narrative_checks, narrative_sum_checks
 
 
+def _label(loaded: Loaded, key: str) -> str:
+    """A parameter's label, in lower case at its start as a sentence continues it (its key if none)."""
+    node = loaded.tree
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    label = node.get("label") if isinstance(node, dict) else None
+    return (label[0].lower() + label[1:]) if isinstance(label, str) and label else key
+
+
 def calibration_checks(loaded: Loaded, npv_value: float) -> list[Check]:
     checks = []
     for entry in loaded.calibrated:
@@ -31,11 +40,12 @@ def calibration_checks(loaded: Loaded, npv_value: float) -> list[Check]:
                         entry["target_value"], npv_value, [entry["target_source"] or ""],
                         explained_by="reproduced by calibration")
         check.status = "explained"
-        check.explanation = (f"reproduced by calibration: {entry['parameter']} solved to "
+        what = _label(loaded, entry["parameter"])
+        check.explanation = (f"reproduced by calibration: {what} solved to "
                              f"{entry['value']:.6g} with a root finder ({entry['why']})")
         # a calibration sets an input so that a published figure is met: it changes the model's figures
         check.finding_class, check.severity, check.unresolved = "explained_difference", "numbers", False
-        check.model_uses = (f"the published NPV, met by solving {entry['parameter']} (the inputs behind it "
+        check.model_uses = (f"the published NPV, met by solving for {what} (the inputs behind it "
                             "are not published)")
         checks.append(check)
     return checks
