@@ -74,6 +74,13 @@ def test_no_page_shows_the_repository_case_words(site):
     assert found == []
 
 
+def test_no_reader_page_shows_a_file_name_key_slug_or_tool_name(site):
+    # issue 23 item 4, for any case: the words come from the case's own params (tests/reader_words.py)
+    from .reader_words import internal_words_on
+
+    assert internal_words_on(site, site.parents[2] / "params") == {}
+
+
 def test_no_page_shows_an_unfilled_placeholder(site):
     found = [f"{p.relative_to(site)}: {m.group(0)!r} in ...{t[max(0, m.start() - 60):m.end() + 60]}..."
              for p in _pages(site) for t in [_text(p, code=False)] for m in PLACEHOLDER.finditer(t)]

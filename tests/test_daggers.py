@@ -258,7 +258,8 @@ def test_table_markers_sit_on_numbers_never_on_a_heading_or_a_text(built_case):
                 marked_cells += 1
                 marker.extract()
                 assert NUMBER_RE.match(td.get_text().strip()), f"{page.name}: {td.get_text()!r} is not a number"
-                assert marker.select_one(".visually-hidden").get_text().startswith("(rests on assumptions: ")
+                assert re.fullmatch(r"\(rests on \d+ assumptions?\)", marker.select_one(".visually-hidden").get_text())
+                assert marker["href"].startswith("#rests-") and soup.find(id=marker["href"][1:]) is not None
     assert marked_cells > 0  # the options' and the cash flows' figures rest on assumptions
 
 

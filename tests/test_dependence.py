@@ -3,6 +3,9 @@ worked out by hand from how each figure is built."""
 
 from __future__ import annotations
 
+import json
+import re
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -130,7 +133,11 @@ def test_figure_record_names_its_assumptions_and_their_register_rows(summary_fig
     assert all(a["register"].split("#")[1] in anchors for a in record["assumptions"])
     assert glued["fbc3_npv_published"].record["kind"] == "published"
     html = glued["fbc1_tco"]._repr_html_()
-    assert 'class="casebook-assumption"' in html and "rests on assumptions:" in html
+    n = len({a["register"] for a in record["assumptions"]})
+    assert 'class="casebook-assumption"' in html and f"rests on {n} assumption" in html
+    # it carries exactly its assumptions' register rows, for the list at the end of its page
+    data = json.loads(unescape(re.search(r'data-rests="([^"]*)"', html).group(1)))
+    assert [href for href, _ in data] == list(dict.fromkeys(a["register"] for a in record["assumptions"]))
     assert "casebook-assumption" not in glued["fbc3_npv_published"]._repr_html_()
 
 

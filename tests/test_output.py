@@ -74,9 +74,16 @@ def test_dependent_figures_carry_a_marker_to_the_register(built):
     markers = index.select("a.casebook-assumption")
     assert markers
     for m in markers:
-        page, anchor = m["href"].split("#")
-        assert page == "appendix_register.html" and anchor in ids
-        assert "rests on assumptions:" in m.get_text()  # a text alternative, not colour alone
+        # a short text alternative, not colour alone, and a link to the list of its assumptions on the
+        # page, each of which links to its row of the register
+        assert re.fullmatch(r"\u2020\(rests on \d+ assumptions?\)", m.get_text())
+        listed = index.find(id=m["href"].removeprefix("#"))
+        assert m["href"].startswith("#") and listed is not None
+        links = listed.select("ul a")
+        assert len(links) == int(re.search(r"\d+", m.get_text()).group(0))
+        for link in links:
+            page, anchor = link["href"].split("#")
+            assert page == "appendix_register.html" and anchor in ids
     # FBC1's TCO (placeholder costs) is marked; the published FBC1 NPV is not
     tco = index.find("a", string="£129.0m")
     assert tco is not None and "casebook-assumption" in tco.find_next_sibling("a")["class"]

@@ -104,6 +104,10 @@ def column_dependence(download: str, columns, params_dir=None) -> dict[str, list
     return {c: v for c, v in out.items() if c in present}
 
 
+#: the columns a page does not show, though the table's download keeps them
+READER_HIDDEN = ("id",)
+
+
 def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, index: bool = False,
           params_dir=None, places_by_column: dict | None = None):
     """Show a table whole, with labels for params keys, a marker on each number that rests on
@@ -112,7 +116,10 @@ def table(frame: pd.DataFrame, download: str | None = None, places: int = 3, ind
     columns = list(frame.reset_index().columns if index else frame.columns)
     deps = cell_dependence(download, columns, pdir) if download else {}
     markers = {cell: assumption_marker(a) for cell, a in deps.items() if a}
-    display(HTML(htmltable.frame_html(htmltable.cited_frame(frame, pdir), places, table_labels(pdir), index=index,
+    # a check's or finding's id is the model's name for it: the page describes it by its text (the
+    # download keeps the id)
+    shown = frame.drop(columns=[c for c in READER_HIDDEN if c in frame.columns])
+    display(HTML(htmltable.frame_html(htmltable.cited_frame(shown, pdir), places, table_labels(pdir), index=index,
                                       places_by_column=places_by_column, cell_markers=markers)))
     if download:
         display(Markdown(f"Download this table: [{download}.csv]({DOWNLOADS}/{download}.csv) "

@@ -71,7 +71,10 @@ def reader_values(text: str, labels) -> str:
         key = m.group(0)
         if "_" not in key and "." not in key:
             return key  # a word
-        return labels.get(key) or (reader_key(key, labels) if "_" in key and "." in key else key)
+        words = labels.get(key) or (reader_key(key, labels) if "_" in key and "." in key else key)
+        if words != key and m.start() > 0 and words[:2].istitle():  # mid-sentence: 'of share of ...'
+            words = words[0].lower() + words[1:]
+        return words
     return _KEY.sub(word, text)
 
 

@@ -227,7 +227,7 @@ def changes(run: Run, params_dir: str | Path | None = None):
         shown = frame.copy()
         for col in ("before", "after"):
             shown[col] = [reader_values(reader_value(v, u), labels) for v, u in zip(frame[col], frame["unit"])]
-        shown["change"] = [c if c != k else labels.get(k) or reader_key(k, labels)  # a key without a label
+        shown["change"] = [reader_values(c, labels) if c != k else labels.get(k) or reader_key(k, labels)
                            for c, k in zip(frame["change"], frame["parameter"])]
         display(HTML(frame_html(shown[["change", "before", "after", "source or reason"]], 3,
                                 labels_from_trees([run.loaded.tree], filled_labels(run.loaded.scenario)))))
