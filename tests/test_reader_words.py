@@ -29,7 +29,7 @@ def test_connect_reader_pages_carry_no_internal_words(built):
 @pytest.mark.parametrize("html, kind", [
     ("<p>worth 000_dfcf8106c0ed4cbe.txt, para 5</p>", "source file"),
     ('<a href="x" title="001_86d069ffb4d8e356.txt, Part 2 para 4">FBC3</a>', "source file"),
-    ("<td>fbc3.yaml:795</td>", "yaml reference"),
+    ("<td>see the register's file.yaml:795</td>", "yaml reference"),
     ("<p>solving benefits.realisation_factor</p>", "params key"),
     ('<img alt="appraisal.first_fy" src="a.png">', "params key"),
     ("<p>the uplift-cap sensitivity (fbc3_uplift_cap)</p>", "scenario slug"),
