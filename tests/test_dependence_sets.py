@@ -1,7 +1,10 @@
 """The assumption sets of every figure of CONNECT's book are the ones the first dependence engine
 found (recorded in tests/data/connect_dependence.json before the engine was made faster): a faster way
 to the sets must not change a single one. The page markers were recorded again when the tables' markers
-moved from their columns' headings to the cells that move (the figures' sets did not change)."""
+moved from their columns' headings to the cells that move (the figures' sets did not change). Since
+each marker links to a list of its assumptions at the end of its page (issue 23), the record reads a
+marker's set from that list, in the form it was recorded in: the first assumption's register link and
+the distinct labels."""
 
 from __future__ import annotations
 
