@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.core.reference import stpr_schedule
+
 #: STPR schedule, Green Book Annex A6 (Table 8; the same schedule as Green Book 2003 Table 6.1):
 #: (last year of the band, real rate). Year 0 is undiscounted; years 1-30 at 3.5%, 31-75 at 3.0%, ...
-STPR_STANDARD: tuple[tuple[float, float], ...] = (
-    (30, 0.035), (75, 0.030), (125, 0.025), (200, 0.020), (300, 0.015), (np.inf, 0.010))
+#: Read from the packaged reference data (model/core/data/stpr.yaml, with its source and release).
+STPR_STANDARD: tuple[tuple[float, float], ...] = stpr_schedule("standard")
 #: The lower schedule for health and life values, Green Book A6.
-STPR_HEALTH: tuple[tuple[float, float], ...] = (
-    (30, 0.015), (75, 0.0129), (125, 0.0107), (200, 0.0086), (300, 0.0064), (np.inf, 0.0043))
+STPR_HEALTH: tuple[tuple[float, float], ...] = stpr_schedule("health")
 
 
 def stpr_rate(year: np.ndarray | int, schedule=STPR_STANDARD) -> np.ndarray:
