@@ -121,8 +121,10 @@ def merge(base: LineDict, over: LineDict) -> LineDict:
 
 def _inherit_unit_and_label(base: LineDict, over: LineDict) -> LineDict:
     """A parameter is replaced whole, but a file that changes one may leave its `unit` and `label` to
-    the file it extends: they say what the key is, which does not change."""
-    missing = [k for k in ("unit", "label") if k not in over and k in base]
+    the file it extends: they say what the key is, which does not change. A cost line's `timing` and
+    `committed` amounts are inherited the same way: when the spend falls and what is committed at the
+    decision date do not change with an option that cuts the line."""
+    missing = [k for k in ("unit", "label", "timing", "committed") if k not in over and k in base]
     if not missing:
         return over
     out = LineDict(over)
