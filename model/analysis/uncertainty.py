@@ -72,9 +72,12 @@ def check_draws(draws: int) -> None:
 
 def appraisal_label(loaded: Loaded, measure: str = "green_book") -> str:
     """Which NPV the figures are of, in words: 'the Green Book appraisal at the decision point (FY23/24 on)'."""
-    if measure == "green_book":
-        return f"{MEASURES[measure]} ({fy_label(loaded.scenario.appraisal.decision_fy.value)} on, sunk costs excluded)"
     a = loaded.scenario.appraisal
+    if measure == "green_book":
+        day = decision_date(loaded.scenario)
+        since = "" if day is None else f" from {day:%B %Y}"
+        return (f"{MEASURES[measure]} ({fy_label(a.decision_fy.value)} on{since}, sunk costs excluded; "
+                f"year 0 and prices {fy_label(a.green_book_base)})")
     return f"{MEASURES[measure]} ({a.last_fy.value - a.first_fy.value + 1}-year TCO NPV)"
 
 
