@@ -40,7 +40,7 @@ EDITS = [
     ("string-for-number", "fbc1.yaml", "    value: 0.02\n", "    value: two percent\n", "fbc1",
      ["{file}:", "appraisal.gdp_deflator", "must be a number"]),
     ("fraction-year", "fbc1.yaml", "    value: 2018\n    unit: fy_start\n    assumption: true",
-     "    value: 2018.5\n    unit: fy_start\n    assumption: true", "fbc1", ["{file}:", "appraisal.base_year", "financial year"]),
+     "    value: 2018.5\n    unit: fy_start\n    assumption: true", "fbc1", ["{file}:", "appraisal.paper_base_year", "financial year"]),
     ("boolean-for-number", "fbc1.yaml", "    value: 0.0\n    unit: fraction\n    assumption: true\n    why: \"The published papers do not say",
      "    value: true\n    unit: fraction\n    assumption: true\n    why: \"The published papers do not say", "fbc1",
      ["{file}:", "appraisal.optimism_bias_capital", "true/false"]),
@@ -446,11 +446,12 @@ def test_base_year_inside_the_period_is_accepted():
 def test_base_year_outside_the_period_in_a_file(params_copy):
     path = params_copy / "fbc1.yaml"
     text = path.read_text()
-    old = "  base_year:\n    label: Base year for prices and discounting (year 0)\n    value: 2018\n"
+    old = "  paper_base_year:\n    label: Base year for prices and discounting of the paper's measure"
     assert old in text
-    path.write_text(text.replace(old, old.replace("2018", "2031")))
+    path.write_text(text.replace(old + " (year 0 of the published NPVs)\n    value: 2018\n",
+                                 old + " (year 0 of the published NPVs)\n    value: 2031\n"))
     _assert_one_line(run_cli("results", "fbc1", "--params", str(params_copy)),
-                     ["fbc1.yaml:", "base_year FY31/32 is outside the appraisal period"])
+                     ["fbc1.yaml:", "paper_base_year FY31/32 is outside the appraisal period"])
 
 
 def test_go_live_outside_the_period_is_refused_but_a_fact_date_is_not(params_copy):

@@ -63,13 +63,14 @@ def test_optimism_bias_and_bcr():
 
 
 def _inputs(costs, benefits, rate, deflator=0.0, ob=0.0, base=2018, revenue=None, ob_operating=None,
-            decision=None):
+            decision=None, green_book_base=None):
     n = len(costs)
     return Inputs(fys=np.arange(2018, 2018 + n), capital_gbp_m=np.asarray(costs, float),
                   revenue_gbp_m=np.zeros(n) if revenue is None else np.asarray(revenue, float),
                   funding_gbp_m=np.zeros(n), benefits_real_gbp_m=np.asarray(benefits, float), base_year=base,
                   discount_rate=rate, gdp_deflator=deflator, optimism_bias_capital=ob,
-                  optimism_bias_operating=ob if ob_operating is None else ob_operating, decision_fy=decision)
+                  optimism_bias_operating=ob if ob_operating is None else ob_operating, decision_fy=decision,
+                  green_book_base_year=green_book_base)
 
 
 def test_npv_by_hand():
@@ -136,27 +137,31 @@ def test_brent_root_refuses_an_unbracketed_root():
 # --- the two appraisals: the paper's measure and the Green Book appraisal at the decision point ---------
 
 def test_green_book_appraisal_by_hand():
-    # FY18/19-FY21/22 (t = 0..3), decision in FY20/21, 10% flat rate, no deflator.
+    # FY18/19-FY21/22, decision in FY20/21 (at its start), 10% flat rate, no deflator.
     # capital 100, 50, 20, 0; revenue 10, 10, 10, 10; benefits 0, 0, 60, 80.
     # Optimism bias 50% on capital and 20% on revenue, from FY20/21 only:
     #   FY20/21 costs 20 x 1.5 + 10 x 1.2 = 42, net 18; FY21/22 costs 0 + 12 = 12, net 68.
-    # Green Book: sunk = 110 + 60 = 170; NPV = 18 / 1.1^2 + 68 / 1.1^3 = 14.8760 + 51.0894 = 65.9654
-    # Paper's measure: FY18/19 net -110, FY19/20 -60 (no uplift before the decision year):
-    #   NPV = -110 - 60 / 1.1 + 65.9654 = -98.5800
+    # Green Book, year 0 the decision year FY20/21: sunk = 110 + 60 = 170; NPV = 18 + 68 / 1.1 = 79.8182
+    # Paper's measure, year 0 FY18/19: FY18/19 net -110, FY19/20 -60 (no uplift before the decision year):
+    #   NPV = -110 - 60 / 1.1 + 18 / 1.1^2 + 68 / 1.1^3 = -98.5800
     i = _inputs([100, 50, 20, 0], [0, 0, 60, 80], rate=0.10, revenue=[10, 10, 10, 10], ob=0.5,
                 ob_operating=0.2, decision=2020)
     g, p = green_book(i), appraise(i)
     assert g.sunk_costs_gbp_m == 170.0 and p.sunk_costs_gbp_m == 0.0
-    assert g.fys.tolist() == [2020, 2021] and g.t.tolist() == [2, 3]
+    assert g.fys.tolist() == [2020, 2021] and g.t.tolist() == [0, 1] and g.base_year == 2020
     assert g.costs_real_gbp_m.tolist() == pytest.approx([42.0, 12.0])
     assert g.optimism_bias_gbp_m.tolist() == pytest.approx([12.0, 2.0])
-    assert g.npv_gbp_m == pytest.approx(18 / 1.1 ** 2 + 68 / 1.1 ** 3, abs=1e-12)
-    assert round(g.npv_gbp_m, 4) == 65.9654
+    assert g.npv_gbp_m == pytest.approx(18 + 68 / 1.1, abs=1e-12)
+    assert round(g.npv_gbp_m, 4) == 79.8182
     assert p.costs_real_gbp_m.tolist() == pytest.approx([110.0, 60.0, 42.0, 12.0])
     assert p.npv_gbp_m == pytest.approx(-110 - 60 / 1.1 + 18 / 1.1 ** 2 + 68 / 1.1 ** 3, abs=1e-12)
     assert round(p.npv_gbp_m, 4) == -98.5800
-    assert g.pv_costs_gbp_m == pytest.approx(42 / 1.21 + 12 / 1.331, abs=1e-12)
-    assert g.bcr == pytest.approx((60 / 1.21 + 80 / 1.331) / (42 / 1.21 + 12 / 1.331), rel=1e-12)
+    assert g.pv_costs_gbp_m == pytest.approx(42 + 12 / 1.1, abs=1e-12)
+    assert g.bcr == pytest.approx((60 + 80 / 1.1) / (42 + 12 / 1.1), rel=1e-12)
+    # with the paper's year 0 declared for it (appraisal.base_year), the old figure: 18 / 1.21 + 68 / 1.331
+    g18 = green_book(_inputs([100, 50, 20, 0], [0, 0, 60, 80], rate=0.10, revenue=[10, 10, 10, 10], ob=0.5,
+                             ob_operating=0.2, decision=2020, green_book_base=2018))
+    assert round(g18.npv_gbp_m, 4) == 65.9654
 
 
 cash = st.lists(st.floats(min_value=0, max_value=500, allow_nan=False, allow_infinity=False), min_size=10,
@@ -194,7 +199,7 @@ def test_optimism_bias_leaves_every_year_before_the_decision_year_unchanged(capi
     assert biased.optimism_bias_gbp_m[after] == pytest.approx(expected, rel=1e-12, abs=1e-12)
     # and the Green Book appraisal's sunk costs are the nominal costs of the years before it
     g = green_book(_inputs(capital, benefits, rate, deflator=deflator, revenue=revenue, ob=ob_c,
-                           ob_operating=ob_o, decision=decision))
+                           ob_operating=ob_o, decision=decision, green_book_base=2018))
     assert g.sunk_costs_gbp_m == pytest.approx(sum(c + r for c, r, y in zip(capital, revenue, range(2018, 2028))
                                                    if y < decision), abs=1e-9)
     assert g.npv_gbp_m == pytest.approx(float(biased.pv_gbp_m[after].sum()), abs=1e-9)

@@ -68,10 +68,13 @@ def test_overrides_do_not_recalibrate():
     base = cli_json("results", "fbc3")
     ob = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias_capital=0.1",
                   "--set", "appraisal.optimism_bias_operating=0.1")
-    # 10% more real costs from the decision year on: the Green Book NPV falls by exactly 10% of its PV(costs)
+    # 10% more real costs from the decision on: the Green Book NPV falls by exactly 10% of its PV(costs)
     gb, gb_ob = base["green_book"], ob["green_book"]
     assert gb_ob["npv_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.1 * gb["pv_costs_gbp_m"], abs=1e-9)
-    assert ob["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.1 * gb["pv_costs_gbp_m"], abs=1e-9)
+    # the paper's measure raises every cost of FY23/24 on, at its own year 0 (FY18/19)
+    paper_future = sum((r["capital_gbp_m"] + r["revenue_gbp_m"]) / 1.02 ** r["t"] * r["discount_factor"]
+                       for r in base["cashflows"] if r["fy"] >= "FY23/24")
+    assert ob["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.1 * paper_future, abs=1e-9)
     assert ob["calibrated"][1]["value"] == base["calibrated"][1]["value"]
 
 
@@ -82,7 +85,7 @@ def test_readable_table_by_default():
     # both appraisals, each named for what it is
     assert "The paper's measure: 10-year TCO NPV" in proc.stdout
     assert "The Green Book appraisal at the decision point: FY23/24 on, sunk costs excluded" in proc.stdout
-    assert "107.980" in proc.stdout  # the sunk costs, stated
+    assert "144.009" in proc.stdout  # the sunk costs, stated
 
 
 def test_green_book_appraisal_of_fbc3():
@@ -90,11 +93,18 @@ def test_green_book_appraisal_of_fbc3():
     gb = data["green_book"]
     assert gb["decision_fy"] == "FY23/24"
     # sunk: FBC1 FY18/19-FY22/23 (15 + 25 + 15 capital, 4 + 6 + 8 + 8 + 8 revenue = 89) plus FBC2's
-    # 29.2 x (0.5 x (0.3 + 0.5) + 0.5 x (0.2 + 0.3)) = 18.98 in FY21/22 and FY22/23: 107.98
-    assert gb["sunk_costs_gbp_m"] == pytest.approx(107.98, abs=1e-9)
+    # 29.2 x (0.5 x (0.3 + 0.5) + 0.5 x (0.2 + 0.3)) = 18.98 in FY21/22 and FY22/23: 107.98; and FY23/24's
+    # spend before the December decision: 8/12 of the lines with no timing (capital 22.827 - 15.949, revenue
+    # 38.374 - 29.409 - 2 - 5.928, FBC1's 8, FBC2's 5.84: 21.755 x 8/12 = 14.503), 1/4 of the training and
+    # its overtime (31.409 / 4 = 7.852) and 5/8 of the replan (21.877 x 5/8 = 13.673): 144.009
+    assert gb["sunk_costs_gbp_m"] == pytest.approx(
+        107.98 + 21.755 * 8 / 12 + 31.409 / 4 + (15.949 + 5.928) * 5 / 8, abs=1e-9)
+    assert round(gb["sunk_costs_gbp_m"], 3) == 144.009
     assert [r["fy"] for r in gb["cashflows"]] == [f"FY{y:02d}/{y + 1:02d}" for y in range(23, 28)]
-    # the Green Book cash flows are the paper's rows from the decision year on, unchanged (no optimism bias)
-    assert gb["cashflows"] == data["cashflows"][5:]
+    # year 0 is the decision year; after FY23/24 the cash flows are the paper's rows (no optimism bias)
+    assert [r["t"] for r in gb["cashflows"]] == [0, 1, 2, 3, 4] and gb["base_year"] == "FY23/24"
+    for mine, paper in zip(gb["cashflows"][1:], data["cashflows"][6:]):
+        assert (mine["capital_gbp_m"], mine["revenue_gbp_m"]) == (paper["capital_gbp_m"], paper["revenue_gbp_m"])
     assert gb["sunk_costs_gbp_m"] + sum(r["capital_gbp_m"] + r["revenue_gbp_m"] for r in gb["cashflows"]) \
         == pytest.approx(data["tco_gbp_m"], abs=1e-9)
     assert gb["npv_gbp_m"] == pytest.approx(sum(r["pv_gbp_m"] for r in gb["cashflows"]), abs=1e-9)
@@ -109,9 +119,11 @@ def test_decision_year_in_the_first_year_gives_the_papers_measure():
     assert gb["sunk_costs_gbp_m"] == 0.0 and gb["cashflows"] == data["cashflows"]
     for key in ("npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr"):
         assert gb[key] == data[key], key
-    # FBC1 decided in FY18/19, the first year: its two appraisals are one
+    # FBC1 decided in May 2018, the second month of the first year: April's 1/12 of FY18/19's 15 + 4 is
+    # sunk (no benefits yet, year 0 undiscounted): the Green Book NPV is 214.7 + 19 / 12 = 216.283
     fbc1 = cli_json("results", "fbc1")
-    assert fbc1["green_book"]["npv_gbp_m"] == fbc1["npv_gbp_m"] == pytest.approx(214.7, abs=1e-6)
+    assert fbc1["npv_gbp_m"] == pytest.approx(214.7, abs=1e-6)
+    assert fbc1["green_book"]["npv_gbp_m"] == pytest.approx(214.7 + 19 / 12, abs=1e-6)
 
 
 def test_list_and_check():
@@ -146,7 +158,7 @@ def test_invariants_hold_under_any_override(rate, ob, deflator, base_year, delay
     overrides = {"appraisal.discount_rate": "null" if rate is None else repr(rate),
                  "appraisal.optimism_bias_capital": repr(ob), "appraisal.optimism_bias_operating": repr(ob / 2),
                  "appraisal.gdp_deflator": repr(deflator),
-                 "appraisal.base_year": str(base_year), "benefits.start_delay_months": repr(delay)}
+                 "appraisal.paper_base_year": str(base_year), "benefits.start_delay_months": repr(delay)}
     data = results(load_scenario("fbc3", PARAMS, overrides))
     assert_invariants(data)
     assert data["cashflows"][0]["t"] == 2018 - base_year

@@ -22,8 +22,9 @@ from tqdm import tqdm
 
 from ..core import greenbook as gb
 from ..core.appraisal import future_years
-from ..core.cashflows import (benefit_starts, benefits_real_by_fy, block_costs, cost_multipliers,
-                              delivery_ramps, delivery_shares)
+from ..core.cashflows import (benefit_starts, benefits_real_by_fy, block_costs, block_costs_after_decision,
+                              cost_multipliers, decision_date, delivery_ramps, delivery_shares)
+from ..core.decision_frame import extend_at_last_level, extension_years, rebase, share_to_come, year_weights
 from ..core.errors import CasebookError
 from ..core.fy import fy_label, fy_range
 from ..core.rootfind import NoBracket, brent_root
@@ -71,9 +72,12 @@ def check_draws(draws: int) -> None:
 
 def appraisal_label(loaded: Loaded, measure: str = "green_book") -> str:
     """Which NPV the figures are of, in words: 'the Green Book appraisal at the decision point (FY23/24 on)'."""
-    if measure == "green_book":
-        return f"{MEASURES[measure]} ({fy_label(loaded.scenario.appraisal.decision_fy.value)} on, sunk costs excluded)"
     a = loaded.scenario.appraisal
+    if measure == "green_book":
+        day = decision_date(loaded.scenario)
+        since = "" if day is None else f" from {day:%B %Y}"
+        return (f"{MEASURES[measure]} ({fy_label(a.decision_fy.value)} on{since}, sunk costs excluded; "
+                f"year 0 and prices {fy_label(a.green_book_base)})")
     return f"{MEASURES[measure]} ({a.last_fy.value - a.first_fy.value + 1}-year TCO NPV)"
 
 
@@ -122,21 +126,25 @@ def sample(spec: UncertainInput, base: float, n: int, rng: np.random.Generator) 
 class Engine:
     """NPV of one scenario as a function of its uncertain inputs, for many draws at once.
 
-    `measure` "green_book" (the default) counts the years from the decision year on; "paper" counts
-    every year of the period. Either way optimism bias raises only the years from the decision year on.
+    `measure` "green_book" (the default) is the Green Book appraisal at the decision point
+    (:func:`model.core.appraisal.green_book`: what the decision can still change and what is
+    committed, in the decision frame's base year, the period closed as the case declares); "paper"
+    counts every year of the period at the paper's base. Either way optimism bias raises only costs
+    from the decision on, and never a committed sum.
     """
 
     loaded: Loaded
-    fys: np.ndarray
-    t: np.ndarray
+    fys: np.ndarray                 # (T0,) the years whose benefits are modelled
+    t: np.ndarray                   # (T,) years from year 0, extension years included
     factors: list[str]
-    capital_by_factor: np.ndarray   # (K, T) nominal
-    revenue_by_factor: np.ndarray   # (K, T) nominal
-    deflator: np.ndarray            # (T,) 1 / (1 + g)^t, or ones when costs are in real prices
-    future: np.ndarray              # (T,) 1 from the decision year on, 0 before: where optimism bias applies
+    capital_by_factor: np.ndarray   # (K, T) real, before optimism bias, multiplier 1
+    revenue_by_factor: np.ndarray   # (K, T) real, before optimism bias, multiplier 1
+    fixed_costs: np.ndarray         # (T,) real: committed sums (no multiplier, no optimism bias)
+    fixed_revenue: np.ndarray       # (T,) real: committed running costs carried into the extension (optimism bias)
+    future: np.ndarray              # (T,) 1 where optimism bias applies, 0 where not
     base: dict[str, float]          # base value of every input the engine varies
     delivery_starts: tuple[float, ...]  # each delivery's start of benefits (fractional year)
-    benefit_fixed: dict[str, float]
+    benefit_fixed: dict[str, Any]
     measure: str = "green_book"
 
     @classmethod
@@ -146,27 +154,58 @@ class Engine:
         s = loaded.scenario
         a = s.appraisal
         all_fys = fy_range(a.first_fy.value, a.last_fy.value)
-        keep = all_fys >= (a.decision_fy.value if measure == "green_book" else a.first_fy.value)
+        green = measure == "green_book"
+        d = a.decision_fy.value
+        keep = all_fys >= d if green else np.ones(len(all_fys), dtype=bool)
         fys = all_fys[keep]
-        t = fys - a.base_year.value
+        base_year = a.green_book_base if green else a.paper_base
+        g = a.gdp_deflator.value
+        real_basis = a.price_basis.value == "real"
+        extra = extension_years(a.last_fy.value, a.service_life_to.value) if green and a.service_life_to else []
+        n_more = len(extra)
+        t = np.concatenate([fys, np.asarray(extra, dtype=int)]).astype(int) - base_year
+
+        def real(nominal: np.ndarray) -> np.ndarray:
+            if real_basis:
+                return rebase(nominal, a.paper_base, base_year, g) if green else nominal
+            return nominal / (1.0 + g) ** (fys - base_year)
+
         factors: list[str] = []
         capital_rows: list[np.ndarray] = []
         revenue_rows: list[np.ndarray] = []
+        committed_c, committed_r = np.zeros(len(fys)), np.zeros(len(fys))
         for block in s.costs.values():
             names = ({ln.factor for ln in block.lines.values()} if hasattr(block, "lines")
                      else {block.factor})
             for factor in sorted(names):
                 only = {f: (1.0 if f == factor else 0.0) for f in names}
-                c, r = block_costs(block, all_fys, only)
+                if green:
+                    split = block_costs_after_decision(block, all_fys, s, only)
+                    c, r = split["capital"][keep], split["revenue"][keep]
+                else:
+                    c, r = block_costs(block, all_fys, only)
                 if factor in factors:
                     i = factors.index(factor)
-                    capital_rows[i] = capital_rows[i] + c[keep]
-                    revenue_rows[i] = revenue_rows[i] + r[keep]
+                    capital_rows[i] = capital_rows[i] + c
+                    revenue_rows[i] = revenue_rows[i] + r
                 else:
                     factors.append(factor)
-                    capital_rows.append(c[keep])
-                    revenue_rows.append(r[keep])
-        deflator = np.ones(len(t)) if a.price_basis.value == "real" else 1.0 / (1.0 + a.gdp_deflator.value) ** t
+                    capital_rows.append(c)
+                    revenue_rows.append(r)
+            if green:  # committed sums, once per block (they carry no multiplier)
+                split = block_costs_after_decision(block, all_fys, s, {})
+                committed_c += split["committed_capital"][keep]
+                committed_r += split["committed_revenue"][keep]
+        capital = np.vstack([real(row) for row in capital_rows])
+        revenue = np.vstack([real(row) for row in revenue_rows])
+        pad = np.zeros(n_more)
+        capital = np.hstack([capital, np.zeros((len(factors), n_more))])
+        revenue = extend_at_last_level(revenue, n_more)     # running costs continue at their last level
+        committed_real = real(committed_c) + real(committed_r)
+        fixed_costs = np.concatenate([committed_real, pad])
+        last_committed_revenue = real(committed_r)[-1] if len(fys) else 0.0
+        fixed_revenue = np.concatenate([np.zeros(len(fys)), np.full(n_more, last_committed_revenue)])
+        future = np.ones(len(t)) if green else future_years(fys, d)
         mult = cost_multipliers(s)
         b = s.benefits
         base = {"benefits.level_multiplier": b.level_multiplier.value,
@@ -175,20 +214,19 @@ class Engine:
                 "appraisal.optimism_bias_capital": a.optimism_bias_capital.value,
                 "appraisal.optimism_bias_operating": a.optimism_bias_operating.value}
         base.update({f"cost_multipliers.{f}": mult.get(f, 1.0) for f in factors})
+        residual = 0.0
+        if green and a.residual_value_gbp_m is not None and len(fys):
+            residual = float(real(np.eye(len(fys))[-1] * a.residual_value_gbp_m.value)[-1])
+        weights = (year_weights(fys, d, share_to_come(decision_date(s))) if green else np.ones(len(fys)))
         fixed = {"annual": b.annual_steady_state_gbp_m.value, "factor": b.realisation_factor.value,
-                 "shares": tuple(delivery_shares(s)), "ramps": tuple(delivery_ramps(s))}
-        return cls(loaded=loaded, fys=fys, t=t, factors=factors, capital_by_factor=np.vstack(capital_rows),
-                   revenue_by_factor=np.vstack(revenue_rows), deflator=deflator,
-                   future=future_years(fys, a.decision_fy.value), base=base,
-                   delivery_starts=tuple(benefit_starts(s)),
+                 "shares": tuple(delivery_shares(s)), "ramps": tuple(delivery_ramps(s)),
+                 # benefits: the decision year's share to come, restated in the base year's prices
+                 "scale": rebase(weights, a.paper_base, base_year, g) if green else weights,
+                 "more_years": n_more, "residual": residual}
+        return cls(loaded=loaded, fys=fys, t=t, factors=factors, capital_by_factor=capital,
+                   revenue_by_factor=revenue, fixed_costs=fixed_costs, fixed_revenue=fixed_revenue,
+                   future=future, base=base, delivery_starts=tuple(benefit_starts(s)),
                    benefit_fixed=fixed, measure=measure)
-
-    @property
-    def real_costs_by_factor(self) -> tuple[np.ndarray, np.ndarray]:
-        """(capital, revenue) by factor in real base-year prices, before optimism bias."""
-        if getattr(self, "_real", None) is None:
-            self._real = (self.capital_by_factor * self.deflator, self.revenue_by_factor * self.deflator)
-        return self._real
 
     def supports(self, parameter: str) -> bool:
         return parameter in SUPPORTED or (parameter.startswith("cost_multipliers.")
@@ -201,17 +239,21 @@ class Engine:
             return np.broadcast_to(np.asarray(v, dtype=float), (n,)).reshape(n, 1)
 
         fx = self.benefit_fixed
-        level = benefits_real_by_fy(                                                       # benefits (n, T)
+        level = benefits_real_by_fy(                                                       # benefits (n, T0)
             self.fys, self.delivery_starts, fx["shares"], fx["ramps"], fx["annual"], fx["factor"],
             get("benefits.start_delay_months"), get("benefits.level_multiplier"))
+        level = np.broadcast_to(level, (n, len(self.fys))) * fx["scale"]
+        level = extend_at_last_level(level, fx["more_years"])                               # (n, T)
+        if fx["residual"]:
+            level[:, len(self.fys) - 1] += fx["residual"]
         mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
-        capital_real, revenue_real = self.real_costs_by_factor
-        capital = mult @ capital_real                                                      # real, (n, T)
+        capital = mult @ self.capital_by_factor                                            # real, (n, T)
         capital *= 1.0 + get("appraisal.optimism_bias_capital") * self.future
-        revenue = mult @ revenue_real
+        revenue = mult @ self.revenue_by_factor + self.fixed_revenue
         revenue *= 1.0 + get("appraisal.optimism_bias_operating") * self.future
         level -= capital
-        level -= revenue                                                                   # net real
+        level -= revenue
+        level -= self.fixed_costs                                                          # net real
         rate = values.get("appraisal.discount_rate", self.base["appraisal.discount_rate"])
         if rate is None:
             return level @ gb.discount_factors(self.t)

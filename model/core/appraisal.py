@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from . import greenbook as gb
-from .cashflows import (benefit_starts, benefits_real_by_fy, costs_by_fy, delivery_ramps, delivery_shares,
-                        funding_by_fy, fy_labels)
+from .cashflows import (benefit_starts, benefits_real_by_fy, costs_after_decision, costs_by_fy, decision_date,
+                        delivery_ramps, delivery_shares, funding_by_fy, fy_labels)
+from .decision_frame import avoidable, extend_at_last_level, extension_years, rebase, share_to_come, year_weights
 from .errors import CasebookError
 from .fy import fy_range
 from .schema import Scenario
@@ -31,6 +32,18 @@ class Inputs:
     optimism_bias_operating: float
     decision_fy: int | None = None      # None: the first year (nothing is sunk)
     costs_in_real_prices: bool = False
+    # --- the frame of the Green Book appraisal at the decision point (green_book) ---
+    green_book_base_year: int | None = None     # year 0 and price base; None: the decision year
+    decision_share: float = 1.0                 # share of the decision year still to come (by month)
+    #: nominal costs the decision can still change, by year (None: capital / revenue x the year weights,
+    #: less what is committed); the scenario gives them line by line, each with its own timing
+    avoidable_capital_gbp_m: np.ndarray | None = None
+    avoidable_revenue_gbp_m: np.ndarray | None = None
+    committed_capital_gbp_m: np.ndarray | None = None   # committed at the decision date, nominal
+    committed_revenue_gbp_m: np.ndarray | None = None
+    sunk_gbp_m: float | None = None             # None: the costs x (1 - the year weights)
+    service_life_to: int | None = None          # running costs and benefits continue to this year
+    residual_value_gbp_m: float = 0.0           # at the period's end, in the costs' price basis
 
 
 def _required(q, key: str) -> float:
@@ -43,6 +56,7 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
     a, b = scenario.appraisal, scenario.benefits
     fys = fy_range(a.first_fy.value, a.last_fy.value)
     capital, revenue = costs_by_fy(scenario, fys)
+    split = costs_after_decision(scenario, fys)
     for name, d in b.deliveries.items():
         if d.share is not None:  # left out: the only delivery, all of the benefits
             _required(d.share, f"benefits.deliveries.{name}.share")
@@ -57,10 +71,16 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
         _required(b.level_multiplier, "benefits.level_multiplier"))
     return Inputs(fys=fys, capital_gbp_m=capital, revenue_gbp_m=revenue,
                   funding_gbp_m=funding_by_fy(scenario, fys), benefits_real_gbp_m=benefits,
-                  base_year=a.base_year.value, discount_rate=a.discount_rate.value,
+                  base_year=a.paper_base, discount_rate=a.discount_rate.value,
                   gdp_deflator=a.gdp_deflator.value, optimism_bias_capital=a.optimism_bias_capital.value,
                   optimism_bias_operating=a.optimism_bias_operating.value, decision_fy=a.decision_fy.value,
-                  costs_in_real_prices=a.price_basis.value == "real")
+                  costs_in_real_prices=a.price_basis.value == "real",
+                  green_book_base_year=a.green_book_base, decision_share=share_to_come(decision_date(scenario)),
+                  avoidable_capital_gbp_m=split["capital"], avoidable_revenue_gbp_m=split["revenue"],
+                  committed_capital_gbp_m=split["committed_capital"],
+                  committed_revenue_gbp_m=split["committed_revenue"], sunk_gbp_m=float(split["sunk"].sum()),
+                  service_life_to=None if a.service_life_to is None else a.service_life_to.value,
+                  residual_value_gbp_m=0.0 if a.residual_value_gbp_m is None else a.residual_value_gbp_m.value)
 
 
 @dataclass(frozen=True)
@@ -81,8 +101,21 @@ class Appraisal:
     net_real_gbp_m: np.ndarray
     discount_factor: np.ndarray
     pv_gbp_m: np.ndarray
-    #: nominal costs of the years before the first year counted (sunk costs; 0 in the paper's measure)
+    #: nominal costs before the decision (sunk costs; 0 in the paper's measure)
     sunk_costs_gbp_m: float = 0.0
+    #: year 0 and the price base of the appraisal
+    base_year: int | None = None
+    #: nominal amounts committed at the decision date, by year (zeros in the paper's measure)
+    committed_gbp_m: np.ndarray | None = None
+    #: years added after the period's end to cover the service life (running costs and benefits)
+    extension_years: int = 0
+    #: the residual value closing the period, real prices of the base year (in benefits_real_gbp_m)
+    residual_value_real_gbp_m: float = 0.0
+
+    @property
+    def committed_total_gbp_m(self) -> float:
+        """Nominal costs committed at the decision date (the same in every option)."""
+        return 0.0 if self.committed_gbp_m is None else float(np.sum(self.committed_gbp_m))
 
     @property
     def tco_gbp_m(self) -> float:
@@ -134,26 +167,19 @@ def future_years(fys: np.ndarray, decision_fy: int | None) -> np.ndarray:
     return np.ones(len(fys)) if decision_fy is None else (fys >= decision_fy).astype(float)
 
 
-def appraise(inputs: Inputs, from_fy: int | None = None) -> Appraisal:
-    """Green Book appraisal of one set of inputs: the one engine behind both measures.
-
-    `from_fy` None counts every year of the period: the paper's measure (the TCO NPV over the whole
-    period, costs already spent included). `from_fy` = the decision year counts only that year and later ones: the
-    Green Book appraisal at the decision point, with the earlier (sunk) costs left out and their nominal
-    total kept in `sunk_costs_gbp_m` (see :func:`green_book`).
+def appraise(inputs: Inputs) -> Appraisal:
+    """The paper's measure: every year of the period, costs already spent included, in real prices of
+    its own base year (`inputs.base_year`) and discounted to it. What the published NPVs calibrate.
 
     Costs: nominal cash to real base-year prices (5.11), unless the params say the published figures
     are already in real prices (`appraisal.price_basis: real`); then raised by optimism bias (5.45-5.49)
     at the capital rate on capital and the operating rate on revenue, in the years from the decision
     year on only: optimism bias adjusts estimates of future costs, never spend already incurred.
-    Benefits are modelled in real prices already. Net real flows are discounted with the STPR (A6) or
-    a flat rate; year 0 (the base year) is undiscounted. Prices and discounting stay at the base year
-    in both measures, so that the two are in the same money.
+    Benefits are modelled in real prices of the base year already. Net real flows are discounted with
+    the STPR (A6) or a flat rate; year 0 (the base year) is undiscounted.
     """
-    keep = np.ones(len(inputs.fys), dtype=bool) if from_fy is None else np.asarray(inputs.fys) >= from_fy
-    fys = np.asarray(inputs.fys)[keep]
-    capital, revenue = inputs.capital_gbp_m[keep], inputs.revenue_gbp_m[keep]
-    sunk = float(np.sum(inputs.capital_gbp_m[~keep] + inputs.revenue_gbp_m[~keep]))
+    fys = np.asarray(inputs.fys)
+    capital, revenue = inputs.capital_gbp_m, inputs.revenue_gbp_m
     t = fys - inputs.base_year
     deflator = 0.0 if inputs.costs_in_real_prices else inputs.gdp_deflator
     capital_real, revenue_real = gb.real_prices(capital, t, deflator), gb.real_prices(revenue, t, deflator)
@@ -161,23 +187,102 @@ def appraise(inputs: Inputs, from_fy: int | None = None) -> Appraisal:
     uplift = (gb.optimism_bias_amount(capital_real, inputs.optimism_bias_capital * future)
               + gb.optimism_bias_amount(revenue_real, inputs.optimism_bias_operating * future))
     costs_real = capital_real + revenue_real + uplift
-    benefits_real = np.asarray(inputs.benefits_real_gbp_m, dtype=float)[keep]
+    benefits_real = np.asarray(inputs.benefits_real_gbp_m, dtype=float)
     net_real = benefits_real - costs_real
     factors = gb.discount_factors(t, inputs.discount_rate)
     return Appraisal(
-        fys=fys, t=t, capital_gbp_m=capital, revenue_gbp_m=revenue,
-        funding_gbp_m=inputs.funding_gbp_m[keep],
+        fys=fys, t=t, capital_gbp_m=capital, revenue_gbp_m=revenue, funding_gbp_m=inputs.funding_gbp_m,
         benefits_gbp_m=gb.nominal_prices(benefits_real, t, inputs.gdp_deflator),
-        capital_real_gbp_m=capital_real, revenue_real_gbp_m=revenue_real,
-        optimism_bias_gbp_m=uplift,
+        capital_real_gbp_m=capital_real, revenue_real_gbp_m=revenue_real, optimism_bias_gbp_m=uplift,
         costs_real_gbp_m=costs_real, benefits_real_gbp_m=benefits_real, net_real_gbp_m=net_real,
-        discount_factor=factors, pv_gbp_m=net_real * factors, sunk_costs_gbp_m=sunk)
+        discount_factor=factors, pv_gbp_m=net_real * factors, base_year=int(inputs.base_year),
+        committed_gbp_m=np.zeros(len(fys)))
 
 
-def green_book(inputs: Inputs) -> Appraisal:
-    """The Green Book appraisal at the decision point: costs and benefits from the decision year on,
-    sunk costs excluded (Green Book; green-book.md, sunk costs and the decision point)."""
-    return appraise(inputs, from_fy=inputs.decision_fy)
+def green_book_split(inputs: Inputs) -> dict[str, np.ndarray | float]:
+    """The period's nominal costs split at the decision (green-book.md, sunk, committed, avoidable):
+    avoidable capital and revenue, committed capital and revenue (zeros before the decision year),
+    and the sunk total. Where the inputs do not give them line by line, each year's costs are taken
+    pro rata: none before the decision year, `decision_share` of it, all after."""
+    fys = np.asarray(inputs.fys)
+    d = int(fys[0]) if inputs.decision_fy is None else inputs.decision_fy
+    w = year_weights(fys, d, inputs.decision_share)
+    zero = np.zeros(len(fys))
+    committed_c = zero if inputs.committed_capital_gbp_m is None else np.where(fys >= d, inputs.committed_capital_gbp_m, 0.0)
+    committed_r = zero if inputs.committed_revenue_gbp_m is None else np.where(fys >= d, inputs.committed_revenue_gbp_m, 0.0)
+    avoid_c = (avoidable(inputs.capital_gbp_m * w, committed_c) if inputs.avoidable_capital_gbp_m is None
+               else inputs.avoidable_capital_gbp_m)
+    avoid_r = (avoidable(inputs.revenue_gbp_m * w, committed_r) if inputs.avoidable_revenue_gbp_m is None
+               else inputs.avoidable_revenue_gbp_m)
+    sunk = (float(np.sum((inputs.capital_gbp_m + inputs.revenue_gbp_m) * (1.0 - w))) if inputs.sunk_gbp_m is None
+            else inputs.sunk_gbp_m)
+    return {"decision_fy": d, "weights": w, "capital": avoid_c, "revenue": avoid_r,
+            "committed_capital": committed_c, "committed_revenue": committed_r, "sunk": sunk}
+
+
+def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
+    """The Green Book appraisal at the decision point (green-book.md, the decision point in full).
+
+    Only what the decision can still change and what is committed counts: the years from the decision
+    year on, the decision year's months before the decision sunk (`decision_share`, or each line's own
+    timing); earlier spend is sunk and stated. Committed amounts are costs in every option alike, with
+    no optimism bias (a contracted sum is not an estimate). Year 0 and the price base are the decision
+    year unless `green_book_base_year` says otherwise (5.11-5.13; A6). With `extended` (the default)
+    the period is closed as the case declares: running costs and benefits continue at their last year's
+    real level to `service_life_to`, or a residual value is a benefit of the last year; `extended=False`
+    gives the appraisal without either.
+    """
+    split = green_book_split(inputs)
+    d = split["decision_fy"]
+    base = d if inputs.green_book_base_year is None else inputs.green_book_base_year
+    all_fys = np.asarray(inputs.fys)
+    keep = all_fys >= d
+    fys = all_fys[keep]
+    extra = extension_years(int(all_fys[-1]), inputs.service_life_to) if extended else np.zeros(0, dtype=int)
+    years = np.concatenate([fys, extra]).astype(int)
+    t = years - base
+    n_more = len(extra)
+
+    def real(nominal: np.ndarray) -> np.ndarray:   # 5.11: nominal cash, or real paper-base prices, to base prices
+        if inputs.costs_in_real_prices:
+            return rebase(nominal, inputs.base_year, base, inputs.gdp_deflator)
+        return gb.real_prices(nominal, fys - base, inputs.gdp_deflator)
+
+    committed_c, committed_r = split["committed_capital"][keep], split["committed_revenue"][keep]
+    avoid_c_real, avoid_r_real = real(split["capital"][keep]), real(split["revenue"][keep])
+    committed_c_real, committed_r_real = real(committed_c), real(committed_r)
+    pad = np.zeros(n_more)
+    capital_real = np.concatenate([avoid_c_real, pad])
+    # running costs continue at the last year's level, committed or not: beyond the period they are estimates
+    revenue_last = (avoid_r_real + committed_r_real)[-1:] if len(fys) else np.zeros(1)
+    revenue_real = np.concatenate([avoid_r_real, np.repeat(revenue_last, n_more)])
+    committed_real = np.concatenate([committed_c_real + committed_r_real, pad])
+    uplift = (gb.optimism_bias_amount(capital_real, inputs.optimism_bias_capital)
+              + gb.optimism_bias_amount(revenue_real, inputs.optimism_bias_operating))
+    costs_real = capital_real + revenue_real + committed_real + uplift
+    benefits = rebase(np.asarray(inputs.benefits_real_gbp_m, dtype=float)[keep] * split["weights"][keep],
+                      inputs.base_year, base, inputs.gdp_deflator)
+    benefits_real = extend_at_last_level(benefits, n_more)
+    residual_real = 0.0
+    if extended and inputs.residual_value_gbp_m and len(fys):
+        residual_real = float(real(np.eye(len(fys))[-1] * inputs.residual_value_gbp_m)[-1])
+        benefits_real = benefits_real.copy()
+        benefits_real[len(fys) - 1] += residual_real
+    net_real = benefits_real - costs_real
+    factors = gb.discount_factors(t, inputs.discount_rate)
+    nominal = lambda x: gb.nominal_prices(x, t, inputs.gdp_deflator)  # noqa: E731
+    in_period = lambda x: np.concatenate([x, pad])  # noqa: E731
+    capital_cash = np.concatenate([split["capital"][keep] + committed_c, nominal(capital_real)[len(fys):]])
+    revenue_cash = np.concatenate([split["revenue"][keep] + committed_r, nominal(revenue_real)[len(fys):]])
+    return Appraisal(
+        fys=years, t=t, capital_gbp_m=capital_cash, revenue_gbp_m=revenue_cash,
+        funding_gbp_m=in_period(inputs.funding_gbp_m[keep]), benefits_gbp_m=nominal(benefits_real),
+        capital_real_gbp_m=capital_real + in_period(committed_c_real),
+        revenue_real_gbp_m=revenue_real + in_period(committed_r_real), optimism_bias_gbp_m=uplift,
+        costs_real_gbp_m=costs_real, benefits_real_gbp_m=benefits_real, net_real_gbp_m=net_real,
+        discount_factor=factors, pv_gbp_m=net_real * factors, sunk_costs_gbp_m=float(split["sunk"]),
+        base_year=int(base), committed_gbp_m=in_period(committed_c + committed_r), extension_years=n_more,
+        residual_value_real_gbp_m=residual_real)
 
 
 def npv(scenario: Scenario) -> float:

@@ -6,6 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .decision_frame import avoidable, share_to_come, timed_share_to_come, year_weights
 from .fy import decimal_year, fy_label, fy_range, parse_date, parse_fy
 from .schema import AllocatedBlock, Scenario, Series, TableBlock
 
@@ -44,6 +45,63 @@ def block_costs(block, fys: np.ndarray, multipliers: dict[str, float] | None = N
         capital += allocate(block.total_gbp_m.value * share, block.capital_profile, fys) * scale
         revenue += allocate(block.total_gbp_m.value * (1 - share), block.revenue_profile, fys) * scale
     return capital, revenue
+
+
+def decision_date(scenario: Scenario):
+    """The decision's date (its month's first day), or None where the params give only the year."""
+    q = scenario.appraisal.decision_date
+    return None if q is None else parse_date(q.value)
+
+
+def line_share_to_come(line, scenario: Scenario) -> float:
+    """The share of a cost line's decision-year spend still to come at the decision: by its own
+    `timing` where it states one, else pro rata by month (green-book.md, sunk costs)."""
+    day = decision_date(scenario)
+    timing = getattr(line, "timing", None)
+    if timing is None:
+        return share_to_come(day)
+    return timed_share_to_come(parse_date(timing.start), parse_date(timing.end), day)
+
+
+def block_costs_after_decision(block, fys: np.ndarray, scenario: Scenario,
+                               multipliers: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+    """One cost block split at the decision date, by year (nominal GBP m), gross of funding:
+    `capital` / `revenue`, what the decision can still change (each line's spend after the decision,
+    less what is committed, scaled by its factor's multiplier); `committed_capital` /
+    `committed_revenue`, the amounts committed at the decision date (fixed: no multiplier, and borne
+    even where an option cuts the line); `sunk`, the spend before the decision."""
+    multipliers = multipliers or {}
+    d = scenario.appraisal.decision_fy.value
+    n = len(fys)
+    out = {k: np.zeros(n) for k in ("capital", "revenue", "committed_capital", "committed_revenue", "sunk")}
+    if isinstance(block, TableBlock):
+        side = "capital" if block.kind == "capital" else "revenue"
+        for line in block.lines.values():
+            m = multipliers.get(line.factor, 1.0)
+            amounts = series_array(line.by_fy, fys)
+            weights = year_weights(fys, d, line_share_to_come(line, scenario))
+            committed = np.zeros(n) if line.committed is None else series_array(line.committed.by_fy, fys)
+            committed = np.where(np.asarray(fys) >= d, committed, 0.0)
+            out[side] += m * avoidable(amounts * weights, committed)
+            out[f"committed_{side}"] += committed
+            out["sunk"] += m * amounts * (1.0 - weights)
+    elif isinstance(block, AllocatedBlock):
+        capital, revenue = block_costs(block, fys, multipliers)
+        weights = year_weights(fys, d, share_to_come(decision_date(scenario)))
+        out["capital"] += capital * weights
+        out["revenue"] += revenue * weights
+        out["sunk"] += (capital + revenue) * (1.0 - weights)
+    return out
+
+
+def costs_after_decision(scenario: Scenario, fys: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`block_costs_after_decision` summed over every block, with the scenario's multipliers."""
+    multipliers = cost_multipliers(scenario)
+    total = {k: np.zeros(len(fys)) for k in ("capital", "revenue", "committed_capital", "committed_revenue", "sunk")}
+    for block in scenario.costs.values():
+        for k, v in block_costs_after_decision(block, fys, scenario, multipliers).items():
+            total[k] += v
+    return total
 
 
 def cost_multipliers(scenario: Scenario) -> dict[str, float]:
@@ -221,8 +279,10 @@ def calculation_milestones(scenario: Scenario) -> dict[str, str]:
 
 
 def decision_point(scenario: Scenario) -> float:
-    """The start of the decision year (1 April) as a fractional year: works before it are done."""
-    return float(scenario.appraisal.decision_fy.value) + 3.0 / 12.0
+    """The decision as a fractional year: the first of its month (`appraisal.decision_date`), else the
+    start of the decision year (1 April). Works before it are done."""
+    day = decision_date(scenario)
+    return float(scenario.appraisal.decision_fy.value) + 3.0 / 12.0 if day is None else decimal_year(day)
 
 
 def duration_bias_delay_months(scenario: Scenario) -> float:

@@ -31,3 +31,19 @@ def check_kind(own: Any, kind: str, parent_kind: str, level: str, parent: str, i
     raise CasebookError(f"{said}, but nothing this file changes has a source: a version of the business case "
                         "cites its own paper; a file whose changes are all assumptions is kind: sensitivity "
                         "(or option)", file=file, key="kind", line=line)
+
+
+def check_committed(own: Any, kind: str, is_version) -> None:
+    """Refuse a `committed:` on a cost line in an option or a sensitivity: what is committed at the
+    decision date is a fact of the version, the same in every option (green-book.md, sunk, committed,
+    avoidable); an option that replaces a line keeps the version's committed amounts."""
+    if is_version(kind) or not isinstance(own, dict):
+        return
+    for block_name, block in (own.get("costs") or {}).items():
+        lines = block.get("lines") if isinstance(block, dict) else None
+        for line_name, line in (lines or {}).items():
+            if isinstance(line, dict) and "committed" in line:
+                file, at = line.origin("committed") if hasattr(line, "origin") else (None, None)
+                raise CasebookError(f"a {kind} may not change what is committed at the decision date: it is "
+                                    "the same in every option (state it in the version's own file)",
+                                    file=file, key=f"costs.{block_name}.lines.{line_name}.committed", line=at)

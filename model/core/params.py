@@ -20,6 +20,7 @@ from .cashflows import calculation_milestones
 from .reads import record_listing, where
 from .errors import CasebookError, CasebookErrors, did_you_mean
 from .fy import parse_date, parse_fy
+from .set_rules import OPTIONAL_APPRAISAL_KEYS, date_outside_year
 from .schema import SLUG_RE, Quantity, Scenario, TableBlock, fy_text
 from .yamlio import LineDict, load_yaml_file, parse_scalar
 
@@ -121,8 +122,10 @@ def merge(base: LineDict, over: LineDict) -> LineDict:
 
 def _inherit_unit_and_label(base: LineDict, over: LineDict) -> LineDict:
     """A parameter is replaced whole, but a file that changes one may leave its `unit` and `label` to
-    the file it extends: they say what the key is, which does not change."""
-    missing = [k for k in ("unit", "label") if k not in over and k in base]
+    the file it extends: they say what the key is, which does not change. A cost line's `timing` and
+    `committed` amounts are inherited the same way: when the spend falls and what is committed at the
+    decision date do not change with an option that cuts the line."""
+    missing = [k for k in ("unit", "label", "timing", "committed") if k not in over and k in base]
     if not missing:
         return over
     out = LineDict(over)
@@ -471,6 +474,14 @@ def apply_set(tree: LineDict, dotted: str, raw_value: str) -> LineDict:
     parts = dotted.split(".")
     if parts and parts[-1] == "value":
         parts = parts[:-1]
+    appraisal = tree.get("appraisal") if isinstance(tree, dict) else None
+    if len(parts) == 2 and parts[0] == "appraisal" and isinstance(appraisal, dict):
+        if parts[1] in OPTIONAL_APPRAISAL_KEYS and parts[1] not in appraisal:
+            # an optional key the files leave out may still be set: it starts as a bare parameter
+            appraisal[parts[1]] = {"value": None, "unit": OPTIONAL_APPRAISAL_KEYS[parts[1]]}
+        if parts[1] == "decision_fy" and date_outside_year(appraisal.get("decision_date"), value):
+            # a decision year set on its own moves the decision to that year's start (1 April)
+            del appraisal["decision_date"]
     node: Any = tree
     for i, part in enumerate(parts):
         if isinstance(node, dict) and part in node:

@@ -17,8 +17,16 @@ def appraise_loaded(loaded: Loaded) -> Appraisal:
     return appraise(inputs_from_scenario(loaded.scenario))
 
 
-def green_book_loaded(loaded: Loaded) -> Appraisal:
-    return green_book(inputs_from_scenario(loaded.scenario))
+def green_book_loaded(loaded: Loaded, extended: bool = True) -> Appraisal:
+    return green_book(inputs_from_scenario(loaded.scenario), extended=extended)
+
+
+def period_closure(loaded: Loaded) -> str:
+    """How the case closes the Green Book appraisal's period: 'service_life', 'residual_value' or 'none'."""
+    a = loaded.scenario.appraisal
+    if a.service_life_to is not None:
+        return "service_life"
+    return "residual_value" if a.residual_value_gbp_m is not None else "none"
 
 
 def _records(frame) -> list[dict[str, Any]]:
@@ -34,9 +42,20 @@ def green_book_results(loaded: Loaded, appraisal: Appraisal | None = None) -> di
     """
     g = appraisal or green_book_loaded(loaded)
     a = loaded.scenario.appraisal
+    closure = period_closure(loaded)
+    plain = g if closure == "none" else green_book_loaded(loaded, extended=False)
     return {
         "decision_fy": fy_label(a.decision_fy.value),
+        "decision_date": None if a.decision_date is None else str(a.decision_date.value),
+        "share_of_decision_year_to_come": inputs_from_scenario(loaded.scenario).decision_share,
+        "base_year": fy_label(g.base_year),
+        "base_year_declared": a.base_year is not None,
         "sunk_costs_gbp_m": g.sunk_costs_gbp_m,
+        "committed_gbp_m": g.committed_total_gbp_m,
+        "period_closure": closure,
+        "service_life_to": None if a.service_life_to is None else fy_label(a.service_life_to.value),
+        "residual_value_gbp_m": None if a.residual_value_gbp_m is None else a.residual_value_gbp_m.value,
+        "npv_without_closure_gbp_m": plain.npv_gbp_m,
         "npv_gbp_m": g.npv_gbp_m,
         "pv_costs_gbp_m": g.pv_costs_gbp_m,
         "pv_benefits_gbp_m": g.pv_benefits_gbp_m,
@@ -73,7 +92,7 @@ def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any
         "funding_sources_gbp_m": float(a.funding_gbp_m.sum()),
         "appraisal": {
             "period": f"{frame.fy.iloc[0]} to {frame.fy.iloc[-1]}",
-            "base_year": s.appraisal.base_year.value,
+            "base_year": s.appraisal.paper_base,
             "discounting": "Green Book STPR schedule" if rate is None else f"flat {rate:g}",
             "discount_rate": rate,
             "gdp_deflator": s.appraisal.gdp_deflator.value,

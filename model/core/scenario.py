@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .appraisal import npv
 from .errors import CasebookError, CasebookErrors
-from .kind_rules import check_kind
+from .kind_rules import check_committed, check_kind
 from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, check_periods, drop_inherited_checks,
                      get_node, merge, own_part, read_chain, validate)
 from .rootfind import brent_root
@@ -141,6 +141,7 @@ def _load_scenario(name: str, params_dir: Path, overrides: dict[str, Any] | None
                 pending.extend(exc.errors if isinstance(exc, CasebookErrors) else [exc])
             try:
                 check_kind(own, kind, tree.get("kind", "published"), level, chain[i - 1][0], is_version)
+                check_committed(own, kind, is_version)
             except CasebookError as exc:
                 pending.append(exc)
         tree = own if tree is None else merge(tree, own)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from .fy import fy_of_date, parse_date
 from .schema_values import Provenance, Quantity, _Strict, _in_range
 
 #: Shares of the benefits that must add up to one are held to it to within this (floating-point noise).
@@ -27,11 +28,27 @@ def fy_text(start: int) -> str:
 class Appraisal(_Strict):
     first_fy: Quantity
     last_fy: Quantity
-    base_year: Quantity
+    #: Year 0 and the price base of the Green Book appraisal at the decision point; left out: the
+    #: decision year (green-book.md, the decision point in full). Also the paper's measure's base
+    #: where `paper_base_year` is left out.
+    base_year: Quantity | None = None
+    #: Year 0 and the price base of the paper's measure (the whole-period NPV that published NPVs
+    #: calibrate); left out: `base_year`, or else the first year of the period.
+    paper_base_year: Quantity | None = None
     #: The financial year of the decision the version asks for: the Green Book appraisal counts costs
     #: and benefits from this year on (earlier spend is sunk), and optimism bias never touches a year
     #: before it.
     decision_fy: Quantity
+    #: The month of the decision ('YYYY-MM', unit date), inside `decision_fy`: the months of the
+    #: decision year before it are spent (sunk), pro rata by month; the decision month itself is
+    #: still to come. Left out: the decision is at the start of the year (1 April).
+    decision_date: Quantity | None = None
+    #: The last financial year of the service life, after the period's end: running (revenue) costs
+    #: and benefits continue at their last year's real level to it, in the Green Book appraisal.
+    service_life_to: Quantity | None = None
+    #: The value left at the end of the period (GBP m, in the price basis of the costs: nominal cash
+    #: of the last year, or real prices), a benefit of the last year of the Green Book appraisal.
+    residual_value_gbp_m: Quantity | None = None
     discount_rate: Quantity
     price_basis: Quantity
     gdp_deflator: Quantity
@@ -42,11 +59,19 @@ class Appraisal(_Strict):
     #: stretches the works from here (or the decision point, if later) to the latest delivery.
     works_start_milestone: str
 
-    @field_validator("first_fy", "last_fy", "base_year", "decision_fy")
+    @field_validator("first_fy", "last_fy", "base_year", "paper_base_year", "decision_fy", "decision_date",
+                     "service_life_to", "residual_value_gbp_m")
     @classmethod
-    def _has_year(cls, q: Quantity) -> Quantity:
-        if q.value is None:
+    def _has_year(cls, q: Quantity | None) -> Quantity | None:
+        if q is not None and q.value is None:
             raise ValueError("needs a value")
+        return q
+
+    @field_validator("decision_date")
+    @classmethod
+    def _is_month(cls, q: Quantity | None) -> Quantity | None:
+        if q is not None and q.unit != "date":
+            raise ValueError("must have unit: date (a month, 'YYYY-MM')")
         return q
 
     # Each range check has one message, whichever side is broken: they run on the raw value, before
@@ -72,11 +97,15 @@ class Appraisal(_Strict):
     def _base_year_in_period(cls, data: Any) -> Any:
         """The base year must lie in the period: one message, whatever year is given (1900 or 2200)."""
         raw = {k: data.get(k).get("value") if isinstance(data, dict) and isinstance(data.get(k), dict) else None
-               for k in ("first_fy", "last_fy", "base_year")}
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()) \
-                and raw["first_fy"] <= raw["last_fy"] and not raw["first_fy"] <= raw["base_year"] <= raw["last_fy"]:
-            raise ValueError(f"base_year {fy_text(raw['base_year'])} is outside the appraisal period "
-                             f"{fy_text(raw['first_fy'])} to {fy_text(raw['last_fy'])}")
+               for k in ("first_fy", "last_fy", "base_year", "paper_base_year")}
+        period = [raw["first_fy"], raw["last_fy"]]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in period) or period[0] > period[1]:
+            return data
+        for key in ("base_year", "paper_base_year"):
+            v = raw[key]
+            if isinstance(v, int) and not isinstance(v, bool) and not period[0] <= v <= period[1]:
+                raise ValueError(f"{key} {fy_text(v)} is outside the appraisal period "
+                                 f"{fy_text(period[0])} to {fy_text(period[1])}")
         return data
 
     @model_validator(mode="after")
@@ -84,13 +113,38 @@ class Appraisal(_Strict):
         first, last = self.first_fy.value, self.last_fy.value
         if last < first:
             raise ValueError("last_fy is before first_fy")
-        if not first <= self.base_year.value <= last:
-            raise ValueError(f"base_year {fy_text(self.base_year.value)} is outside the appraisal period "
-                             f"{fy_text(first)} to {fy_text(last)}")
+        for key in ("base_year", "paper_base_year"):
+            q = getattr(self, key)
+            if q is not None and not first <= q.value <= last:
+                raise ValueError(f"{key} {fy_text(q.value)} is outside the appraisal period "
+                                 f"{fy_text(first)} to {fy_text(last)}")
         if not first <= self.decision_fy.value <= last:
             raise ValueError(f"decision_fy {fy_text(self.decision_fy.value)} is outside the appraisal period "
                              f"{fy_text(first)} to {fy_text(last)}")
+        if self.decision_date is not None:
+            day = parse_date(self.decision_date.value)
+            if fy_of_date(day) != self.decision_fy.value:
+                raise ValueError(f"decision_date {self.decision_date.value} is not in decision_fy "
+                                 f"{fy_text(self.decision_fy.value)} (1 April to 31 March)")
+        if self.service_life_to is not None:
+            if self.service_life_to.value <= last:
+                raise ValueError(f"service_life_to {fy_text(self.service_life_to.value)} must be after the "
+                                 f"period's end, {fy_text(last)}")
+            if self.residual_value_gbp_m is not None:
+                raise ValueError("give service_life_to or residual_value_gbp_m, not both: each closes the "
+                                 "period in its own way")
         return self
+
+    @property
+    def paper_base(self) -> int:
+        """Year 0 of the paper's measure: `paper_base_year`, else `base_year`, else the first year."""
+        q = self.paper_base_year or self.base_year or self.first_fy
+        return q.value
+
+    @property
+    def green_book_base(self) -> int:
+        """Year 0 of the Green Book appraisal: `base_year`, else the decision year."""
+        return (self.base_year or self.decision_fy).value
 
 
 class Delivery(_Strict):

@@ -9,7 +9,45 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from .schema_values import Quantity, Series, _Strict, _check_by_fy, check_source
+from .fy import parse_date
+from .schema_values import Provenance, Quantity, Series, _Strict, _check_by_fy, check_source
+
+
+class Timing(Provenance):
+    """When in the decision year a cost line's spend of that year falls: evenly over the months from
+    `start` to `end` ('YYYY-MM', both inside the decision year). The months before the decision
+    month are sunk; without a timing the line's decision-year spend is sunk pro rata by month."""
+
+    start: str
+    end: str
+
+    @model_validator(mode="after")
+    def _months(self) -> "Timing":
+        for name in ("start", "end"):
+            try:
+                parse_date(getattr(self, name))
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} {getattr(self, name)!r} is not a month (YYYY-MM)") from None
+        if parse_date(self.end) < parse_date(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Committed(Provenance):
+    """Amounts of a cost line contractually committed at the decision date (nominal GBP m by
+    financial year, from the decision on): they will be paid whatever the decision, so the Green Book
+    appraisal counts them in every option alike (an option that cuts the line still bears them), with
+    no optimism bias and no cost-factor multiplier."""
+
+    by_fy: dict[str, float]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _amounts(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("by_fy"), dict):
+            data = dict(data)
+            data["by_fy"] = _check_by_fy(data["by_fy"], "gbp_m", allow_negative=False)
+        return data
 
 
 class Line(Series):
@@ -19,6 +57,10 @@ class Line(Series):
 
     factor: str
     negative_cells: list[str] = Field(default_factory=list)
+    #: when in the decision year the line's spend of that year falls (default: pro rata by month)
+    timing: Timing | None = None
+    #: the amounts committed at the decision date, in every option alike
+    committed: Committed | None = None
 
 
 class PublishedTotals(_Strict):

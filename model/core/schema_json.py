@@ -58,8 +58,24 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
                           "year (a calendar year: 2005), year_range ('2007-2009' or '2010 onwards'), text or weight",
     ("Appraisal", "first_fy"): "First financial year of the appraisal period (fy_start: the calendar year it starts in)",
     ("Appraisal", "last_fy"): "Last financial year of the appraisal period (fy_start)",
-    ("Appraisal", "base_year"): "Base year of prices and discounting, year 0 (fy_start)",
+    ("Appraisal", "base_year"): "Year 0 and price base of the Green Book appraisal (fy_start); left out: the "
+                                "decision year. Also the paper's measure's base where paper_base_year is left out",
+    ("Appraisal", "paper_base_year"): "Year 0 and price base of the paper's measure, the whole-period NPV that "
+                                      "published NPVs calibrate (fy_start); left out: base_year, else first_fy",
     ("Appraisal", "decision_fy"): "Year of the decision (fy_start): earlier costs are sunk",
+    ("Appraisal", "decision_date"): "Month of the decision ('YYYY-MM', date), inside decision_fy: the decision "
+                                    "year's months before it are sunk, pro rata by month; left out: 1 April",
+    ("Appraisal", "service_life_to"): "Last year of the service life, after last_fy (fy_start): running costs and "
+                                      "benefits continue at their last year's real level to it (Green Book appraisal)",
+    ("Appraisal", "residual_value_gbp_m"): "Value left at the period's end (gbp_m, in the costs' price basis), a "
+                                           "benefit of the last year of the Green Book appraisal",
+    ("Line", "timing"): "When the line's spend of the decision year falls (start, end: months); default: "
+                        "pro rata by month",
+    ("Line", "committed"): "Amounts committed at the decision date (by_fy, nominal gbp_m): in every option "
+                           "alike, with no optimism bias",
+    ("Timing", "start"): "First month ('YYYY-MM') of the line's spend in the decision year",
+    ("Timing", "end"): "Last month ('YYYY-MM') of the line's spend in the decision year",
+    ("Committed", "by_fy"): "Committed amounts by financial year (nominal gbp_m), from the decision on",
     ("Appraisal", "discount_rate"): "A flat discount rate (fraction); null for the Green Book STPR schedule",
     ("Appraisal", "price_basis"): "Price basis of the cost figures: nominal or real (text)",
     ("Appraisal", "gdp_deflator"): "GDP deflator, annual rate (fraction), to turn nominal into real",
@@ -193,7 +209,9 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
 
 #: The unit a parameter's `unit` must (or usually does) carry, by model and field.
 UNITS: dict[tuple[str, str], str] = {
-    **{("Appraisal", f): "fy_start" for f in ("first_fy", "last_fy", "base_year", "decision_fy")},
+    **{("Appraisal", f): "fy_start" for f in ("first_fy", "last_fy", "base_year", "paper_base_year", "decision_fy",
+                                              "service_life_to")},
+    ("Appraisal", "decision_date"): "date", ("Appraisal", "residual_value_gbp_m"): "gbp_m",
     **{("Appraisal", f): "fraction" for f in ("discount_rate", "gdp_deflator", "optimism_bias_capital",
                                               "optimism_bias_operating", "optimism_bias_duration")},
     ("Appraisal", "price_basis"): "text",
@@ -224,7 +242,7 @@ FILE_DESCRIPTIONS = {
 def _describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
     """Add DESCRIPTIONS to the fields they name (inherited fields too: Provenance's fields in Quantity)."""
     inherits = {"Quantity": ["Provenance"], "Series": ["Provenance"], "Line": ["Series", "Provenance"],
-                "UncertainInput": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"],
+                "UncertainInput": ["Provenance"], "Timing": ["Provenance"], "Committed": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"],
                 "Finding": ["Classification"]}
     models = {**defs, "Scenario": root}
     for name, model in models.items():

@@ -38,7 +38,8 @@ def _parameters(tree: dict) -> Iterator[tuple[str, Any, str]]:
         u = UNITS.get((model, field))
         return u if u and " " not in u and u != "any" else None
 
-    for field in ("first_fy", "last_fy", "base_year", "decision_fy", "discount_rate", "gdp_deflator",
+    for field in ("first_fy", "last_fy", "base_year", "paper_base_year", "decision_fy", "decision_date",
+                  "service_life_to", "residual_value_gbp_m", "discount_rate", "gdp_deflator",
                   "optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration", "price_basis"):
         yield f"appraisal.{field}", _at(tree, "appraisal", field), unit("Appraisal", field)
     for field in ("annual_steady_state_gbp_m", "realisation_factor", "ramp_up_years", "start_delay_months",

@@ -3,6 +3,7 @@ scenario, the paper's own measure beside it, and the appraisal's optimism bias, 
 
 from __future__ import annotations
 
+from ..core.fy import fy_label, parse_date
 from . import book
 from .glue_tracking import tracked
 from .glued_figures import _charts, glue, glue_chart, glue_money
@@ -27,6 +28,7 @@ def glue_economic(params_dir=None) -> None:
         glue_money("econ_npv_gap", g3["npv_gbp_m"] - gd["npv_gbp_m"])
     glue_money("econ_sunk", g3["sunk_costs_gbp_m"], href="financial.html")
     glue("econ_decision_fy", g3["decision_fy"], "appraisal.decision_fy")
+    glue_decision_frame(r3)
     glue_money("econ_paper_npv", r3["npv_gbp_m"], href=f"scenarios/{main}.html")
     glue_money("econ_paper_pvc", r3["pv_costs_gbp_m"], href=f"scenarios/{main}.html")
     glue_money("econ_paper_pvb", r3["pv_benefits_gbp_m"], href=f"scenarios/{main}.html")
@@ -46,3 +48,39 @@ def glue_economic(params_dir=None) -> None:
     glue_money("econ_peak_benefit", peak["benefits_real_gbp_m"])
     glue("econ_peak_benefit_fy", peak["fy"])
     glue_chart("fig_costs_benefits", _charts().costs_and_benefits(r3))
+
+
+def decision_frame_texts(r: dict) -> dict[str, str]:
+    """The words of the decision frame of one result (`casebook results --json`): when the decision
+    falls, what year 0 is and why, and how the period is closed."""
+    g = r["green_book"]
+    if g["decision_date"]:
+        day = parse_date(g["decision_date"])
+        gone = round(12 * (1 - g["share_of_decision_year_to_come"]))
+        when = f"{day:%B %Y}"
+        months = f"{gone} of its 12 months" if gone else "none of its months"
+    else:
+        when, months = f"the start of {g['decision_fy']}", "none of its months"
+    base = (f"{g['base_year']}, the base year the case declares" if g["base_year_declared"]
+            else f"{g['base_year']}, the decision year")
+    closure = {"service_life": f"running costs and benefits continue at their last year's level to {g['service_life_to']}, "
+                               "the service life the case declares",
+               "residual_value": "a residual value the case declares closes the period",
+               "none": "the case declares no service life beyond the period and no residual value"}[g["period_closure"]]
+    return {"when": when, "months": months, "base": base, "closure": closure}
+
+
+def glue_decision_frame(r: dict) -> None:
+    """The decision frame of the headline version: the decision month, the months of the decision year
+    already spent, year 0 and the price base (and the paper's own), what is committed, and the Green
+    Book NPV with and without the closing of the period (service life or residual value)."""
+    g = r["green_book"]
+    words = decision_frame_texts(r)
+    glue("econ_decision_when", words["when"], "appraisal.decision_date" if g["decision_date"] else "appraisal.decision_fy")
+    glue("econ_months_sunk", words["months"], "appraisal.decision_date" if g["decision_date"] else "appraisal.decision_fy")
+    glue("econ_gb_base", words["base"], "appraisal.base_year" if g["base_year_declared"] else "appraisal.decision_fy")
+    glue("econ_paper_base", fy_label(r["appraisal"]["base_year"]))
+    glue_money("econ_committed", g["committed_gbp_m"])
+    glue("econ_closure", words["closure"])
+    glue_money("econ_npv_unclosed", g["npv_without_closure_gbp_m"])
+    glue_money("econ_npv_closed", g["npv_gbp_m"])

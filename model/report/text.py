@@ -24,7 +24,7 @@ def format_results(data: dict) -> str:
     ob = f"optimism bias {a['optimism_bias_capital']:.0%} capital, {a['optimism_bias_operating']:.0%} operating"
     lines = [
         f"{data['scenario']}: {data['title']}",
-        f"  appraisal: {a['period']}, base year FY{a['base_year'] % 100:02d}/"
+        f"  appraisal: {a['period']}, the paper's base year FY{a['base_year'] % 100:02d}/"
         f"{(a['base_year'] + 1) % 100:02d} prices, {a['discounting']}, {ob} "
         f"(from {a['decision_fy']}, the decision year, on)",
         "",
@@ -37,8 +37,12 @@ def format_results(data: dict) -> str:
         f"  BCR                {gbp(data['bcr'], 3):>10}",
         "",
         f"  The Green Book appraisal at the decision point: {g['decision_fy']} on, sunk costs excluded",
-        f"  Sunk costs         {gbp(g['sunk_costs_gbp_m']):>10} GBP m (nominal, before {g['decision_fy']})",
+        f"  decision {g['decision_date'] or 'at the start of ' + g['decision_fy']}; year 0 and prices "
+        f"{g['base_year']}; period closed: {g['period_closure'].replace('_', ' ')}",
+        f"  Sunk costs         {gbp(g['sunk_costs_gbp_m']):>10} GBP m (nominal, before the decision)",
+        f"  Committed          {gbp(g['committed_gbp_m']):>10} GBP m (nominal, in every option alike)",
         f"  NPV                {gbp(g['npv_gbp_m']):>10} GBP m",
+        f"  NPV, no extension  {gbp(g['npv_without_closure_gbp_m']):>10} GBP m",
         f"  PV costs           {gbp(g['pv_costs_gbp_m']):>10} GBP m",
         f"  PV benefits        {gbp(g['pv_benefits_gbp_m']):>10} GBP m",
         f"  BCR                {gbp(g['bcr'], 3):>10}",
