@@ -297,10 +297,35 @@ BAD_NUMBERS = {"nan": ".nan", "inf": ".inf", "wrong-type": "lots"}
 NUMERIC_CASES = [(spot, occ, bad) for spot, occ in sorted(_occurrences().items()) for bad in BAD_NUMBERS]
 
 
+#: Numeric fields that the shipped params never use (CONNECT's papers state no committed amount), each
+#: broken by a test of its own below on a copy that declares one.
+NOT_IN_THE_SHIPPED_PARAMS = {("Committed", "by_fy")}
+
+
 def test_every_numeric_field_of_the_schema_is_in_the_matrix():
-    """The matrix is generated: every numeric field the schema defines has an occurrence to break."""
-    assert set(_numeric_fields()) == {spot for spot, _occ, _bad in NUMERIC_CASES}
+    """The matrix is generated: every numeric field the schema defines has an occurrence to break (or,
+    if the shipped params never use it, a test of its own)."""
+    assert set(_numeric_fields()) == {spot for spot, _occ, _bad in NUMERIC_CASES} | NOT_IN_THE_SHIPPED_PARAMS
+    assert not NOT_IN_THE_SHIPPED_PARAMS & {spot for spot, _occ, _bad in NUMERIC_CASES}
     assert len(_numeric_fields()) >= 15  # Quantity.value, by_fy cells, published totals, ranges...
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_NUMBERS))
+def test_bad_number_in_a_committed_amount(bad, params_copy):
+    """Committed.by_fy, which CONNECT's params do not use: a committed amount on FBC3's training line."""
+    path = params_copy / "fbc3.yaml"
+    text = path.read_text()
+    anchor = '        source: "001_86d069ffb4d8e356.txt, Table 2, row Change in Delivery Training"\n'
+    assert text.count(anchor) == 1
+    committed = (f"        committed:\n          by_fy: {{FY23/24: {BAD_NUMBERS[bad]}}}\n"
+                 "          assumption: true\n          why: \"Test value\"\n")
+    path.write_text(text.replace(anchor, anchor + committed))
+    proc = run_cli("results", "fbc3", "--params", str(params_copy))
+    assert proc.returncode == 2, (bad, proc.stdout[-500:], proc.stderr)
+    assert "Traceback" not in proc.stderr
+    err = proc.stderr.strip().splitlines()
+    assert err and all(e.startswith("casebook: error: ") for e in err), proc.stderr
+    assert "fbc3.yaml:" in err[0] and "committed" in err[0], err[0]
 
 
 @pytest.mark.parametrize("case", NUMERIC_CASES, ids=[f"{s[0]}.{s[1]}-{b}" for s, _o, b in NUMERIC_CASES])

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.xdist_group("test_dependence")
 
 # The assumptions that turn nominal cash into discounted real costs: every present value of a cost
 # rests on them (FBC1's file states them; no published version overrides them).
-DISCOUNTING = {"fbc1:appraisal.base_year", "fbc1:appraisal.discount_rate", "fbc1:appraisal.price_basis",
+DISCOUNTING = {"fbc1:appraisal.paper_base_year", "fbc1:appraisal.discount_rate", "fbc1:appraisal.price_basis",
                "fbc1:appraisal.gdp_deflator", "fbc1:appraisal.optimism_bias_capital",
                "fbc1:appraisal.optimism_bias_operating"}
 FBC1_COSTS = {"fbc1:costs.fbc1_capital.lines.implementation", "fbc1:costs.fbc1_revenue.lines.programme_and_run",
