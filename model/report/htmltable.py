@@ -33,7 +33,7 @@ HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV 
             "stated_in_recommendations_gbp_m": "Stated in the recommendations £m"}
 SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 DOTTED_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_/]+)+$")
-#: a lower-case name with a digit and no space ('fbc2'): a scenario's name, not a word
+#: a lower-case name with a digit and no space ('v2'): a scenario's name, not a word
 WORD_SLUG_RE = re.compile(r"^[a-z]+[0-9][a-z0-9]*$")
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -100,7 +100,7 @@ def cell_text(value: Any, places: int, labels: Mapping[str, str]) -> str:
     if SNAKE_RE.match(text) or DOTTED_RE.match(text):
         last = text.rsplit(".", 1)[-1]
         return labels.get(text) or labels.get(last) or text  # unlabelled: the key as written (as code)
-    if WORD_SLUG_RE.match(text):  # a scenario's name without an underscore ('fbc2'): its label
+    if WORD_SLUG_RE.match(text):  # a scenario's name without an underscore ('v2'): its label
         return labels.get(text) or text
     return text
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..core.fy import parse_date
 from ..core.schema import Scenario
+from ..core.sources import cited
 from .case_versions import first_version, go_live_milestones, headline, short_label, version_labels
 from .scenario_loading import loaded
 
@@ -22,7 +23,7 @@ def milestones(params_dir: str | Path | None = None) -> pd.DataFrame:
         for key, q in s.milestones.items():
             rows.append({"version": short, "milestone": key, "label": q.label or key,
                          "date": str(q.value),
-                         "provenance": q.source or f"assumption: {q.why}"})
+                         "provenance": cited(q.source, params_dir) if q.source else f"assumption: {q.why}"})
     return pd.DataFrame(rows)
 
 

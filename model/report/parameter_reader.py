@@ -53,7 +53,7 @@ def _calibrated_to(text: str) -> str:
 
 def reader_key(key: str, labels) -> str:
     """A key with no label of its own, in words: its parent's label and its last part
-    ('Month FBC1 was approved', 'Drop 1 go-live: share'), or its last part alone."""
+    ('Month the outline case was approved', 'Phase 1 go-live: share'), or its last part alone."""
     parent, _, last = key.rpartition(".")
     words = re.sub(r"_(gbp_m|pct|fraction)$", "", last).replace("_", " ")
     if parent in labels:

@@ -75,7 +75,7 @@ def glue_coverage(params_dir=None):
 
 def _reader_name(entry: str, params_dir) -> str:
     """'v3.yaml: findings.x.statements.0' as a reader sees it: the version's short label and the
-    label of the nearest entry of the path that has one ('FBC3: The uplift is printed ...')."""
+    label of the nearest entry of the path that has one ('V3: The total is printed ...')."""
     import yaml
 
     from ..core.params import DEFAULT_PARAMS_DIR
