@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from .appraisal import npv
 from .errors import CasebookError, CasebookErrors
 from .kind_rules import check_committed, check_kind
-from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, check_periods, drop_inherited_checks,
+from .params_checks import check_periods
+from .params import (DEFAULT_PARAMS_DIR, apply_set, check_overrides, drop_inherited_checks,
                      get_node, merge, own_part, read_chain, validate)
 from .rootfind import brent_root
 from .schema import Calibration, Quantity, Scenario, is_version
