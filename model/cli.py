@@ -302,6 +302,14 @@ def diff(old: str, new: str, as_json: bool, exit_code: bool) -> None:
         sys.exit(1)
 
 
+def _unknowns(loaded, params_dir: Path, sets: tuple[str, ...]):
+    """The labelled assumptions without a declared range that move the scenario's NPV, at their default
+    ranges (model.analysis.unknowns)."""
+    from .analysis.unknowns import analyse
+
+    return analyse(loaded, params_dir, parse_sets(sets) or None)
+
+
 @cli.command()
 @click.argument("scenario")
 @set_option
@@ -333,13 +341,17 @@ def switching(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: b
 @set_option
 @params_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool) -> None:
+@click.option("--declared-only", is_flag=True,
+              help="Only the declared uncertain inputs, not the other labelled assumptions at their default ranges.")
+def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: bool, declared_only: bool) -> None:
     """NPV (the Green Book appraisal at the decision point) with each uncertain input at its low and
-    high value, widest swing first."""
+    high value, widest swing first: the declared inputs, and every other labelled assumption that moves
+    the NPV at its default range."""
     from .core.scenario import load_scenario
     from .analysis.uncertainty import tornado as run_tornado
 
-    rows = run_tornado(load_scenario(scenario, params_dir, parse_sets(sets)))
+    loaded = load_scenario(scenario, params_dir, parse_sets(sets))
+    rows = run_tornado(loaded, () if declared_only else _unknowns(loaded, params_dir, sets))
     if as_json:
         click.echo(_dumps(rows))
         return
@@ -357,18 +369,22 @@ def tornado(scenario: str, sets: tuple[str, ...], params_dir: Path, as_json: boo
 @set_option
 @params_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--declared-only", is_flag=True,
+              help="Only the declared uncertain inputs, not the other labelled assumptions at their default ranges.")
 def montecarlo(scenario: str, draws: int, seed: int, sets: tuple[str, ...], params_dir: Path,
-               as_json: bool) -> None:
-    """Monte Carlo over every uncertain input: mean, P10/P50/P90 of NPV (the Green Book appraisal at
-    the decision point) and P(NPV > 0)."""
+               as_json: bool, declared_only: bool) -> None:
+    """Monte Carlo over every uncertain input (the declared ones, and every other labelled assumption
+    that moves the NPV at its default range): mean, P10/P50/P90 of NPV (the Green Book appraisal at the
+    decision point) and P(NPV > 0)."""
     from .core.scenario import load_scenario
     from .analysis.uncertainty import PROGRESS_FROM, check_draws, monte_carlo
 
     check_draws(draws)
     if seed < 0:
         raise CasebookError(f"must not be negative, not {seed}", key="--seed")
-    result = monte_carlo(load_scenario(scenario, params_dir, parse_sets(sets)), draws, seed,
-                         progress=draws >= PROGRESS_FROM)
+    loaded = load_scenario(scenario, params_dir, parse_sets(sets))
+    result = monte_carlo(loaded, draws, seed, progress=draws >= PROGRESS_FROM,
+                         unknowns=() if declared_only else _unknowns(loaded, params_dir, sets))
     keys = ("scenario", "appraisal", "draws", "seed", "npv_mean_gbp_m", "npv_p10_gbp_m", "npv_p50_gbp_m", "npv_p90_gbp_m",
             "p_npv_positive", "quantiles")
     if as_json:

@@ -199,10 +199,23 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     first_fy = _first_fy(pdir, assumption.scenario)
     new = None if _single_delivery_share(data, path) else \
         perturb(_get_at(data, path), first_fy, direction, _first_fy(pdir, assumption.scenario, "last_fy"))
-    if new is None:
-        _DIRS[key] = None
-        return None
-    _set_at(data, path, new)
+    _DIRS[key] = None if new is None else params_with(pdir, assumption, new)
+    return _DIRS[key]
+
+
+def params_with(params_dir: str | Path, assumption: Assumption, node: dict) -> Path:
+    """A copy of the params directory with one assumption's entry replaced by `node` (the other
+    deliveries' shares scaled to stay whole with a changed share), kept for the life of the process
+    and written once per entry: the nudges, and the uncertainty analysis's runs across a range
+    (model.analysis.unknowns), load from it like any other params directory."""
+    pdir = resolve_params_dir(params_dir)
+    key = (str(pdir.resolve()), _digest_now(pdir), assumption.id, "node",
+           json.dumps(_plain(node), sort_keys=True, default=str))
+    if key in _DIRS and _DIRS[key] is not None:
+        return _DIRS[key]
+    data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
+    path = assumption.key.split(".")
+    _set_at(data, path, _plain(node))
     _keep_shares_whole(data, path)
     dest = _scratch() / f"{len(_DIRS):04d}"
     dest.mkdir()

@@ -15,7 +15,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from tqdm import tqdm
@@ -289,9 +289,10 @@ def _check_supported(engine: Engine, spec: UncertainInput) -> None:
 
 # --- tornado and switching values -------------------------------------------------------------------
 
-def tornado(loaded: Loaded) -> list[dict[str, Any]]:
+def tornado(loaded: Loaded, unknowns: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """NPV (the Green Book appraisal at the decision point) with each input at its low and at its high
-    value, the others at base; widest swing first."""
+    value, the others at base; widest swing first. `unknowns` (model.analysis.unknowns) adds a row for
+    each labelled assumption without a declared range, at the ends of its default range."""
     engine = Engine.from_loaded(loaded)
     measure = appraisal_label(loaded)
     base_npv = float(engine.npv({})[0])
@@ -303,7 +304,14 @@ def tornado(loaded: Loaded) -> list[dict[str, Any]]:
         rows.append({"input": key, "label": spec.label or key, "parameter": spec.parameter,
                      "base_value": base_value(loaded, spec), "low_value": spec.low, "high_value": spec.high,
                      "npv_low_gbp_m": low, "npv_high_gbp_m": high, "npv_base_gbp_m": base_npv,
-                     "swing_gbp_m": abs(high - low), "appraisal": measure})
+                     "swing_gbp_m": abs(high - low), "appraisal": measure, "range": "declared"})
+    for u in unknowns:
+        low, high = base_npv + float(u.delta(u.low)), base_npv + float(u.delta(u.high))
+        rows.append({"input": u.assumption.id, "label": u.assumption.label, "parameter": u.assumption.key,
+                     "base_value": u.shown[u.points.index(u.base)], "low_value": u.shown[0],
+                     "high_value": u.shown[-1], "npv_low_gbp_m": low, "npv_high_gbp_m": high,
+                     "npv_base_gbp_m": base_npv, "swing_gbp_m": abs(high - low), "appraisal": measure,
+                     "range": "default"})
     rows.sort(key=lambda r: (-r["swing_gbp_m"], r["input"]))
     return rows
 
@@ -337,8 +345,13 @@ def switching_values(loaded: Loaded) -> list[dict[str, Any]]:
 # --- Monte Carlo ------------------------------------------------------------------------------------
 
 def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUNK,
-                keep: bool = False, progress: bool = False) -> dict[str, Any]:
+                keep: bool = False, progress: bool = False, unknowns: Sequence[Any] = ()) -> dict[str, Any]:
     """Monte Carlo over every uncertain input at once, vectorised in chunks of draws.
+
+    `unknowns` (model.analysis.unknowns): each labelled assumption without a declared range is drawn
+    over its default range too, and adds its change in NPV (the model's, interpolated between the
+    points it was run at) to the engine's NPV of the draw: the unknowns act separately, their
+    interactions with each other and with the declared inputs are not modelled.
 
     Draws are made chunk by chunk from one seeded generator, so the same (draws, seed, chunk) gives
     the same numbers. Up to ten million draws the quantiles are exact; beyond that they come from a
@@ -363,6 +376,8 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
         n = min(chunk, remaining)
         values = {spec.parameter: sample(spec, base_value(loaded, spec), n, rng) for spec in specs.values()}
         npv = engine.npv(values, n)
+        for u in unknowns:
+            npv = npv + u.delta(u.draw(n, rng))
         total += float(npv.sum())
         positive += int((npv > 0).sum())
         count += n
@@ -393,7 +408,10 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
            "npv_p90_gbp_m": p90, "p_npv_positive": positive / count,
            "quantiles": "exact" if exact else "histogram (2**20 bins)",
            "inputs": {k: {"parameter": s.parameter, "distribution": s.distribution, "low": s.low,
-                          "high": s.high, "base": base_value(loaded, s)} for k, s in specs.items()}}
+                          "high": s.high, "base": base_value(loaded, s)} for k, s in specs.items()},
+           "unknowns": {u.assumption.id: {"parameter": u.assumption.key, "file": f"{u.assumption.scenario}.yaml",
+                                          "distribution": "equal chances" if u.discrete else "triangular",
+                                          "values": list(u.shown), "range": "default"} for u in unknowns}}
     if keep and all_npv is not None:
         out["npv_draws"] = all_npv
     return out

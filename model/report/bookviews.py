@@ -33,5 +33,5 @@ from .source_citations import (COVERAGE_PAGE, _INDEXES, Cited, _source_index, _u
                                cite_all, coverage_html, glue_coverage)
 from .summary_glue import _glue_version_changes, glue_summary  # noqa: F401
 from .uncertainty_glue import (MC_DRAWS, MC_SEED, SWITCHING_COLUMNS, TORNADO_COLUMNS,  # noqa: F401
-                               _glue_no_uncertainty, _glue_what_if, declares_uncertainty, glue_uncertainty,
-                               switching_table, tornado_table)
+                               _glue_no_uncertainty, _glue_what_if, believe_table, declares_uncertainty,
+                               glue_uncertainty, headline_unknowns, switching_table, tornado_table)

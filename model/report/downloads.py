@@ -67,11 +67,12 @@ def write_downloads(dest: Path, params_dir: str | Path | None = None) -> list[Pa
     """Write every table as CSV and the workbook into dest; returns the files written."""
     dest.mkdir(parents=True, exist_ok=True)
     tables = all_tables(params_dir)
-    from .bookviews import declares_uncertainty, switching_table, tornado_table
+    from .bookviews import declares_uncertainty
+    from .page_tables import UNCERTAINTY_TABLES
 
-    if declares_uncertainty(params_dir):  # a case without uncertain inputs has neither table
-        tables["tornado"] = tornado_table(params_dir)
-        tables["switching_values"] = switching_table(params_dir)
+    if declares_uncertainty(params_dir):  # a case without uncertain inputs has none of these tables
+        for name, build in UNCERTAINTY_TABLES.items():
+            tables[name] = build(params_dir)
     written = []
     for name, frame in tables.items():
         path = dest / f"{name}.csv"

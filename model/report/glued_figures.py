@@ -133,16 +133,23 @@ class Linked:
 
 
 def glue(key: str, text: str, parameter: str | None = None, title: str | None = None,
-         href: str | None = None, value=None) -> None:
+         href: str | None = None, value=None, rests_like: tuple[str, ...] = ()) -> None:
     """Glue a piece of prose text; with a parameter it links to the register, with href to a page.
-    While dependence is being worked out (tracked), the figure is only recorded, not glued."""
+    While dependence is being worked out (tracked), the figure is only recorded, not glued.
+
+    `rests_like`: figures (glued by the same function) whose assumptions this one rests on as well.
+    A summary of a distribution (a probability that stays at 0.0% under every small nudge, say) rests
+    on every input of the analysis that made it, as its mean does, whether a nudge moves it or not."""
     recording = _RECORD.get()
     if recording is not None:
         recording[key] = text if value is None else value
         return
     from myst_nb import glue as nb_glue
 
-    deps = (_DEPS.get() or {}).get(key, [])
+    found = _DEPS.get() or {}
+    deps = list(found.get(key, []))
+    for other in rests_like:
+        deps += [a for a in found.get(other, []) if a not in deps]
     record = figure_record(key, text, value, parameter, href, deps)
     FIGURES[key] = record
     nb_glue(key, Linked(text, parameter, title, href, deps, record), display=False)

@@ -13,7 +13,7 @@ from . import book, htmltable
 from ..analysis import dependence
 from .glued_figures import assumption_marker
 from .page_setup import _PARAMS_DIR
-from .uncertainty_glue import switching_table, tornado_table
+from .uncertainty_glue import believe_table, switching_table, tornado_table
 
 
 DOWNLOADS = "_static/downloads"
@@ -51,10 +51,15 @@ def table_labels(params_dir=None) -> dict[str, str]:
         return labels
 
 
+#: The uncertainty analysis's tables, by their download names (a case without uncertain inputs has none).
+UNCERTAINTY_TABLES = {"tornado": tornado_table, "switching_values": switching_table,
+                      "need_to_believe": believe_table}
+
+
 def table_builder(download: str, params_dir=None):
     """The function that builds a downloadable table from a params directory, by its download name."""
-    if download in ("tornado", "switching_values"):
-        return tornado_table if download == "tornado" else switching_table
+    if download in UNCERTAINTY_TABLES:
+        return UNCERTAINTY_TABLES[download]
     if download.startswith("cashflows_"):
         return functools.partial(book.cashflows, download.removeprefix("cashflows_"))
     return book.table_builders(params_dir).get(download)

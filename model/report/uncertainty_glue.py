@@ -11,7 +11,7 @@ from .markup import markdown_text
 
 from . import book
 from .glue_tracking import _RECORD, tracked
-from .glued_figures import _charts, glue, glue_chart, glue_money, glue_number
+from .glued_figures import _charts, glue, glue_chart, glue_count, glue_money, glue_number
 
 
 MC_DRAWS = 20_000
@@ -32,7 +32,10 @@ def glue_uncertainty(params_dir=None) -> None:
     if not loaded.scenario.uncertainty:
         _glue_no_uncertainty(short)
         return
-    rows = unc.tornado(loaded)
+    unknowns = headline_unknowns(params_dir)
+    glue_count("unc_declared_inputs", len(loaded.scenario.uncertainty), "declared input")
+    glue_count("unc_unknowns", len(unknowns), "other labelled assumption")
+    rows = unc.tornado(loaded, unknowns)
     glue_chart("fig_tornado", _charts().tornado(rows, short))
     glue("unc_top_input", rows[0]["label"].lower())
     glue_money("unc_top_swing", rows[0]["swing_gbp_m"])
@@ -43,15 +46,66 @@ def glue_uncertainty(params_dir=None) -> None:
     level = next((r for r in switching if r["parameter"] == "benefits.level_multiplier"), None)
     glue("unc_benefit_switch", "none" if level is None or level["switching_value"] is None
          else f"{level['switching_value']:.2f}", "benefits.level_multiplier")
-    mc = unc.monte_carlo(loaded, MC_DRAWS, MC_SEED, keep=True)
+    believe = unknowns_mod().need_to_believe(unknowns)
+    glue_count("unc_believe_found", sum(r["value_for_zero_npv"] is not None for r in believe), "of them", "of them")
+    mc = unc.monte_carlo(loaded, MC_DRAWS, MC_SEED, keep=True, unknowns=unknowns)
     glue_number("unc_draws", mc["draws"])
-    glue_money("unc_p10", mc["npv_p10_gbp_m"])
-    glue_money("unc_p50", mc["npv_p50_gbp_m"])
-    glue_money("unc_p90", mc["npv_p90_gbp_m"])
+    # every summary of the draws rests on every input the draws move, as their mean does
     glue_money("unc_mean", mc["npv_mean_gbp_m"])
-    glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}")
+    glue_money("unc_p10", mc["npv_p10_gbp_m"], rests_like=("unc_mean",))
+    glue_money("unc_p50", mc["npv_p50_gbp_m"], rests_like=("unc_mean",))
+    glue_money("unc_p90", mc["npv_p90_gbp_m"], rests_like=("unc_mean",))
+    glue("unc_p_positive", f"{mc['p_npv_positive']:.1%}", value=mc["p_npv_positive"], rests_like=("unc_mean",))
     glue_chart("fig_montecarlo", _charts().npv_distribution(mc["npv_draws"], mc["npv_p10_gbp_m"],
                                                             mc["npv_p50_gbp_m"], mc["npv_p90_gbp_m"], short))
+
+
+def unknowns_mod():
+    from ..analysis import unknowns
+
+    return unknowns
+
+
+#: The unknowns of each original params directory's headline version, worked out once per process.
+_UNKNOWNS: dict[tuple, list] = {}
+
+
+def headline_unknowns(params_dir=None) -> list:
+    """The headline version's labelled assumptions without a declared range that move its Green Book
+    NPV, at their default ranges (model.analysis.unknowns). Worked out on the original params, once per
+    build (kept for the build's other notebooks): a nudged copy of the params, on which a chapter's
+    figures are computed again to learn what they rest on, takes the original's response of the NPV to
+    each unknown, and moves the figures through its own base NPV and declared inputs."""
+    from pathlib import Path
+
+    from ..core import deps
+    from ..core.paths import resolve_params_dir
+
+    original = deps.original_dir(resolve_params_dir(params_dir))
+    main = book.headline(original)
+    key = (original, deps.params_digest(Path(original)), main)
+    if key not in _UNKNOWNS:
+        shared = repr(key)
+        with deps.suspended():
+            found = deps.shared_result("unknowns", shared)
+            if found is None:
+                found = unknowns_mod().analyse(book.loaded(main, original), original)
+                deps.keep_shared_result("unknowns", shared, found)
+        _UNKNOWNS[key] = found
+    return _UNKNOWNS[key]
+
+
+def believe_table(params_dir=None) -> pd.DataFrame:
+    """What you would need to believe: for each unknown of the headline version, its default range,
+    the NPV at either end and the value at which the NPV would cross zero through it alone."""
+    rows = unknowns_mod().need_to_believe(headline_unknowns(params_dir)) if declares_uncertainty(params_dir) \
+        else []
+    return pd.DataFrame(rows, columns=BELIEVE_COLUMNS)
+
+
+BELIEVE_COLUMNS = ["input", "label", "parameter", "file", "default_range", "base_value", "low_value",
+                   "high_value", "npv_low_gbp_m", "npv_high_gbp_m", "value_for_zero_npv", "within_range",
+                   "npv_there_gbp_m"]
 
 
 def _glue_no_uncertainty(short: str) -> None:
@@ -64,6 +118,9 @@ def _glue_no_uncertainty(short: str) -> None:
     glue_number("unc_switching_inputs", 0)
     glue("unc_benefit_switch", "none")
     glue_number("unc_draws", 0)
+    glue_count("unc_declared_inputs", 0, "declared input")
+    glue_count("unc_unknowns", 0, "other labelled assumption")
+    glue_count("unc_believe_found", 0, "of them", "of them")
     for key in ("unc_p10", "unc_p50", "unc_p90", "unc_mean", "unc_p_positive"):
         glue(key, "n/a")
     for key, what in (("fig_tornado", "tornado"), ("fig_montecarlo", "Monte Carlo")):
@@ -91,7 +148,7 @@ def _glue_what_if(loaded, short: str, params_dir=None) -> None:
 
 SWITCHING_COLUMNS = ["parameter", "base_value", "switching_value", "change_pct", "searched"]
 TORNADO_COLUMNS = ["input", "label", "parameter", "base_value", "low_value", "high_value", "npv_low_gbp_m",
-                   "npv_high_gbp_m", "npv_base_gbp_m", "swing_gbp_m", "appraisal"]
+                   "npv_high_gbp_m", "npv_base_gbp_m", "swing_gbp_m", "appraisal", "range"]
 
 
 def declares_uncertainty(params_dir=None) -> bool:
@@ -119,4 +176,5 @@ def tornado_table(params_dir=None) -> pd.DataFrame:
 
     if not declares_uncertainty(params_dir):
         return pd.DataFrame(columns=TORNADO_COLUMNS)
-    return pd.DataFrame(unc.tornado(book.loaded(book.headline(params_dir), params_dir)))
+    return pd.DataFrame(unc.tornado(book.loaded(book.headline(params_dir), params_dir),
+                                    headline_unknowns(params_dir)))
