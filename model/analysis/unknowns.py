@@ -32,12 +32,13 @@ from . import dependence as dep
 
 #: The default ranges, stated once (the book prints them beside the table):
 DEFAULTS = {
-    "number": "a quarter either side of its value (0 to 0.1 for a value of zero)",
-    "whole": "one either side (a year or a count)",
-    "choice": "each of its two values (nominal or real prices)",
+    "number": "a quarter either side",
+    "zero": "0 to 0.1 (a quarter of zero is zero)",
+    "whole": "one either side",
+    "choice": "both values",
     "date": "three months either side",
-    "amounts": "its amounts a quarter lower and a quarter higher",
-    "profile": "its profile tilted half towards its first and half towards its last years",
+    "amounts": "amounts a quarter lower and higher",
+    "profile": "tilted half towards the first and half towards the last years",
 }
 RELATIVE = 0.25
 ZERO_HIGH = 0.1
@@ -292,7 +293,9 @@ def crossing(u: Unknown, name: str, pdir: Path, node: dict, overrides: dict | No
 
 
 def describe_default(u: Unknown) -> str:
-    return DEFAULTS[u.kind]
+    """The unknown's default range in words, and whether the model refused one of its ends."""
+    kind = "zero" if u.kind == "number" and u.base == 0 else u.kind
+    return DEFAULTS[kind] + ("; narrowed where the model refuses a value" if u.narrowed else "")
 
 
 def need_to_believe(unknowns: list[Unknown]) -> list[dict[str, Any]]:
@@ -302,8 +305,7 @@ def need_to_believe(unknowns: list[Unknown]) -> list[dict[str, Any]]:
     for u in unknowns:
         c = u.crossing
         rows.append({"input": u.assumption.id, "label": u.assumption.label, "parameter": u.assumption.key,
-                     "file": f"{u.assumption.scenario}.yaml", "default_range": DEFAULTS[u.kind]
-                     + (" (narrowed: the model refuses a value beyond)" if u.narrowed else ""),
+                     "file": f"{u.assumption.scenario}.yaml", "default_range": describe_default(u),
                      "base_value": u.shown[u.points.index(u.base)], "low_value": u.shown[0],
                      "high_value": u.shown[-1], "npv_low_gbp_m": u.npvs[0], "npv_high_gbp_m": u.npvs[-1],
                      "value_for_zero_npv": c.get("shown"), "within_range": bool(c.get("within_range")),

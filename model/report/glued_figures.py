@@ -156,9 +156,9 @@ def glue(key: str, text: str, parameter: str | None = None, title: str | None = 
 
 
 def glue_money(key: str, value: float, parameter: str | None = None, places: int = 1,
-               title: str | None = None, href: str | None = None) -> None:
+               title: str | None = None, href: str | None = None, rests_like: tuple[str, ...] = ()) -> None:
     """Glue an amount in £m as money ('£20.0m', '−£8.2m'), to `places` decimals; see :func:`glue`."""
-    glue(key, money(value, places), parameter, title, href, value=float(value))
+    glue(key, money(value, places), parameter, title, href, value=float(value), rests_like=rests_like)
 
 
 def glue_number(key: str, value: float, parameter: str | None = None, fmt: str = ",.0f",

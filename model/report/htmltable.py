@@ -30,7 +30,10 @@ HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV 
             "within_50pct_of_original": "Within 50% of original", "amount_gbp_m": "£m",
             "gross_from_cells_gbp_m": "Gross, added from the cells £m",
             "net_from_cells_gbp_m": "Net, added from the cells £m",
-            "stated_in_recommendations_gbp_m": "Stated in the recommendations £m"}
+            "stated_in_recommendations_gbp_m": "Stated in the recommendations £m",
+            "npv_low_gbp_m": "NPV at low £m", "npv_high_gbp_m": "NPV at high £m",
+            "npv_base_gbp_m": "NPV at base £m", "value_for_zero_npv": "Value for a zero NPV",
+            "npv_there_gbp_m": "NPV at that value £m", "default_range": "Default range"}
 SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 DOTTED_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_/]+)+$")
 #: a lower-case name with a digit and no space ('v2'): a scenario's name, not a word

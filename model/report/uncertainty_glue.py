@@ -33,7 +33,7 @@ def glue_uncertainty(params_dir=None) -> None:
         _glue_no_uncertainty(short)
         return
     unknowns = headline_unknowns(params_dir)
-    glue_count("unc_declared_inputs", len(loaded.scenario.uncertainty), "declared input")
+    glue_count("unc_declared_inputs", len(loaded.scenario.uncertainty), "uncertain input")
     glue_count("unc_unknowns", len(unknowns), "other labelled assumption")
     rows = unc.tornado(loaded, unknowns)
     glue_chart("fig_tornado", _charts().tornado(rows, short))
@@ -118,7 +118,7 @@ def _glue_no_uncertainty(short: str) -> None:
     glue_number("unc_switching_inputs", 0)
     glue("unc_benefit_switch", "none")
     glue_number("unc_draws", 0)
-    glue_count("unc_declared_inputs", 0, "declared input")
+    glue_count("unc_declared_inputs", 0, "uncertain input")
     glue_count("unc_unknowns", 0, "other labelled assumption")
     glue_count("unc_believe_found", 0, "of them", "of them")
     for key in ("unc_p10", "unc_p50", "unc_p90", "unc_mean", "unc_p_positive"):
