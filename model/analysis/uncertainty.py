@@ -23,6 +23,7 @@ from tqdm import tqdm
 from ..core import greenbook as gb
 from ..core.appraisal import future_years
 from ..core.cashflows import (benefit_starts, benefits_real_by_fy, block_costs, block_costs_after_decision,
+                              only_lines, optimism_bias_exempt, opportunity_costs_by_fy, risk_impacts_by_fy,
                               cost_multipliers, decision_date, delivery_ramps, delivery_shares)
 from ..core.decision_frame import extend_at_last_level, extension_years, rebase, share_to_come, year_weights
 from ..core.errors import CasebookError
@@ -146,6 +147,13 @@ class Engine:
     delivery_starts: tuple[float, ...]  # each delivery's start of benefits (fractional year)
     benefit_fixed: dict[str, Any]
     measure: str = "green_book"
+    #: (K, T) real: the part of each factor's costs optimism bias never raises (fixed envelopes, lines a
+    #: quantified risk covers)
+    exempt_capital_by_factor: np.ndarray | None = None
+    exempt_revenue_by_factor: np.ndarray | None = None
+    #: the quantified risks: probabilities (R,) and real impacts by year (R, T); Green Book only
+    risk_probabilities: np.ndarray | None = None
+    risk_impacts: np.ndarray | None = None
 
     @classmethod
     def from_loaded(cls, loaded: Loaded, measure: str = "green_book") -> "Engine":
@@ -196,12 +204,38 @@ class Engine:
                 split = block_costs_after_decision(block, all_fys, s, {})
                 committed_c += split["committed_capital"][keep]
                 committed_r += split["committed_revenue"][keep]
+        exempt = optimism_bias_exempt(s)
+        exempt_c_rows = [np.zeros(len(fys)) for _ in factors]
+        exempt_r_rows = [np.zeros(len(fys)) for _ in factors]
+        for name, block in s.costs.items():
+            cut = only_lines(block, name, exempt)
+            if cut is None:
+                continue
+            names = {ln.factor for ln in cut.lines.values()} if hasattr(cut, "lines") else {cut.factor}
+            for factor in names:
+                only = {f: (1.0 if f == factor else 0.0) for f in names}
+                if green:
+                    split = block_costs_after_decision(cut, all_fys, s, only)
+                    c, r = split["capital"][keep], split["revenue"][keep]
+                else:
+                    c, r = block_costs(cut, all_fys, only)
+                exempt_c_rows[factors.index(factor)] += c
+                exempt_r_rows[factors.index(factor)] += r
         capital = np.vstack([real(row) for row in capital_rows])
         revenue = np.vstack([real(row) for row in revenue_rows])
         pad = np.zeros(n_more)
+        exempt_capital = np.hstack([np.vstack([real(row) for row in exempt_c_rows]), np.zeros((len(factors), n_more))])
+        exempt_revenue = extend_at_last_level(np.vstack([real(row) for row in exempt_r_rows]), n_more)
         capital = np.hstack([capital, np.zeros((len(factors), n_more))])
         revenue = extend_at_last_level(revenue, n_more)     # running costs continue at their last level
         committed_real = real(committed_c) + real(committed_r)
+        risk_names, probabilities, impacts = risk_impacts_by_fy(s, all_fys)
+        risk_impacts = np.zeros((len(risk_names), len(t)))
+        if green:
+            # risk and opportunity costs (what is still to come), no optimism bias (5.42-5.44)
+            for i, row in enumerate(impacts):
+                risk_impacts[i, :len(fys)] = real(row[keep])
+            committed_real = committed_real + real(opportunity_costs_by_fy(s, all_fys, after_decision=True)[keep])
         fixed_costs = np.concatenate([committed_real, pad])
         last_committed_revenue = real(committed_r)[-1] if len(fys) else 0.0
         fixed_revenue = np.concatenate([np.zeros(len(fys)), np.full(n_more, last_committed_revenue)])
@@ -226,14 +260,23 @@ class Engine:
         return cls(loaded=loaded, fys=fys, t=t, factors=factors, capital_by_factor=capital,
                    revenue_by_factor=revenue, fixed_costs=fixed_costs, fixed_revenue=fixed_revenue,
                    future=future, base=base, delivery_starts=tuple(benefit_starts(s)),
-                   benefit_fixed=fixed, measure=measure)
+                   benefit_fixed=fixed, measure=measure, exempt_capital_by_factor=exempt_capital,
+                   exempt_revenue_by_factor=exempt_revenue,
+                   risk_probabilities=probabilities if green else np.zeros(0), risk_impacts=risk_impacts)
 
     def supports(self, parameter: str) -> bool:
         return parameter in SUPPORTED or (parameter.startswith("cost_multipliers.")
                                           and parameter.split(".", 1)[1] in self.factors)
 
-    def npv(self, values: dict[str, np.ndarray | float], n: int = 1) -> np.ndarray:
-        """NPV for n draws; inputs missing from `values` stay at their base values."""
+    def npv(self, values: dict[str, np.ndarray | float], n: int = 1, risk_events: np.ndarray | None = None,
+            no_bias_on: Sequence[str] = ()) -> np.ndarray:
+        """NPV for n draws; inputs missing from `values` stay at their base values.
+
+        Quantified risks cost their expected value (probability x impact), or, given `risk_events`
+        ((n, R), 1 where the risk happens in the draw), their impact where they happen. Optimism bias
+        raises each factor's costs less the part it never raises, and none of the factors in
+        `no_bias_on` (the Monte Carlo's: those with a declared range of their own, which stands in for it).
+        """
         def get(name: str) -> np.ndarray:
             v = values.get(name, self.base.get(name))
             return np.broadcast_to(np.asarray(v, dtype=float), (n,)).reshape(n, 1)
@@ -247,13 +290,19 @@ class Engine:
         if fx["residual"]:
             level[:, len(self.fys) - 1] += fx["residual"]
         mult = np.hstack([get(f"cost_multipliers.{f}") for f in self.factors])             # (n, K)
+        biased = mult * np.array([f not in no_bias_on for f in self.factors], dtype=float)  # (n, K)
         capital = mult @ self.capital_by_factor                                            # real, (n, T)
-        capital *= 1.0 + get("appraisal.optimism_bias_capital") * self.future
+        capital += (biased @ (self.capital_by_factor - self.exempt_capital_by_factor)
+                    * get("appraisal.optimism_bias_capital") * self.future)
         revenue = mult @ self.revenue_by_factor + self.fixed_revenue
-        revenue *= 1.0 + get("appraisal.optimism_bias_operating") * self.future
+        revenue += ((biased @ (self.revenue_by_factor - self.exempt_revenue_by_factor) + self.fixed_revenue)
+                    * get("appraisal.optimism_bias_operating") * self.future)
         level -= capital
         level -= revenue
         level -= self.fixed_costs                                                          # net real
+        if len(self.risk_probabilities):
+            events = self.risk_probabilities[None, :] if risk_events is None else risk_events
+            level -= events @ self.risk_impacts
         rate = values.get("appraisal.discount_rate", self.base["appraisal.discount_rate"])
         if rate is None:
             return level @ gb.discount_factors(self.t)
@@ -363,6 +412,7 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
     specs = inputs(loaded)
     for spec in specs.values():
         _check_supported(engine, spec)
+    ranged = ranged_factors(loaded)
     rng = np.random.default_rng(seed)
     exact = draws <= EXACT_QUANTILES_UP_TO
     kept: list[np.ndarray] = []
@@ -375,7 +425,8 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
     while remaining > 0:
         n = min(chunk, remaining)
         values = {spec.parameter: sample(spec, base_value(loaded, spec), n, rng) for spec in specs.values()}
-        npv = engine.npv(values, n)
+        events = (rng.random((n, len(engine.risk_probabilities))) < engine.risk_probabilities).astype(float)
+        npv = engine.npv(values, n, risk_events=events, no_bias_on=ranged)
         for u in unknowns:
             npv = npv + u.delta(u.draw(n, rng))
         total += float(npv.sum())
@@ -409,12 +460,21 @@ def monte_carlo(loaded: Loaded, draws: int, seed: int, chunk: int = DEFAULT_CHUN
            "quantiles": "exact" if exact else "histogram (2**20 bins)",
            "inputs": {k: {"parameter": s.parameter, "distribution": s.distribution, "low": s.low,
                           "high": s.high, "base": base_value(loaded, s)} for k, s in specs.items()},
+           "risks_drawn": len(engine.risk_probabilities), "no_optimism_bias_on": list(ranged),
            "unknowns": {u.assumption.id: {"parameter": u.assumption.key, "file": f"{u.assumption.scenario}.yaml",
                                           "distribution": "equal chances" if u.discrete else "triangular",
                                           "values": list(u.shown), "range": "default"} for u in unknowns}}
     if keep and all_npv is not None:
         out["npv_draws"] = all_npv
     return out
+
+
+def ranged_factors(loaded: Loaded) -> tuple[str, ...]:
+    """The cost factors with a declared range of their own (`uncertainty:` on cost_multipliers.<factor>):
+    in the Monte Carlo the range stands in for optimism bias on them, which is not drawn as well
+    (one cost's uncertainty counted once)."""
+    return tuple(sorted(spec.parameter.split(".", 1)[1] for spec in loaded.scenario.uncertainty.values()
+                        if spec.parameter.startswith("cost_multipliers.")))
 
 
 def dumps(obj: Any) -> str:

@@ -9,7 +9,8 @@ import pandas as pd
 
 from . import greenbook as gb
 from .cashflows import (benefit_starts, benefits_real_by_fy, costs_after_decision, costs_by_fy, decision_date,
-                        delivery_ramps, delivery_shares, funding_by_fy, fy_labels)
+                        delivery_ramps, delivery_shares, exempt_costs, expected_risk_costs_by_fy, funding_by_fy,
+                        fy_labels, opportunity_costs_by_fy)
 from .decision_frame import avoidable, extend_at_last_level, extension_years, rebase, share_to_come, year_weights
 from .errors import CasebookError
 from .fy import fy_range
@@ -44,6 +45,17 @@ class Inputs:
     sunk_gbp_m: float | None = None             # None: the costs x (1 - the year weights)
     service_life_to: int | None = None          # running costs and benefits continue to this year
     residual_value_gbp_m: float = 0.0           # at the period's end, in the costs' price basis
+    # --- what optimism bias never raises, and the costs beyond the cost tables ---
+    #: nominal costs of the lines marked a fixed envelope or covered by a quantified risk, every year
+    #: of the period (the paper's measure) and what the decision can still change (the Green Book's)
+    exempt_capital_gbp_m: np.ndarray | None = None
+    exempt_revenue_gbp_m: np.ndarray | None = None
+    exempt_avoidable_capital_gbp_m: np.ndarray | None = None
+    exempt_avoidable_revenue_gbp_m: np.ndarray | None = None
+    #: expected risk costs by year, nominal, as at the decision (the register looks forward), and the
+    #: opportunity costs still to come at the decision, nominal (the Green Book appraisal only)
+    risk_gbp_m: np.ndarray | None = None
+    opportunity_gbp_m: np.ndarray | None = None
 
 
 def _required(q, key: str) -> float:
@@ -69,6 +81,8 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
         _required(b.realisation_factor, "benefits.realisation_factor"),
         _required(b.start_delay_months, "benefits.start_delay_months"),
         _required(b.level_multiplier, "benefits.level_multiplier"))
+    exempt_c, exempt_r = exempt_costs(scenario, fys, after_decision=False)
+    exempt_avoid_c, exempt_avoid_r = exempt_costs(scenario, fys, after_decision=True)
     return Inputs(fys=fys, capital_gbp_m=capital, revenue_gbp_m=revenue,
                   funding_gbp_m=funding_by_fy(scenario, fys), benefits_real_gbp_m=benefits,
                   base_year=a.paper_base, discount_rate=a.discount_rate.value,
@@ -80,7 +94,11 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
                   committed_capital_gbp_m=split["committed_capital"],
                   committed_revenue_gbp_m=split["committed_revenue"], sunk_gbp_m=float(split["sunk"].sum()),
                   service_life_to=None if a.service_life_to is None else a.service_life_to.value,
-                  residual_value_gbp_m=0.0 if a.residual_value_gbp_m is None else a.residual_value_gbp_m.value)
+                  residual_value_gbp_m=0.0 if a.residual_value_gbp_m is None else a.residual_value_gbp_m.value,
+                  exempt_capital_gbp_m=exempt_c, exempt_revenue_gbp_m=exempt_r,
+                  exempt_avoidable_capital_gbp_m=exempt_avoid_c, exempt_avoidable_revenue_gbp_m=exempt_avoid_r,
+                  risk_gbp_m=expected_risk_costs_by_fy(scenario, fys),
+                  opportunity_gbp_m=opportunity_costs_by_fy(scenario, fys, after_decision=True))
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,19 @@ class Appraisal:
     extension_years: int = 0
     #: the residual value closing the period, real prices of the base year (in benefits_real_gbp_m)
     residual_value_real_gbp_m: float = 0.0
+    #: expected risk costs and opportunity costs, real base-year prices, in costs_real_gbp_m (zeros
+    #: in the paper's measure)
+    risk_real_gbp_m: np.ndarray | None = None
+    opportunity_real_gbp_m: np.ndarray | None = None
+
+    @property
+    def pv_risk_gbp_m(self) -> float:
+        return 0.0 if self.risk_real_gbp_m is None else gb.present_value(self.risk_real_gbp_m, self.discount_factor)
+
+    @property
+    def pv_opportunity_gbp_m(self) -> float:
+        return (0.0 if self.opportunity_real_gbp_m is None
+                else gb.present_value(self.opportunity_real_gbp_m, self.discount_factor))
 
     @property
     def committed_total_gbp_m(self) -> float:
@@ -139,6 +170,9 @@ class Appraisal:
     def bcr(self) -> float | None:
         return gb.benefit_cost_ratio(self.pv_benefits_gbp_m, self.pv_costs_gbp_m)
 
+    def _or_zeros(self, x: np.ndarray | None) -> np.ndarray:
+        return np.zeros(len(self.fys)) if x is None else x
+
     def frame(self) -> pd.DataFrame:
         """One row per financial year, in order."""
         return pd.DataFrame({
@@ -151,12 +185,18 @@ class Appraisal:
             "capital_real_gbp_m": self.capital_real_gbp_m,
             "revenue_real_gbp_m": self.revenue_real_gbp_m,
             "optimism_bias_gbp_m": self.optimism_bias_gbp_m,
+            "risk_real_gbp_m": self._or_zeros(self.risk_real_gbp_m),
+            "opportunity_real_gbp_m": self._or_zeros(self.opportunity_real_gbp_m),
             "costs_real_gbp_m": self.costs_real_gbp_m,
             "benefits_real_gbp_m": self.benefits_real_gbp_m,
             "net_real_gbp_m": self.net_real_gbp_m,
             "discount_factor": self.discount_factor,
             "pv_gbp_m": self.pv_gbp_m,
         })
+
+
+def _or(x: np.ndarray | None, default: np.ndarray) -> np.ndarray:
+    return default if x is None else np.asarray(x, dtype=float)
 
 
 def future_years(fys: np.ndarray, decision_fy: int | None) -> np.ndarray:
@@ -184,8 +224,11 @@ def appraise(inputs: Inputs) -> Appraisal:
     deflator = 0.0 if inputs.costs_in_real_prices else inputs.gdp_deflator
     capital_real, revenue_real = gb.real_prices(capital, t, deflator), gb.real_prices(revenue, t, deflator)
     future = future_years(fys, inputs.decision_fy)
-    uplift = (gb.optimism_bias_amount(capital_real, inputs.optimism_bias_capital * future)
-              + gb.optimism_bias_amount(revenue_real, inputs.optimism_bias_operating * future))
+    zero = np.zeros(len(fys))
+    exempt_c = gb.real_prices(_or(inputs.exempt_capital_gbp_m, zero), t, deflator)
+    exempt_r = gb.real_prices(_or(inputs.exempt_revenue_gbp_m, zero), t, deflator)
+    uplift = (gb.optimism_bias_amount(capital_real - exempt_c, inputs.optimism_bias_capital * future)
+              + gb.optimism_bias_amount(revenue_real - exempt_r, inputs.optimism_bias_operating * future))
     costs_real = capital_real + revenue_real + uplift
     benefits_real = np.asarray(inputs.benefits_real_gbp_m, dtype=float)
     net_real = benefits_real - costs_real
@@ -257,9 +300,15 @@ def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
     revenue_last = (avoid_r_real + committed_r_real)[-1:] if len(fys) else np.zeros(1)
     revenue_real = np.concatenate([avoid_r_real, np.repeat(revenue_last, n_more)])
     committed_real = np.concatenate([committed_c_real + committed_r_real, pad])
-    uplift = (gb.optimism_bias_amount(capital_real, inputs.optimism_bias_capital)
-              + gb.optimism_bias_amount(revenue_real, inputs.optimism_bias_operating))
-    costs_real = capital_real + revenue_real + committed_real + uplift
+    zero = np.zeros(len(all_fys))
+    exempt_c_real = np.concatenate([real(_or(inputs.exempt_avoidable_capital_gbp_m, zero)[keep]), pad])
+    exempt_r_real = extend_at_last_level(real(_or(inputs.exempt_avoidable_revenue_gbp_m, zero)[keep]), n_more)
+    uplift = (gb.optimism_bias_amount(capital_real - exempt_c_real, inputs.optimism_bias_capital)
+              + gb.optimism_bias_amount(revenue_real - exempt_r_real, inputs.optimism_bias_operating))
+    # risk, then optimism bias (5.42-5.49): expected risk costs and opportunity costs take none
+    risk_real = np.concatenate([real(_or(inputs.risk_gbp_m, zero)[keep]), pad])
+    opportunity_real = np.concatenate([real(_or(inputs.opportunity_gbp_m, zero)[keep]), pad])
+    costs_real = capital_real + revenue_real + committed_real + uplift + risk_real + opportunity_real
     benefits = rebase(np.asarray(inputs.benefits_real_gbp_m, dtype=float)[keep] * split["weights"][keep],
                       inputs.base_year, base, inputs.gdp_deflator)
     benefits_real = extend_at_last_level(benefits, n_more)
@@ -282,7 +331,7 @@ def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
         costs_real_gbp_m=costs_real, benefits_real_gbp_m=benefits_real, net_real_gbp_m=net_real,
         discount_factor=factors, pv_gbp_m=net_real * factors, sunk_costs_gbp_m=float(split["sunk"]),
         base_year=int(base), committed_gbp_m=in_period(committed_c + committed_r), extension_years=n_more,
-        residual_value_real_gbp_m=residual_real)
+        residual_value_real_gbp_m=residual_real, risk_real_gbp_m=risk_real, opportunity_real_gbp_m=opportunity_real)
 
 
 def npv(scenario: Scenario) -> float:

@@ -318,3 +318,82 @@ def benefit_starts(scenario: Scenario) -> list[float]:
 
 def fy_labels(fys: np.ndarray) -> list[str]:
     return [fy_label(int(y)) for y in fys]
+
+
+def spread_over_years(total: float, years: Sequence[str], fys: np.ndarray) -> np.ndarray:
+    """A total spread evenly over the financial years named (an 8.0 over two years is 4.0 in each)."""
+    return series_array({label: total / len(years) for label in years}, fys) if years else np.zeros(len(fys))
+
+
+def risk_impacts_by_fy(scenario: Scenario, fys: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The quantified risks of the register: their names, probabilities (R,) and impacts by year
+    (R, T), nominal GBP m, each impact spread evenly over its years. Expected risk cost by year is
+    probabilities @ impacts (Green Book 5.42-5.44: probability x impact)."""
+    quantified = {k: r for k, r in scenario.risks.items() if r.quantified}
+    names = list(quantified)
+    impacts = np.array([spread_over_years(r.impact_gbp_m.value, r.years, fys) for r in quantified.values()]
+                       ).reshape(len(names), len(fys))
+    probabilities = np.array([r.probability.value for r in quantified.values()], dtype=float)
+    return names, probabilities, impacts
+
+
+def expected_risk_costs_by_fy(scenario: Scenario, fys: np.ndarray) -> np.ndarray:
+    """Expected risk costs by year (nominal GBP m): a 25% risk of 8.0 over two years is 1.0 in each."""
+    _, probabilities, impacts = risk_impacts_by_fy(scenario, fys)
+    return probabilities @ impacts
+
+
+def opportunity_costs_by_fy(scenario: Scenario, fys: np.ndarray, after_decision: bool = False) -> np.ndarray:
+    """Opportunity costs by year (nominal GBP m): people x days x cost per day, less what is already
+    costed, spread over its years; `after_decision`, only the decision year's share still to come
+    (by the entry's timing, else pro rata by month), as for a cost line."""
+    out = np.zeros(len(fys))
+    d = scenario.appraisal.decision_fy.value
+    for entry in scenario.opportunity_costs.values():
+        amounts = spread_over_years(entry.total_gbp_m, entry.years, fys)
+        if after_decision:
+            amounts = amounts * year_weights(fys, d, line_share_to_come(entry, scenario))
+        out += amounts
+    return out
+
+
+def optimism_bias_exempt(scenario: Scenario) -> set[str]:
+    """The cost lines optimism bias never raises ('block.line', or 'block' for an allocated block):
+    those marked a fixed envelope and those a quantified risk covers (risk first, then optimism bias,
+    never both on one cost; green-book.md, optimism bias)."""
+    out = {ref for r in scenario.risks.values() if r.quantified for ref in r.covers}
+    for name, block in scenario.costs.items():
+        if isinstance(block, TableBlock):
+            out |= {f"{name}.{ln}" for ln, line in block.lines.items() if line.fixed_envelope}
+        elif block.fixed_envelope:
+            out.add(name)
+    return out
+
+
+def only_lines(block, name: str, keep: set[str]):
+    """The block cut to the lines in `keep` (a TableBlock's 'block.line' keys; an allocated block is
+    kept whole if its name is in `keep`), or None where none is left."""
+    if isinstance(block, TableBlock):
+        lines = {ln: line for ln, line in block.lines.items() if f"{name}.{ln}" in keep}
+        return block.model_copy(update={"lines": lines, "funding_sources": {}}) if lines else None
+    return block if name in keep else None
+
+
+def exempt_costs(scenario: Scenario, fys: np.ndarray, after_decision: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(capital, revenue) by year, nominal, of the lines optimism bias never raises: every year of the
+    period, or (`after_decision`) only what the decision can still change."""
+    keep = optimism_bias_exempt(scenario)
+    multipliers = cost_multipliers(scenario)
+    capital, revenue = np.zeros(len(fys)), np.zeros(len(fys))
+    for name, block in scenario.costs.items():
+        cut = only_lines(block, name, keep)
+        if cut is None:
+            continue
+        if after_decision:
+            split = block_costs_after_decision(cut, fys, scenario, multipliers)
+            c, r = split["capital"], split["revenue"]
+        else:
+            c, r = block_costs(cut, fys, multipliers)
+        capital += c
+        revenue += r
+    return capital, revenue

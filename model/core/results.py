@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .appraisal import Appraisal, appraise, green_book, inputs_from_scenario
+from .cashflows import optimism_bias_exempt
 from .fy import fy_label
 from .scenario import Loaded
 
@@ -43,11 +46,12 @@ def green_book_results(loaded: Loaded, appraisal: Appraisal | None = None) -> di
     g = appraisal or green_book_loaded(loaded)
     a = loaded.scenario.appraisal
     closure = period_closure(loaded)
+    inputs = inputs_from_scenario(loaded.scenario)
     plain = g if closure == "none" else green_book_loaded(loaded, extended=False)
     return {
         "decision_fy": fy_label(a.decision_fy.value),
         "decision_date": None if a.decision_date is None else str(a.decision_date.value),
-        "share_of_decision_year_to_come": inputs_from_scenario(loaded.scenario).decision_share,
+        "share_of_decision_year_to_come": inputs.decision_share,
         "base_year": fy_label(g.base_year),
         "base_year_declared": a.base_year is not None,
         "sunk_costs_gbp_m": g.sunk_costs_gbp_m,
@@ -61,6 +65,13 @@ def green_book_results(loaded: Loaded, appraisal: Appraisal | None = None) -> di
         "pv_benefits_gbp_m": g.pv_benefits_gbp_m,
         "bcr": g.bcr,
         "pv_optimism_bias_gbp_m": float(sum(g.optimism_bias_gbp_m * g.discount_factor)),
+        # risk, then optimism bias: expected risk costs and opportunity costs (nominal still to come, and PV)
+        "risks_quantified": sum(1 for r in loaded.scenario.risks.values() if r.quantified),
+        "expected_risk_costs_gbp_m": float(np.sum(inputs.risk_gbp_m[inputs.fys >= inputs.decision_fy])),
+        "pv_risk_gbp_m": g.pv_risk_gbp_m,
+        "opportunity_costs_gbp_m": float(np.sum(inputs.opportunity_gbp_m)),
+        "pv_opportunity_gbp_m": g.pv_opportunity_gbp_m,
+        "optimism_bias_exempt": sorted(optimism_bias_exempt(loaded.scenario)),
         "optimism_bias_capital": a.optimism_bias_capital.value,
         "optimism_bias_operating": a.optimism_bias_operating.value,
         "cashflows": _records(g.frame()[CASHFLOW_COLUMNS]),

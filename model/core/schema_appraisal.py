@@ -25,6 +25,38 @@ def fy_text(start: int) -> str:
     return f"FY{start}/{(start + 1) % 100:02d}"
 
 
+class OptimismBias(Provenance):
+    """Optimism bias from the Green Book's table (Mott MacDonald, Table 2, packaged in
+    model/core/data/optimism_bias.yaml): the upper bound of the project's `category` on capital, and
+    of `operating_category` (outsourcing, the table's only operating-cost row) on revenue, each
+    reduced by `mitigation`, the share of the bound the case shows to be mitigated at its stage
+    (Green Book 5.45-5.49: start from the upper bound; 200% x (1 - 0.95) = 10%)."""
+
+    category: str
+    operating_category: str = "outsourcing"
+    mitigation: Quantity
+
+    _mitigation = field_validator("mitigation", mode="before")(
+        _in_range(0.0, 1.0, "must be a share of the upper bound from 0 to 1 (0.6 takes 200% to 80%)"))
+
+    @model_validator(mode="after")
+    def _known(self) -> "OptimismBias":
+        from .reference import optimism_bias_table   # a leaf module: data only
+        categories = optimism_bias_table()["categories"]
+        for name in ("category", "operating_category"):
+            if getattr(self, name) not in categories:
+                raise ValueError(f"{name} {getattr(self, name)!r} is not in the optimism-bias table "
+                                 f"(known: {', '.join(sorted(categories))})")
+        return self
+
+    def rate(self, which: str) -> float:
+        """The applied rate on 'capital' or 'operating' costs: upper bound x (1 - mitigation)."""
+        from .reference import optimism_bias_table
+        category = self.category if which == "capital" else self.operating_category
+        upper = optimism_bias_table()["categories"][category]["upper"]
+        return upper * (1.0 - self.mitigation.value)
+
+
 class Appraisal(_Strict):
     first_fy: Quantity
     last_fy: Quantity
@@ -52,8 +84,11 @@ class Appraisal(_Strict):
     discount_rate: Quantity
     price_basis: Quantity
     gdp_deflator: Quantity
-    optimism_bias_capital: Quantity
-    optimism_bias_operating: Quantity
+    #: optimism bias from the Green Book table by project category and mitigation; given, it sets
+    #: `optimism_bias_capital` and `optimism_bias_operating`, which are then left out
+    optimism_bias: OptimismBias | None = None
+    optimism_bias_capital: Quantity | None = None
+    optimism_bias_operating: Quantity | None = None
     optimism_bias_duration: Quantity
     #: The milestone (a key of `milestones:`) at which the works start: works-duration optimism bias
     #: stretches the works from here (or the decision point, if later) to the latest delivery.
@@ -91,6 +126,30 @@ class Appraisal(_Strict):
         if q.value not in ("nominal", "real"):
             raise ValueError("must be 'nominal' or 'real'")
         return q
+
+    @model_validator(mode="after")
+    def _optimism_bias_rates(self) -> "Appraisal":
+        """The capital and operating rates: stated, or worked from the table (never both: one would be
+        ignored)."""
+        ob = self.optimism_bias
+        if ob is None:
+            for key in ("optimism_bias_capital", "optimism_bias_operating"):
+                if getattr(self, key) is None:
+                    raise ValueError(f"needs {key} (a fraction) or an optimism_bias block (category and mitigation)")
+            return self
+        given = [k for k in ("optimism_bias_capital", "optimism_bias_operating") if getattr(self, k) is not None]
+        if given:
+            raise ValueError(f"give optimism_bias (category and mitigation) or {' and '.join(given)}, not both: "
+                             "one would be ignored")
+        m = ob.mitigation
+        for key, which, category in (("optimism_bias_capital", "capital", ob.category),
+                                     ("optimism_bias_operating", "operating", ob.operating_category)):
+            why = (f"the upper bound of {category.replace('_', ' ')} in the optimism-bias table, less the "
+                   f"mitigation of {m.value:.0%}")
+            setattr(self, key, Quantity(value=ob.rate(which), unit="fraction", source=m.source,
+                                        assumption=m.assumption, why=why if m.assumption else None,
+                                        note=why, label=f"Optimism bias on {which} costs"))
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -61,6 +61,9 @@ class Line(Series):
     timing: Timing | None = None
     #: the amounts committed at the decision date, in every option alike
     committed: Committed | None = None
+    #: a capped budget (a fund drawn down to a fixed sum, say) rather than an estimate: optimism bias
+    #: never raises it
+    fixed_envelope: bool = False
 
 
 class PublishedTotals(_Strict):
@@ -125,6 +128,8 @@ class AllocatedBlock(_Strict):
     capital_share: Quantity
     capital_profile: Series
     revenue_profile: Series
+    #: a capped budget rather than an estimate: optimism bias never raises it
+    fixed_envelope: bool = False
 
     @model_validator(mode="after")
     def _profiles_positive(self) -> "AllocatedBlock":

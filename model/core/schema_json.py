@@ -79,6 +79,33 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Appraisal", "discount_rate"): "A flat discount rate (fraction); null for the Green Book STPR schedule",
     ("Appraisal", "price_basis"): "Price basis of the cost figures: nominal or real (text)",
     ("Appraisal", "gdp_deflator"): "GDP deflator, annual rate (fraction), to turn nominal into real",
+    ("Appraisal", "optimism_bias"): "Optimism bias from the Green Book table: category, operating_category and "
+                                    "mitigation; given, it sets optimism_bias_capital and _operating (leave them out)",
+    ("OptimismBias", "category"): "The project's row of the optimism-bias table for capital (equipment_development "
+                                  "for IT systems, standard_buildings, ...)",
+    ("OptimismBias", "operating_category"): "The row for operating costs (outsourcing, the only such row)",
+    ("OptimismBias", "mitigation"): "Share of the upper bound shown to be mitigated at this stage (fraction, 0 to 1)",
+    ("Line", "fixed_envelope"): "true: a capped budget, not an estimate; optimism bias never raises it",
+    ("AllocatedBlock", "fixed_envelope"): "true: a capped budget, not an estimate; optimism bias never raises it",
+    ("Scenario", "risks"): "The risk register by name: label, owner, probability, impact_gbp_m, years, mitigation, "
+                           "status, covers (cost lines); a quantified risk is an expected cost of the Green Book "
+                           "appraisal",
+    ("Scenario", "opportunity_costs"): "Resources used but not bought, by name: people x days_each x "
+                                       "cost_per_day_gbp over years; in the Green Book appraisal, not the cash view",
+    ("Risk", "label"): "What could happen",
+    ("Risk", "owner"): "Who manages the risk",
+    ("Risk", "probability"): "Chance it happens (fraction, 0 to 1)",
+    ("Risk", "impact_gbp_m"): "Its cost if it happens (gbp_m, in the costs' price basis)",
+    ("Risk", "years"): "Financial years the impact would fall in, evenly (from the decision year on)",
+    ("Risk", "mitigation"): "What is being done about it",
+    ("Risk", "status"): "open, closed, ... (text)",
+    ("Risk", "covers"): "Cost lines ('block.line', or an allocated block) whose uncertainty the risk stands for: "
+                        "no optimism bias on them",
+    ("OpportunityCost", "label"): "The resource used (staff time in training, say)",
+    ("OpportunityCost", "people"): "How many people (count)",
+    ("OpportunityCost", "days_each"): "Days each (days)",
+    ("OpportunityCost", "cost_per_day_gbp"): "Cost of a day of their time (gbp, nominal, in the years it falls)",
+    ("OpportunityCost", "years"): "Financial years it falls in, evenly (from the decision year on)",
     ("Appraisal", "optimism_bias_capital"): "Optimism bias on capital from the decision year on (fraction added)",
     ("Appraisal", "optimism_bias_operating"): "Optimism bias on revenue costs from the decision year on (fraction)",
     ("Appraisal", "optimism_bias_duration"): "Optimism bias on works duration (fraction of the implementation period)",
@@ -229,6 +256,9 @@ UNITS: dict[tuple[str, str], str] = {
     ("Modification", "new_value_gbp_m"): "gbp_m", ("Modification", "uplift_pct_of_previous"): "pct",
     ("Modification", "uplift_pct_of_original"): "pct", ("Modification", "regulation"): "text",
     ("ContractCap", "cap_pct_of_original"): "pct",
+    ("OptimismBias", "mitigation"): "fraction", ("Risk", "probability"): "fraction", ("Risk", "impact_gbp_m"): "gbp_m",
+    ("OpportunityCost", "people"): "count", ("OpportunityCost", "days_each"): "days",
+    ("OpportunityCost", "cost_per_day_gbp"): "gbp",
 }
 #: The provenance fields every parameter carries: listed once, under (Quantity).
 PROVENANCE_FIELDS = ("label", "source", "assumption", "why", "note", "published_as")

@@ -15,7 +15,9 @@ from .schema_checks import DeclaredCheck
 from .schema_contracts import Contract, ContractCap
 from .schema_costs import CostBlock, TableBlock
 from .schema_findings import Classification, Finding
+from .schema_risks import OpportunityCost, Risk
 from .schema_statements import Fact, NarrativeCost, NarrativeSum
+from .fy import fy_label, parse_fy
 from .schema_values import Quantity, _Strict
 
 #: The kinds of scenario that are versions of the case (its version history, in `extends` order):
@@ -68,6 +70,32 @@ class Scenario(_Strict):
     classify: dict[str, Classification] = Field(default_factory=dict)
     #: checks declared as data, by check id (see DeclaredCheck)
     checks: dict[str, DeclaredCheck] = Field(default_factory=dict)
+    #: the risk register: quantified risks are expected costs of the Green Book appraisal (see Risk)
+    risks: dict[str, Risk] = Field(default_factory=dict)
+    #: resources used but not bought, costs of the Green Book appraisal only (see OpportunityCost)
+    opportunity_costs: dict[str, OpportunityCost] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _risks_and_opportunity_costs(self) -> "Scenario":
+        """Risks and opportunity costs fall in the years the decision can still change, inside the
+        period, and a risk covers cost lines that exist."""
+        last = self.appraisal.last_fy.value
+        d = self.appraisal.decision_fy.value
+        lines = {f"{b}.{ln}" for b, block in self.costs.items() for ln in getattr(block, "lines", {})}
+        lines |= {b for b, block in self.costs.items() if not isinstance(block, TableBlock)}
+        for section, entries in (("risks", self.risks), ("opportunity_costs", self.opportunity_costs)):
+            for name, entry in entries.items():
+                for label in entry.years:
+                    year = parse_fy(label)
+                    if not d <= year <= last:
+                        raise ValueError(f"{section}.{name}.years: {label} is outside the years from the decision "
+                                         f"({fy_label(d)}) to the period's end ({fy_label(last)})")
+        for name, risk in self.risks.items():
+            for ref in risk.covers:
+                if ref not in lines:
+                    raise ValueError(f"risks.{name}.covers: {ref!r} is not a cost line ('block.line') or an "
+                                     "allocated block")
+        return self
 
     @model_validator(mode="after")
     def _milestone_dates(self) -> "Scenario":

@@ -42,6 +42,14 @@ def _parameters(tree: dict) -> Iterator[tuple[str, Any, str]]:
                   "service_life_to", "residual_value_gbp_m", "discount_rate", "gdp_deflator",
                   "optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration", "price_basis"):
         yield f"appraisal.{field}", _at(tree, "appraisal", field), unit("Appraisal", field)
+    yield "appraisal.optimism_bias.mitigation", _at(tree, "appraisal", "optimism_bias", "mitigation"), \
+        unit("OptimismBias", "mitigation")
+    for name, risk in _each(_at(tree, "risks")):
+        for field in ("probability", "impact_gbp_m"):
+            yield f"risks.{name}.{field}", _at(risk, field), unit("Risk", field)
+    for name, entry in _each(_at(tree, "opportunity_costs")):
+        for field in ("people", "days_each", "cost_per_day_gbp"):
+            yield f"opportunity_costs.{name}.{field}", _at(entry, field), unit("OpportunityCost", field)
     for field in ("annual_steady_state_gbp_m", "realisation_factor", "ramp_up_years", "start_delay_months",
                   "level_multiplier"):
         yield f"benefits.{field}", _at(tree, "benefits", field), unit("Benefits", field)
