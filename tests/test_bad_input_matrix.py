@@ -90,7 +90,7 @@ EDITS = [
      ["{file}:{line}", "not allowed"]),
     ("bad-date", "fbc3.yaml", '    value: "2024-02-27"\n', '    value: "2024-13-27"\n', "fbc3",
      ["{file}:", "milestones.drop2_go_live", "not a date"]),
-    ("fact-value-not-stated", "fbc3.yaml", "    value: 22500\n", "    value: 22000\n", "fbc3",
+    ("fact-value-not-stated", "fbc3.yaml", "    unit: count\n    value: 22500\n", "    unit: count\n    value: 22000\n", "fbc3",
      ["{file}:", "facts.training_users", "one of the statements"]),
     ("calibration-unknown-parameter", "fbc3.yaml", "  - parameter: benefits.realisation_factor\n",
      "  - parameter: benefits.realisation_factr\n", "fbc3", ["{file}:", "calibration", "not a parameter"]),

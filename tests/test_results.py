@@ -68,12 +68,20 @@ def test_overrides_do_not_recalibrate():
     base = cli_json("results", "fbc3")
     ob = cli_json("results", "fbc3", "--set", "appraisal.optimism_bias_capital=0.1",
                   "--set", "appraisal.optimism_bias_operating=0.1")
-    # 10% more real costs from the decision on: the Green Book NPV falls by exactly 10% of its PV(costs)
+    # 10% more of the real costs optimism bias may raise, from the decision on: every cost except the change
+    # fund (FBC3 Table 1's Future CONNECT Enhancements, a fixed envelope) and the opportunity cost of the
+    # training time (not an estimate of spend). At 2% a year and each year's discount factor:
+    fund = {"FY24/25": 5.092, "FY25/26": 6.0, "FY26/27": 6.0, "FY27/28": 6.0}
     gb, gb_ob = base["green_book"], ob["green_book"]
-    assert gb_ob["npv_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.1 * gb["pv_costs_gbp_m"], abs=1e-9)
-    # the paper's measure raises every cost of FY23/24 on, at its own year 0 (FY18/19)
+
+    def pv_fund(rows):
+        return sum(fund.get(r["fy"], 0.0) / 1.02 ** r["t"] * r["discount_factor"] for r in rows)
+
+    raisable = gb["pv_costs_gbp_m"] - gb["pv_opportunity_gbp_m"] - gb["pv_risk_gbp_m"] - pv_fund(gb["cashflows"])
+    assert gb_ob["npv_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 0.1 * raisable, abs=1e-9)
+    # the paper's measure raises every cost of FY23/24 on but the fund, at its own year 0 (FY18/19)
     paper_future = sum((r["capital_gbp_m"] + r["revenue_gbp_m"]) / 1.02 ** r["t"] * r["discount_factor"]
-                       for r in base["cashflows"] if r["fy"] >= "FY23/24")
+                       for r in base["cashflows"] if r["fy"] >= "FY23/24") - pv_fund(base["cashflows"])
     assert ob["npv_gbp_m"] == pytest.approx(base["npv_gbp_m"] - 0.1 * paper_future, abs=1e-9)
     assert ob["calibrated"][1]["value"] == base["calibrated"][1]["value"]
 
@@ -113,8 +121,10 @@ def test_green_book_appraisal_of_fbc3():
 
 
 def test_decision_year_in_the_first_year_gives_the_papers_measure():
+    # with no opportunity cost (the training time's, which only the Green Book appraisal counts)
     data = cli_json("results", "fbc3", "--set", "appraisal.decision_fy=2018",
-                    "--set", "appraisal.optimism_bias_capital=0.3", "--set", "appraisal.optimism_bias_operating=0.3")
+                    "--set", "appraisal.optimism_bias_capital=0.3", "--set", "appraisal.optimism_bias_operating=0.3",
+                    "--set", "opportunity_costs.training_time.people=0")
     gb = data["green_book"]
     assert gb["sunk_costs_gbp_m"] == 0.0 and gb["cashflows"] == data["cashflows"]
     for key in ("npv_gbp_m", "pv_costs_gbp_m", "pv_benefits_gbp_m", "bcr"):
@@ -164,11 +174,13 @@ def test_invariants_hold_under_any_override(rate, ob, deflator, base_year, delay
     assert data["cashflows"][0]["t"] == 2018 - base_year
     assert math.isfinite(data["npv_gbp_m"])
     # costs after optimism bias in real prices, cell by cell: capital at ob, revenue at ob / 2, and
-    # neither before the decision year (FY23/24)
+    # neither before the decision year (FY23/24); never on the change fund (a fixed envelope, capital)
+    fund = {"FY24/25": 5.092, "FY25/26": 6.0, "FY26/27": 6.0, "FY27/28": 6.0}
     for r in data["cashflows"]:
         future = r["fy"] >= "FY23/24"
-        expected = (r["capital_gbp_m"] * (1 + ob * future) + r["revenue_gbp_m"] * (1 + ob / 2 * future)) \
-            / (1 + deflator) ** r["t"]
+        envelope = fund.get(r["fy"], 0.0)
+        expected = ((r["capital_gbp_m"] - envelope) * (1 + ob * future) + envelope
+                    + r["revenue_gbp_m"] * (1 + ob / 2 * future)) / (1 + deflator) ** r["t"]
         assert r["net_real_gbp_m"] + expected == pytest.approx(
             r["benefits_gbp_m"] / (1 + deflator) ** r["t"], abs=1e-9)
 

@@ -73,11 +73,12 @@ def test_each_switching_value_gives_zero_npv_through_set():
         assert data["npv_gbp_m"] < -50  # the paper's measure still carries the sunk costs
         assert r["change_pct"] == pytest.approx(100 * (r["switching_value"] - r["base_value"]) / r["base_value"])
     # the benefit level must rise to PV(costs) / PV(benefits) from December 2023, in FY23/24 prices:
-    # 133.987 / 104.055 = 1.288 times (1.573 when FY18/19 was year 0 and all of FY23/24 was to come)
+    # 141.600 / 104.055 = 1.361 times, the costs with the training time's opportunity cost (7.6125); 1.288
+    # without it, and 1.573 when FY18/19 was year 0 and all of FY23/24 was to come
     level = next(r for r in rows if r["parameter"] == "benefits.level_multiplier")
     gb = cli_json("results", "fbc3")["green_book"]
     assert level["switching_value"] == pytest.approx(gb["pv_costs_gbp_m"] / gb["pv_benefits_gbp_m"], rel=1e-9)
-    assert round(level["switching_value"], 3) == 1.288
+    assert round(level["switching_value"], 3) == 1.361
     # no cost on its own can turn the NPV positive: null, reported as "none within range"
     assert any(r["switching_value"] is None for r in rows)
     text = run_cli("switching", "fbc3").stdout
@@ -89,10 +90,14 @@ def test_tornado_order_and_values(fbc3):
     swings = [r["swing_gbp_m"] for r in rows]
     assert swings == sorted(swings, reverse=True)
     gb = results(fbc3)["green_book"]
-    # PV of real capital and of real revenue from FY23/24 on (no optimism bias at base), by hand
+    # PV of real capital and of real revenue from FY23/24 on (no optimism bias at base), by hand; with
+    # the opportunity cost of the training time, the PV of costs
     pv_capital = sum(r["capital_gbp_m"] / 1.02 ** r["t"] * r["discount_factor"] for r in gb["cashflows"])
     pv_revenue = sum(r["revenue_gbp_m"] / 1.02 ** r["t"] * r["discount_factor"] for r in gb["cashflows"])
-    assert pv_capital + pv_revenue == pytest.approx(gb["pv_costs_gbp_m"], abs=1e-9)
+    assert pv_capital + pv_revenue + gb["pv_opportunity_gbp_m"] == pytest.approx(gb["pv_costs_gbp_m"], abs=1e-9)
+    # the change fund (FBC3 Table 1, a fixed envelope) takes no optimism bias
+    fund = {"FY24/25": 5.092, "FY25/26": 6.0, "FY26/27": 6.0, "FY27/28": 6.0}
+    pv_capital -= sum(fund.get(r["fy"], 0.0) / 1.02 ** r["t"] * r["discount_factor"] for r in gb["cashflows"])
     # optimism bias is linear in costs: NPV at 200% on capital = NPV - 2.0 x PV(capital); 41% on revenue
     capital = next(r for r in rows if r["parameter"] == "appraisal.optimism_bias_capital")
     assert capital["npv_high_gbp_m"] == pytest.approx(gb["npv_gbp_m"] - 2.0 * pv_capital, abs=1e-9)

@@ -18,7 +18,7 @@ from .case_versions import (_of_kind, _own, _scenario, contract_prefix, deliveri
 from .commercial_tables import (REG72_LIMIT_PCT, contract_history, reg72_check, reg72_observation,  # noqa: F401
                                 within_reg72_limit)
 from .comparison_tables import BRIDGE_SECTIONS, _npv, factor_label, npv_bridge, version_summary  # noqa: F401
-from .economic_tables import options, scenario_comparison  # noqa: F401
+from .economic_tables import opportunity_costs, options, risk_register, scenario_comparison  # noqa: F401
 from .financial_tables import (affordability, appraisal_vs_financial_costs, funding_request,  # noqa: F401
                                published_column_totals, request_table)
 from .management_tables import (TIMELINE_AFTER, TIMELINE_BEFORE, delivery_name, drop_delays,  # noqa: F401

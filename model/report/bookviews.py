@@ -15,7 +15,7 @@ from __future__ import annotations
 from .charts import OKABE_ITO  # noqa: F401  (as before the split: importing bv imports the charts)
 from .commercial_glue import glue_commercial  # noqa: F401
 from .comparison_glue import glue_comparison  # noqa: F401
-from .economic_glue import glue_economic  # noqa: F401
+from .economic_glue import glue_appraisal_costs, glue_economic  # noqa: F401
 from .financial_glue import glue_financial  # noqa: F401
 from .glue_tracking import _DEPS, _RECORD, tracked  # noqa: F401
 from .glued_figures import (FIGURE_MIME, FIGURES, _REG_CACHE, Linked, _charts, _fmt_day, _fmt_month,  # noqa: F401

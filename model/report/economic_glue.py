@@ -84,3 +84,46 @@ def glue_decision_frame(r: dict) -> None:
     glue("econ_closure", words["closure"])
     glue_money("econ_npv_unclosed", g["npv_without_closure_gbp_m"])
     glue_money("econ_npv_closed", g["npv_gbp_m"])
+
+
+@tracked
+def glue_appraisal_costs(params_dir=None) -> None:
+    """What the Green Book appraisal of the headline version adds to its cost tables, and how optimism
+    bias is set: expected risk costs (`econ_risk_pv`, from `econ_risks_quantified` quantified risks),
+    opportunity costs (`econ_opportunity_pv`, `econ_opportunity_cash`), the basis of optimism bias
+    (`econ_ob_basis`) and the costs it never raises (`econ_ob_exempt`)."""
+    from .economic_tables import cost_line_label
+    main = book.headline(params_dir)
+    g = book.result(main, params_dir)["green_book"]
+    s = book.loaded(main, params_dir).scenario
+    n = g["risks_quantified"]
+    first_risk = next((k for k, r in s.risks.items() if r.quantified), None)
+    risk_key = None if first_risk is None else f"risks.{first_risk}.probability"
+    glue("econ_risks_quantified", f"{n} quantified risk{'' if n == 1 else 's'}" if n else "no quantified risks",
+         risk_key)
+    glue_money("econ_risk_pv", g["pv_risk_gbp_m"], risk_key)
+    first_opp = next(iter(s.opportunity_costs), None)
+    where = None if first_opp is None else f"opportunity_costs.{first_opp}.cost_per_day_gbp"
+    glue_money("econ_opportunity_pv", g["pv_opportunity_gbp_m"], where)
+    glue_money("econ_opportunity_cash", g["opportunity_costs_gbp_m"], where)
+    o = s.opportunity_costs.get(first_opp) if first_opp else None
+    key = f"opportunity_costs.{first_opp}"
+    glue("econ_opp_people", f"{o.people.value:,.0f}" if o else "0", f"{key}.people" if o else None)
+    days = o.days_each.value if o else 0
+    glue("econ_opp_days", f"{days:g} day{'' if days == 1 else 's'}", f"{key}.days_each" if o else None)
+    glue("econ_opp_rate", f"£{o.cost_per_day_gbp.value:,.0f}" if o else "£0", f"{key}.cost_per_day_gbp" if o else None)
+    costed = o.already_costed_gbp_m.value if o and o.already_costed_gbp_m else 0.0
+    glue_money("econ_opp_costed", costed, f"{key}.already_costed_gbp_m" if o and o.already_costed_gbp_m else None)
+    ob = s.appraisal.optimism_bias
+    if ob is None:
+        basis = (f"{s.appraisal.optimism_bias_capital.value:.0%} on capital and "
+                 f"{s.appraisal.optimism_bias_operating.value:.0%} on operating costs, as the params state them")
+        glue("econ_ob_basis", basis, "appraisal.optimism_bias_capital")
+    else:
+        basis = (f"{s.appraisal.optimism_bias_capital.value:.0%} on capital and "
+                 f"{s.appraisal.optimism_bias_operating.value:.0%} on operating costs: the upper bounds of the "
+                 f"Green Book table for {ob.category.replace('_', ' ')} and {ob.operating_category.replace('_', ' ')}, "
+                 f"less a mitigation of {ob.mitigation.value:.0%}")
+        glue("econ_ob_basis", basis, "appraisal.optimism_bias.mitigation")
+    exempt = [cost_line_label(s, ref) for ref in g["optimism_bias_exempt"]]
+    glue("econ_ob_exempt", "; ".join(exempt) if exempt else "none of them")

@@ -56,3 +56,49 @@ def scenario_comparison(params_dir: str | Path | None = None) -> pd.DataFrame:
         ld = loaded(name, pdir)
         rows.append(row(name, ld.title, ld.scenario.kind, result(name, pdir)))
     return pd.DataFrame(rows)
+
+
+def cost_line_label(scenario, ref: str) -> str:
+    """A cost line's label from its 'block.line' key (an allocated block's from its name)."""
+    block_name, _, line = ref.partition(".")
+    block = scenario.costs[block_name]
+    return block.lines[line].label if line else block.label
+
+
+def risk_register(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """The headline version's risk register: each risk with its owner, probability, impact (£m), the
+    years it would fall in and its expected cost (probability x impact, what the Green Book appraisal
+    adds to the costs), its mitigation and status; an unquantified risk has no expected cost."""
+    pdir = resolve_params_dir(params_dir)
+    s = loaded(headline(pdir), pdir).scenario
+    rows = []
+    for name, r in s.risks.items():
+        p = r.probability.value if r.quantified else np.nan
+        impact = r.impact_gbp_m.value if r.quantified else np.nan
+        rows.append({"risk": r.label, "owner": r.owner or "", "probability": p, "impact_gbp_m": impact,
+                     "years": ", ".join(r.years), "expected_cost_gbp_m": p * impact if r.quantified else np.nan,
+                     "mitigation": r.mitigation or "", "status": r.status or "",
+                     "no_optimism_bias_on": "; ".join(cost_line_label(s, ref) for ref in r.covers)})
+    return pd.DataFrame(rows, columns=["risk", "owner", "probability", "impact_gbp_m", "years",
+                                       "expected_cost_gbp_m", "mitigation", "status", "no_optimism_bias_on"])
+
+
+def opportunity_costs(params_dir: str | Path | None = None) -> pd.DataFrame:
+    """The headline version's opportunity costs: people x days x cost per day, less what the cost tables
+    already pay for, and the part still to come at the decision (nominal £m), which the Green Book
+    appraisal counts and the cash view of the financial case does not."""
+    from ..core.cashflows import opportunity_costs_by_fy
+    from ..core.fy import fy_range
+    pdir = resolve_params_dir(params_dir)
+    s = loaded(headline(pdir), pdir).scenario
+    fys = fy_range(s.appraisal.first_fy.value, s.appraisal.last_fy.value)
+    rows = []
+    for name, o in s.opportunity_costs.items():
+        one = s.model_copy(update={"opportunity_costs": {name: o}})
+        rows.append({"resource": o.label, "people": o.people.value, "days_each": o.days_each.value,
+                     "cost_per_day_gbp": o.cost_per_day_gbp.value, "gross_gbp_m": o.gross_gbp_m,
+                     "already_costed_gbp_m": 0.0 if o.already_costed_gbp_m is None else o.already_costed_gbp_m.value,
+                     "years": ", ".join(o.years),
+                     "after_decision_gbp_m": float(opportunity_costs_by_fy(one, fys, after_decision=True).sum())})
+    return pd.DataFrame(rows, columns=["resource", "people", "days_each", "cost_per_day_gbp", "gross_gbp_m",
+                                       "already_costed_gbp_m", "years", "after_decision_gbp_m"])

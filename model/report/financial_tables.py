@@ -19,7 +19,7 @@ from .scenario_loading import loaded, result
 def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | Path | None = None) -> pd.DataFrame:
     """From the full financial cost to the costs in the Green Book appraisal, step by step (the small
     table green-book.md asks the financial case for): sunk costs out, general inflation out (real
-    prices), optimism bias in, then discounting. Each `total` row is the running sum of the rows above."""
+    prices), optimism bias, expected risk costs and opportunity costs in, then discounting. Each `total` row is the running sum of the rows above."""
     scenario = _scenario(scenario, params_dir)
     r = result(scenario, params_dir)
     g = r["green_book"]
@@ -29,18 +29,24 @@ def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | 
     ob_real = float(future.optimism_bias_gbp_m.sum())
     real_before_ob = float((future.capital_real_gbp_m + future.revenue_real_gbp_m).sum())
     undiscounted = float(future.costs_real_gbp_m.sum())
-    base_fy = fy_label(a["base_year"])
+    risk_real = 0.0 if future.risk_real_gbp_m is None else float(future.risk_real_gbp_m.sum())
+    opportunity_real = 0.0 if future.opportunity_real_gbp_m is None else float(future.opportunity_real_gbp_m.sum())
+    base_fy = g["base_year"]   # year 0 and the price base of the Green Book appraisal
     period = a["period"]
     ob = f"{a['optimism_bias_capital']:.0%} on capital, {a['optimism_bias_operating']:.0%} on revenue"
     rows = [
         ("Full financial cost: capital and revenue, nominal cash, gross of funding sources", "total", r["tco_gbp_m"],
          f"{period}; the paper's total cost of ownership"),
-        (f"Less sunk costs: spend before {g['decision_fy']}", "change", -g["sunk_costs_gbp_m"],
-         f"before the decision year; excluded from the appraisal"),
+        ("Less sunk costs: spend before the decision", "change", -g["sunk_costs_gbp_m"],
+         "spent before the decision; excluded from the appraisal"),
         (f"Future costs, {g['decision_fy']} on, nominal cash", "total", nominal, "what the decision can still change"),
         (f"Less general inflation: to {base_fy} prices at the GDP deflator", "change", real_before_ob - nominal,
          f"{a['gdp_deflator']:.1%} a year (real, not nominal)"),
         (f"Plus optimism bias ({ob})", "change", ob_real, "future costs only"),
+        ("Plus expected risk costs: probability x impact of each quantified risk", "change", risk_real,
+         "the risk register; not cash until a risk happens"),
+        ("Plus opportunity costs: resources used but not bought", "change", opportunity_real,
+         "staff time and the like; never cash, so not in the financial case"),
         (f"Appraisal costs, {base_fy} prices, undiscounted", "total", undiscounted, "real"),
         ("Less discounting", "change", g["pv_costs_gbp_m"] - undiscounted, a["discounting"]),
         ("Present value of costs in the Green Book appraisal", "total", g["pv_costs_gbp_m"],

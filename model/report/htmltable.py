@@ -18,7 +18,10 @@ from ..core.fy import parse_date
 from ..core.schema_checks import blank_placeholders
 
 #: Column headings that are not simply the key with its unit spelt out. Generic to any case.
-HEADINGS = {"fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",
+HEADINGS = {"cost_per_day_gbp": "Cost per day £", "after_decision_gbp_m": "After the decision £m",
+            "no_optimism_bias_on": "No optimism bias on", "gross_gbp_m": "Gross £m",
+            "already_costed_gbp_m": "Already costed £m", "expected_cost_gbp_m": "Expected cost £m",
+            "fy": "FY", "bcr": "BCR", "tco_gbp_m": "TCO £m", "npv_gbp_m": "NPV £m",
             "npv_published_gbp_m": "Published NPV £m", "pv_costs_gbp_m": "PV costs £m",
             "pv_benefits_gbp_m": "PV benefits £m",
             "published_total": "Printed total", "cumulative_pct_of_original": "Cumulative % of original",

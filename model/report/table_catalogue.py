@@ -13,7 +13,7 @@ from ..core.paths import resolve_params_dir
 from .case_versions import headline, printed_request_blocks, request_blocks, version_names
 from .commercial_tables import contract_history
 from .comparison_tables import npv_bridge, version_summary
-from .economic_tables import options, scenario_comparison
+from .economic_tables import opportunity_costs, options, risk_register, scenario_comparison
 from .financial_tables import (affordability, appraisal_vs_financial_costs, funding_request, published_column_totals,
                                request_table)
 from .management_tables import milestones
@@ -36,6 +36,8 @@ TABLES = {
     "affordability": lambda p: affordability(None, p),
     "funding_request": lambda p: funding_request(None, p),
     "appraisal_vs_financial_costs": lambda p: appraisal_vs_financial_costs(None, p),
+    "risk_register": risk_register,
+    "opportunity_costs": opportunity_costs,
     "contracts": lambda p: contract_history(None, p),
     "milestones": milestones,
     "npv_bridge": lambda p: npv_bridge(None, None, p),
@@ -62,14 +64,20 @@ def request_downloads(params_dir: str | Path | None = None) -> dict[str, tuple[s
 def declared_tables(params_dir: str | Path | None = None) -> set[str]:
     """The names in TABLES whose params the case declares. A table that needs a block the case does
     not have is left out of the book and the downloads: the funding request (request tables with
-    printed totals), the contracts (contracts) and the NPV bridge (two versions or more)."""
+    printed totals), the contracts (contracts), the risk register (risks), the opportunity costs
+    (opportunity_costs) and the NPV bridge (two versions or more)."""
     pdir = resolve_params_dir(params_dir)
     main = headline(pdir)
     missing = set()
     if not printed_request_blocks(main, pdir):
         missing.add("funding_request")
-    if not loaded(main, pdir).scenario.contracts:
+    s = loaded(main, pdir).scenario
+    if not s.contracts:
         missing.add("contracts")
+    if not s.risks:
+        missing.add("risk_register")
+    if not s.opportunity_costs:
+        missing.add("opportunity_costs")
     if len(version_names(pdir)) < 2:
         missing.add("npv_bridge")
     return set(TABLES) - missing
