@@ -200,3 +200,24 @@ def test_forecast_rate_needs_provenance_and_a_fraction(case_copy):
                 SERIES_BLOCK.replace(', assumption: true, why: "Test value: the 2% inflation target"}', "}"))
     assert_one_line_error(check(case_copy), f"outline.yaml:{line + 5}",
                           "appraisal.gdp_deflator_series.forecast_rate", "no provenance")
+
+
+def test_a_version_that_extends_a_flat_rate_chooses_the_series_with_the_rate_set_to_null(case_copy):
+    # full extends outline (the flat 2%); its own series wholly in the forecast at 2% gives the same NPV
+    flat = results(load_scenario("full", case_copy))["green_book"]["npv_gbp_m"]
+    line = edit(case_copy / "full.yaml", "appraisal:\n", "appraisal:\n" + SERIES_BLOCK)
+    assert_one_line_error(check(case_copy), f"full.yaml:{line + 1}", "appraisal.gdp_deflator_series", "not both")
+    edit(case_copy / "full.yaml", "appraisal:\n", "appraisal:\n  gdp_deflator: null\n")
+    loaded = load_scenario("full", case_copy)
+    assert loaded.scenario.appraisal.gdp_deflator is None
+    assert results(loaded)["green_book"]["npv_gbp_m"] == pytest.approx(flat, abs=1e-9)
+    # the forecast rate is a parameter like any other: --set moves it
+    faster = load_scenario("full", case_copy, overrides={"appraisal.gdp_deflator_series.forecast_rate": 0.03})
+    assert "forecast 3.0% a year" in faster.scenario.appraisal.deflator_text
+
+
+def test_a_misspelt_series_key_is_the_typo_only(case_copy):
+    line = edit(case_copy / "outline.yaml", FLAT_LINE, SERIES_BLOCK.replace("gdp_deflator_series:", "gdp_deflator_serie:"))
+    err = assert_one_line_error(check(case_copy), f"outline.yaml:{line}", "appraisal.gdp_deflator_serie",
+                                "unknown key", "gdp_deflator_series")
+    assert "give the GDP deflator" not in err
