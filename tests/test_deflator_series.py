@@ -221,3 +221,15 @@ def test_a_misspelt_series_key_is_the_typo_only(case_copy):
     err = assert_one_line_error(check(case_copy), f"outline.yaml:{line}", "appraisal.gdp_deflator_serie",
                                 "unknown key", "gdp_deflator_series")
     assert "give the GDP deflator" not in err
+
+
+def test_the_npv_bridge_takes_the_flat_rate_and_the_series_as_one_step(case_copy):
+    from model.report.comparison_tables import npv_bridge
+
+    edit(case_copy / "full.yaml", "appraisal:\n", "appraisal:\n  gdp_deflator: null\n" + SERIES_BLOCK)
+    steps = npv_bridge("outline", "full", case_copy)
+    deflator = steps[steps.step.str.contains("GDP deflator")]
+    assert deflator.step.tolist() == ["Appraisal: GDP deflator series"]
+    # wholly in the forecast at 2%, the series is the flat 2%: the step moves nothing
+    assert abs(float(deflator.delta_gbp_m.iloc[0])) < 1e-9
+    assert float(steps.end_gbp_m.iloc[-1]) == pytest.approx(results(load_scenario("full", case_copy))["npv_gbp_m"])
