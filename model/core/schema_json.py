@@ -281,6 +281,7 @@ def _describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
     inherits = {"Quantity": ["Provenance"], "Series": ["Provenance"], "Line": ["Series", "Provenance"],
                 "UncertainInput": ["Provenance"], "Timing": ["Provenance"], "Committed": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"],
                 "Finding": ["Classification"]}
+    inherits["GdpDeflatorSeries"] = ["Provenance"]
     models = {**defs, "Scenario": root}
     for name, model in models.items():
         props = model.get("properties", {})
