@@ -233,3 +233,10 @@ def test_the_npv_bridge_takes_the_flat_rate_and_the_series_as_one_step(case_copy
     # wholly in the forecast at 2%, the series is the flat 2%: the step moves nothing
     assert abs(float(deflator.delta_gbp_m.iloc[0])) < 1e-9
     assert float(steps.end_gbp_m.iloc[-1]) == pytest.approx(results(load_scenario("full", case_copy))["npv_gbp_m"])
+
+
+@pytest.mark.parametrize("rate", ["-0.6", "1.0"])
+def test_forecast_rate_out_of_range_is_bad_input(case_copy, rate):
+    line = edit(case_copy / "outline.yaml", FLAT_LINE, SERIES_BLOCK.replace("value: 0.02", f"value: {rate}"))
+    assert_one_line_error(check(case_copy), f"outline.yaml:{line + 5}",
+                          "appraisal.gdp_deflator_series.forecast_rate", "from -0.5 up to (not including) 1")

@@ -80,7 +80,8 @@ class GdpDeflatorSeries(Provenance):
         return v
 
     _forecast = field_validator("forecast_rate", mode="before")(
-        _in_range(-1.0, 1.0, "must be a fraction above -1 and below 1 (0.02 is 2% a year)", high_open=True))
+        _in_range(-0.5, 1.0, "must be a fraction from -0.5 up to (not including) 1 (0.02 is 2% a year)",
+                  high_open=True))
 
     @field_validator("forecast_rate")
     @classmethod
