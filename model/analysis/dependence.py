@@ -197,8 +197,10 @@ def perturbed_params(params_dir: str | Path, assumption: Assumption, direction: 
     data = _plain(load_yaml_file(pdir / f"{assumption.scenario}.yaml"))
     path = assumption.key.split(".")
     first_fy = _first_fy(pdir, assumption.scenario)
-    new = None if _single_delivery_share(data, path) else \
-        perturb(_get_at(data, path), first_fy, direction, _first_fy(pdir, assumption.scenario, "last_fy"))
+    node = _get_at(data, path)
+    # a bare choice (the packaged GDP deflator series a case chose, by name) has nothing to nudge
+    new = None if _single_delivery_share(data, path) or not isinstance(node, dict) else \
+        perturb(node, first_fy, direction, _first_fy(pdir, assumption.scenario, "last_fy"))
     _DIRS[key] = None if new is None else params_with(pdir, assumption, new)
     return _DIRS[key]
 

@@ -35,6 +35,11 @@ def is_entry(node: Any) -> bool:
         for v in node.values())
 
 
+#: Blocks whose provenance is that of one choice they hold (the GDP deflator series a case chose, by
+#: name): the choice is their register row, with the block's label and provenance.
+CHOICES = {"gdp_deflator_series": "series"}
+
+
 def walk(node: Any, path: tuple[str, ...], origin: tuple[str, int | None] = ("", None)) -> Iterator[tuple]:
     """Every register entry under a node: (path, node, (file, line)). Descriptive keys of a group
     (its label, supplier...) belong to the group and are not entries of their own."""
@@ -42,10 +47,15 @@ def walk(node: Any, path: tuple[str, ...], origin: tuple[str, int | None] = ("",
         yield path, node, origin
         return
     if isinstance(node, dict):
+        choice = CHOICES.get(path[-1]) if path else None
         for key, value in node.items():
             if key in (*DESCRIPTIVE, "source", "why", "assumption") and not isinstance(value, dict):
                 continue
             where = node.origin(key) if isinstance(node, LineDict) else origin
+            if key == choice and not isinstance(value, dict):
+                yield path + (str(key),), {"value": value, **{k: node[k] for k in (
+                    "label", "source", "assumption", "why", "note") if k in node}}, where
+                continue
             yield from walk(value, path + (str(key),), where)
     elif isinstance(node, list):
         for i, item in enumerate(node):

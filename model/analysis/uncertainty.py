@@ -167,7 +167,7 @@ class Engine:
         keep = all_fys >= d if green else np.ones(len(all_fys), dtype=bool)
         fys = all_fys[keep]
         base_year = a.green_book_base if green else a.paper_base
-        g = a.gdp_deflator.value
+        g = a.deflator           # a flat rate or a deflator series (gb.price_level takes either)
         real_basis = a.price_basis.value == "real"
         extra = extension_years(a.last_fy.value, a.service_life_to.value) if green and a.service_life_to else []
         n_more = len(extra)
@@ -176,7 +176,7 @@ class Engine:
         def real(nominal: np.ndarray) -> np.ndarray:
             if real_basis:
                 return rebase(nominal, a.paper_base, base_year, g) if green else nominal
-            return nominal / (1.0 + g) ** (fys - base_year)
+            return nominal / gb.price_level(fys, base_year, g)
 
         factors: list[str] = []
         capital_rows: list[np.ndarray] = []

@@ -14,6 +14,7 @@ from .cashflows import (benefit_starts, benefits_real_by_fy, costs_after_decisio
 from .decision_frame import avoidable, extend_at_last_level, extension_years, rebase, share_to_come, year_weights
 from .errors import CasebookError
 from .fy import fy_range
+from .reference import DeflatorSeries
 from .schema import Scenario
 
 
@@ -28,7 +29,8 @@ class Inputs:
     benefits_real_gbp_m: np.ndarray
     base_year: int
     discount_rate: float | None
-    gdp_deflator: float
+    #: a flat annual rate, or a deflator series (gb.price_level takes either)
+    gdp_deflator: float | DeflatorSeries
     optimism_bias_capital: float
     optimism_bias_operating: float
     decision_fy: int | None = None      # None: the first year (nothing is sunk)
@@ -86,7 +88,7 @@ def inputs_from_scenario(scenario: Scenario) -> Inputs:
     return Inputs(fys=fys, capital_gbp_m=capital, revenue_gbp_m=revenue,
                   funding_gbp_m=funding_by_fy(scenario, fys), benefits_real_gbp_m=benefits,
                   base_year=a.paper_base, discount_rate=a.discount_rate.value,
-                  gdp_deflator=a.gdp_deflator.value, optimism_bias_capital=a.optimism_bias_capital.value,
+                  gdp_deflator=a.deflator, optimism_bias_capital=a.optimism_bias_capital.value,
                   optimism_bias_operating=a.optimism_bias_operating.value, decision_fy=a.decision_fy.value,
                   costs_in_real_prices=a.price_basis.value == "real",
                   green_book_base_year=a.green_book_base, decision_share=share_to_come(decision_date(scenario)),
@@ -222,11 +224,13 @@ def appraise(inputs: Inputs) -> Appraisal:
     capital, revenue = inputs.capital_gbp_m, inputs.revenue_gbp_m
     t = fys - inputs.base_year
     deflator = 0.0 if inputs.costs_in_real_prices else inputs.gdp_deflator
-    capital_real, revenue_real = gb.real_prices(capital, t, deflator), gb.real_prices(revenue, t, deflator)
+    level = gb.price_level(fys, inputs.base_year, deflator)     # 1 throughout for costs in real prices
+    capital_real = np.asarray(capital, dtype=float) / level
+    revenue_real = np.asarray(revenue, dtype=float) / level
     future = future_years(fys, inputs.decision_fy)
     zero = np.zeros(len(fys))
-    exempt_c = gb.real_prices(_or(inputs.exempt_capital_gbp_m, zero), t, deflator)
-    exempt_r = gb.real_prices(_or(inputs.exempt_revenue_gbp_m, zero), t, deflator)
+    exempt_c = np.asarray(_or(inputs.exempt_capital_gbp_m, zero), dtype=float) / level
+    exempt_r = np.asarray(_or(inputs.exempt_revenue_gbp_m, zero), dtype=float) / level
     uplift = (gb.optimism_bias_amount(capital_real - exempt_c, inputs.optimism_bias_capital * future)
               + gb.optimism_bias_amount(revenue_real - exempt_r, inputs.optimism_bias_operating * future))
     costs_real = capital_real + revenue_real + uplift
@@ -235,7 +239,7 @@ def appraise(inputs: Inputs) -> Appraisal:
     factors = gb.discount_factors(t, inputs.discount_rate)
     return Appraisal(
         fys=fys, t=t, capital_gbp_m=capital, revenue_gbp_m=revenue, funding_gbp_m=inputs.funding_gbp_m,
-        benefits_gbp_m=gb.nominal_prices(benefits_real, t, inputs.gdp_deflator),
+        benefits_gbp_m=benefits_real * gb.price_level(fys, inputs.base_year, inputs.gdp_deflator),
         capital_real_gbp_m=capital_real, revenue_real_gbp_m=revenue_real, optimism_bias_gbp_m=uplift,
         costs_real_gbp_m=costs_real, benefits_real_gbp_m=benefits_real, net_real_gbp_m=net_real,
         discount_factor=factors, pv_gbp_m=net_real * factors, base_year=int(inputs.base_year),
@@ -289,7 +293,7 @@ def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
     def real(nominal: np.ndarray) -> np.ndarray:   # 5.11: nominal cash, or real paper-base prices, to base prices
         if inputs.costs_in_real_prices:
             return rebase(nominal, inputs.base_year, base, inputs.gdp_deflator)
-        return gb.real_prices(nominal, fys - base, inputs.gdp_deflator)
+        return np.asarray(nominal, dtype=float) / gb.price_level(fys, base, inputs.gdp_deflator)
 
     committed_c, committed_r = split["committed_capital"][keep], split["committed_revenue"][keep]
     avoid_c_real, avoid_r_real = real(split["capital"][keep]), real(split["revenue"][keep])
@@ -319,7 +323,8 @@ def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
         benefits_real[len(fys) - 1] += residual_real
     net_real = benefits_real - costs_real
     factors = gb.discount_factors(t, inputs.discount_rate)
-    nominal = lambda x: gb.nominal_prices(x, t, inputs.gdp_deflator)  # noqa: E731
+    level = gb.price_level(years, base, inputs.gdp_deflator)
+    nominal = lambda x: x * level  # noqa: E731
     in_period = lambda x: np.concatenate([x, pad])  # noqa: E731
     capital_cash = np.concatenate([split["capital"][keep] + committed_c, nominal(capital_real)[len(fys):]])
     revenue_cash = np.concatenate([split["revenue"][keep] + committed_r, nominal(revenue_real)[len(fys):]])

@@ -15,6 +15,7 @@ import datetime as dt
 import numpy as np
 
 from .fy import fy_of_date
+from .greenbook import price_level
 
 
 def month_of_fy(day: dt.date) -> int:
@@ -57,11 +58,12 @@ def avoidable(after: np.ndarray, committed: np.ndarray) -> np.ndarray:
     return np.where(committed > 0, np.maximum(after - committed, 0.0), after)
 
 
-def rebase(real: np.ndarray, from_base: int, to_base: int, gdp_deflator: float) -> np.ndarray:
+def rebase(real: np.ndarray, from_base: int, to_base: int, gdp_deflator) -> np.ndarray:
     """Real prices of one base year restated in another's (Green Book 5.11-5.13: real prices of the
-    base year): x (1 + g)^(to - from). FY18/19 prices at 2% are 1.02^5 = 1.10408 times as many FY23/24
-    pounds."""
-    return np.asarray(real, dtype=float) * (1.0 + gdp_deflator) ** (to_base - from_base)
+    base year): x the price level of `to_base` relative to `from_base` (:func:`greenbook.price_level`),
+    (1 + g)^(to - from) at a flat rate. FY18/19 prices at 2% are 1.02^5 = 1.10408 times as many FY23/24
+    pounds; with a deflator series, index(FY23/24) / index(FY18/19)."""
+    return np.asarray(real, dtype=float) * price_level(to_base, from_base, gdp_deflator)
 
 
 def extension_years(last_fy: int, service_life_to: int | None) -> np.ndarray:

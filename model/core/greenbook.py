@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.core.reference import stpr_schedule
+from model.core.reference import DeflatorSeries, stpr_schedule
 
 #: STPR schedule, Green Book Annex A6 (Table 8; the same schedule as Green Book 2003 Table 6.1):
 #: (last year of the band, real rate). Year 0 is undiscounted; years 1-30 at 3.5%, 31-75 at 3.0%, ...
@@ -55,6 +55,19 @@ def real_prices(nominal: np.ndarray, t: np.ndarray, gdp_deflator: float) -> np.n
     GBP 1,000 a year at a 2% deflator is 980, 961, 942, 924, 906 in years 1-5.
     """
     return np.asarray(nominal, dtype=float) / (1.0 + gdp_deflator) ** np.asarray(t, dtype=float)
+
+
+def price_level(years, base: int, gdp_deflator: "float | DeflatorSeries") -> np.ndarray:
+    """The price level of each financial year relative to the base year's (Green Book 5.11-5.13): with a
+    flat annual rate g, (1 + g)^(year - base); with a deflator series, index(year) / index(base), each
+    financial year's index weighted 0.75 / 0.25 over its two calendar years and the years after the
+    outturn at the series' labelled forecast (:class:`model.core.reference.DeflatorSeries`). Nominal
+    cash / level = real base-year prices; real x level = nominal. At 2% the level of year 5 is 1.10408.
+    A scalar year gives a scalar."""
+    if isinstance(gdp_deflator, DeflatorSeries):
+        level = gdp_deflator.fy_index(years) / gdp_deflator.fy_index([base])[0]
+        return level if np.ndim(years) else level[0]
+    return (1.0 + gdp_deflator) ** np.asarray(np.asarray(years) - base, dtype=float)
 
 
 def nominal_prices(real: np.ndarray, t: np.ndarray, gdp_deflator: float) -> np.ndarray:

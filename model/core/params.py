@@ -270,14 +270,20 @@ def validate(tree: LineDict, model: type = Scenario) -> Any:
     except ValidationError as exc:
         # an unknown key explains more than the "missing" error its typo also causes
         errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
-        # a misspelt key also makes the key it was meant to be "missing": report the typo only
-        meant = set()
+        # a misspelt key also makes the key it was meant to be "missing": report the typo only; and a
+        # field that checks its absence (exactly one of gdp_deflator and gdp_deflator_series) is left
+        # blank by the typo of either: its message on the blank (input None) is dropped too
+        meant, absent = set(), set()
         for e in errs:
             if e.get("type") == "extra_forbidden":
                 loc = tuple(e["loc"])
-                close = difflib.get_close_matches(str(loc[-1]), schema_fields(loc) or [], n=1, cutoff=0.6)
+                fields = schema_fields(loc) or []
+                close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
                 meant.update(loc[:-1] + (c,) for c in close)
-        errs = [e for e in errs if not (e.get("type") == "missing" and tuple(e["loc"]) in meant)]
+                absent.update(loc[:-1] + (c,) for c in difflib.get_close_matches(str(loc[-1]), fields, n=3,
+                                                                                 cutoff=0.6))
+        errs = [e for e in errs if not (e.get("type") == "missing" and tuple(e["loc"]) in meant)
+                and not (e.get("type") == "value_error" and e.get("input") is None and tuple(e["loc"]) in absent)]
         # a wrong unit explains the errors of the value it makes wrong: report the unit only
         wrong = tuple(e.key.removesuffix(".unit") for e in wrong_units)
         errors = wrong_units + [e for e in (_error(tree, x) for x in errs)

@@ -119,3 +119,53 @@ def real_prices_series(nominal: np.ndarray, index: np.ndarray, base_index: float
     """Nominal to real base-year prices with a deflator series (Green Book 5.11-5.13): divide by the
     index ratio, index of the year / index of the base year."""
     return np.asarray(nominal, dtype=float) / (np.asarray(index, dtype=float) / base_index)
+
+
+def series_names() -> list[str]:
+    """The names of the packaged GDP deflator series a case may choose."""
+    return sorted(_load("gdp_deflator.yaml")["series"])
+
+
+@dataclass(frozen=True)
+class DeflatorSeries:
+    """A packaged GDP deflator series (calendar years) as a case chose it, with the labelled forecast
+    rate for the years after its last outturn.
+
+    Financial year FYyy/yy+1 starts in April of year y: nine of its months (April to December) fall in
+    calendar year y and three (January to March) in y + 1, so its index is
+    0.75 x index(y) + 0.25 x index(y + 1). Years after the last outturn take the forecast,
+    index(last) x (1 + forecast_rate)^(year - last) (:func:`deflator_index`).
+    """
+
+    name: str
+    index: dict[int, float]
+    forecast_rate: float
+    source: str = ""
+    release: str = ""
+
+    @classmethod
+    def packaged(cls, name: str, forecast_rate: float, **where) -> "DeflatorSeries":
+        s = deflator_series(name, **where)
+        return cls(name=name, index={int(y): float(v) for y, v in s["index"].items()},
+                   forecast_rate=float(forecast_rate), source=s["source"], release=s["release"])
+
+    @property
+    def first_year(self) -> int:
+        return min(self.index)
+
+    @property
+    def last_outturn(self) -> int:
+        return max(self.index)
+
+    def fy_index(self, fys) -> np.ndarray:
+        """The index of each financial year (by its start year): 0.75 x index(y) + 0.25 x index(y+1)."""
+        fys = [int(y) for y in np.atleast_1d(np.asarray(fys))]
+        calendar = deflator_index(self.index, sorted({*fys, *(y + 1 for y in fys)}), self.forecast_rate)
+        at = dict(zip(sorted({*fys, *(y + 1 for y in fys)}), calendar))
+        return np.array([0.75 * at[y] + 0.25 * at[y + 1] for y in fys], dtype=float)
+
+    def text(self) -> str:
+        """How the pages state it: 'HM Treasury GDP deflator series (December 2025 ...), forecast 2.0% a
+        year after 2024'."""
+        return (f"HM Treasury GDP deflator series ({self.release}), forecast {self.forecast_rate:.1%} a year "
+                f"after {self.last_outturn}")

@@ -106,7 +106,11 @@ def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any
             "base_year": s.appraisal.paper_base,
             "discounting": "Green Book STPR schedule" if rate is None else f"flat {rate:g}",
             "discount_rate": rate,
-            "gdp_deflator": s.appraisal.gdp_deflator.value,
+            # the flat rate (None with a deflator series) and how the pages state either
+            "gdp_deflator": None if s.appraisal.gdp_deflator is None else s.appraisal.gdp_deflator.value,
+            "gdp_deflator_series": (None if s.appraisal.gdp_deflator_series is None
+                                    else s.appraisal.gdp_deflator_series.series),
+            "gdp_deflator_text": s.appraisal.deflator_text,
             "decision_fy": fy_label(s.appraisal.decision_fy.value),
             "optimism_bias_capital": s.appraisal.optimism_bias_capital.value,
             "optimism_bias_operating": s.appraisal.optimism_bias_operating.value,
@@ -116,3 +120,16 @@ def results(loaded: Loaded, appraisal: Appraisal | None = None) -> dict[str, Any
         "cashflows": _records(frame),
         "green_book": green_book_results(loaded),
     }
+
+
+def deflator_text(appraisal: dict) -> str:
+    """The deflator of a result's `appraisal` block in words: '2.0% a year', or the series, its release
+    and its forecast ('HM Treasury GDP deflator series (December 2025 ...), forecast 2.0% a year after
+    2024')."""
+    return appraisal.get("gdp_deflator_text") or f"{appraisal['gdp_deflator']:.1%} a year"
+
+
+def deflator_setting(appraisal: dict) -> str:
+    """The deflator as the settings table gives it: the flat rate ('2.0%'), or the series in words."""
+    g = appraisal.get("gdp_deflator")
+    return f"{g:.1%}" if g is not None else deflator_text(appraisal)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .fy import fy_of_date, parse_date
+from .reference import DeflatorSeries, deflator_series, series_names
 from .schema_values import Provenance, Quantity, _Strict, _in_range
 
 #: Shares of the benefits that must add up to one are held to it to within this (floating-point noise).
@@ -57,6 +58,39 @@ class OptimismBias(Provenance):
         return upper * (1.0 - self.mitigation.value)
 
 
+class GdpDeflatorSeries(Provenance):
+    """A packaged HM Treasury GDP deflator series (``model/core/data/gdp_deflator.yaml``, with its source
+    and release), chosen by name instead of a flat annual rate, with the labelled forecast rate for the
+    years after its last outturn. The block's own provenance (`source`, or `assumption: true` with
+    `why`) says why the case uses this series; the forecast rate has its own.
+
+    Financial year FYyy/yy+1 starts in April of year y: nine of its months fall in calendar year y and
+    three in y + 1, so its index is 0.75 x index(y) + 0.25 x index(y + 1). A year after the series' last
+    outturn takes index(last) x (1 + forecast_rate)^(year - last), stated on the pages as a forecast.
+    """
+
+    series: str
+    forecast_rate: Quantity
+
+    @field_validator("series")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in series_names():
+            raise ValueError(f"unknown GDP deflator series {v!r} (known: {', '.join(series_names())})")
+        return v
+
+    _forecast = field_validator("forecast_rate", mode="before")(
+        _in_range(-0.5, 1.0, "must be a fraction from -0.5 up to (not including) 1 (0.02 is 2% a year)",
+                  high_open=True))
+
+    @field_validator("forecast_rate")
+    @classmethod
+    def _fraction(cls, q: Quantity) -> Quantity:
+        if q.unit != "fraction":
+            raise ValueError("must have unit: fraction (0.02 is 2% a year)")
+        return q
+
+
 class Appraisal(_Strict):
     first_fy: Quantity
     last_fy: Quantity
@@ -83,7 +117,11 @@ class Appraisal(_Strict):
     residual_value_gbp_m: Quantity | None = None
     discount_rate: Quantity
     price_basis: Quantity
-    gdp_deflator: Quantity
+    #: The GDP deflator as a flat annual rate (fraction); or else, not both, `gdp_deflator_series`.
+    gdp_deflator: Quantity | None = None
+    #: A packaged GDP deflator series chosen by name, with a forecast rate after its last outturn
+    #: (GdpDeflatorSeries); give it or `gdp_deflator`, exactly one of the two.
+    gdp_deflator_series: GdpDeflatorSeries | None = Field(default=None, validate_default=True)
     #: optimism bias from the Green Book table by project category and mitigation; given, it sets
     #: `optimism_bias_capital` and `optimism_bias_operating`, which are then left out
     optimism_bias: OptimismBias | None = None
@@ -119,6 +157,30 @@ class Appraisal(_Strict):
         _in_range(0.0, 10.0, "must be a fraction from 0 to 10 (2.0 is 200%)"))
     _deflator = field_validator("gdp_deflator", mode="before")(
         _in_range(0.0, 1.0, "must be a fraction from 0 up to (not including) 1 (0.02 is 2%)", high_open=True))
+
+    @field_validator("gdp_deflator_series")
+    @classmethod
+    def _one_deflator(cls, v: GdpDeflatorSeries | None, info: ValidationInfo) -> GdpDeflatorSeries | None:
+        """Exactly one of the flat rate and the series: both given would leave one silently ignored. A
+        flat rate that failed its own check is not in `info.data`, and its own message says why."""
+        if "gdp_deflator" not in info.data:
+            return v
+        flat = info.data["gdp_deflator"]
+        if v is not None and flat is not None:
+            raise ValueError("give gdp_deflator (a flat annual rate) or gdp_deflator_series (a packaged "
+                             "series), not both: one of them would be ignored (in a file that extends "
+                             "one with the other, set the inherited one to null)")
+        if v is None and flat is None:
+            raise ValueError("give the GDP deflator: gdp_deflator (a flat annual rate, 0.02 is 2%) or "
+                             "gdp_deflator_series (a packaged series: "
+                             f"{', '.join(series_names())})")
+        first = info.data.get("first_fy")
+        if v is not None and first is not None:
+            start = min(int(y) for y in deflator_series(v.series)["index"])
+            if first.value < start:
+                raise ValueError(f"the series {v.series} starts in {start}: it cannot deflate "
+                                 f"{fy_text(first.value)}, the period's first year")
+        return v
 
     @field_validator("price_basis")
     @classmethod
@@ -199,6 +261,22 @@ class Appraisal(_Strict):
         """Year 0 of the paper's measure: `paper_base_year`, else `base_year`, else the first year."""
         q = self.paper_base_year or self.base_year or self.first_fy
         return q.value
+
+    @property
+    def deflator(self) -> float | DeflatorSeries:
+        """What turns nominal into real prices: the flat rate, or the chosen series with its forecast
+        (:func:`model.core.greenbook.price_level` takes either)."""
+        if self.gdp_deflator_series is None:
+            return self.gdp_deflator.value
+        s = self.gdp_deflator_series
+        return DeflatorSeries.packaged(s.series, s.forecast_rate.value)
+
+    @property
+    def deflator_text(self) -> str:
+        """How the pages state the deflator: '2.0% a year', or 'HM Treasury GDP deflator series
+        (December 2025 (Quarterly National Accounts)), forecast 2.0% a year after 2024'."""
+        d = self.deflator
+        return d.text() if isinstance(d, DeflatorSeries) else f"{d:.1%} a year"
 
     @property
     def green_book_base(self) -> int:

@@ -78,7 +78,14 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("Committed", "by_fy"): "Committed amounts by financial year (nominal gbp_m), from the decision on",
     ("Appraisal", "discount_rate"): "A flat discount rate (fraction); null for the Green Book STPR schedule",
     ("Appraisal", "price_basis"): "Price basis of the cost figures: nominal or real (text)",
-    ("Appraisal", "gdp_deflator"): "GDP deflator, annual rate (fraction), to turn nominal into real",
+    ("Appraisal", "gdp_deflator"): "GDP deflator, annual rate (fraction), to turn nominal into real; or else "
+                                   "gdp_deflator_series, not both",
+    ("Appraisal", "gdp_deflator_series"): "A packaged HM Treasury GDP deflator series, chosen by name, instead of "
+                                          "the flat gdp_deflator; financial year y takes 0.75 x index(y) + "
+                                          "0.25 x index(y + 1)",
+    ("GdpDeflatorSeries", "series"): "The packaged series' name (model/core/data/gdp_deflator.yaml)",
+    ("GdpDeflatorSeries", "forecast_rate"): "Annual rate (fraction) for the years after the series' last outturn, "
+                                            "a labelled forecast with its own source or assumption",
     ("Appraisal", "optimism_bias"): "Optimism bias from the Green Book table: category, operating_category and "
                                     "mitigation; given, it sets optimism_bias_capital and _operating (leave them out)",
     ("OptimismBias", "category"): "The project's row of the optimism-bias table for capital (equipment_development "
@@ -241,7 +248,7 @@ UNITS: dict[tuple[str, str], str] = {
     ("Appraisal", "decision_date"): "date", ("Appraisal", "residual_value_gbp_m"): "gbp_m",
     **{("Appraisal", f): "fraction" for f in ("discount_rate", "gdp_deflator", "optimism_bias_capital",
                                               "optimism_bias_operating", "optimism_bias_duration")},
-    ("Appraisal", "price_basis"): "text",
+    ("Appraisal", "price_basis"): "text", ("GdpDeflatorSeries", "forecast_rate"): "fraction",
     ("Benefits", "annual_steady_state_gbp_m"): "gbp_m", ("Benefits", "realisation_factor"): "fraction",
     ("Delivery", "share"): "fraction", ("Delivery", "ramp_up_years"): "years", ("Benefits", "ramp_up_years"): "years",
     ("Benefits", "start_delay_months"): "months", ("Benefits", "level_multiplier"): "fraction",
@@ -274,6 +281,7 @@ def _describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
     inherits = {"Quantity": ["Provenance"], "Series": ["Provenance"], "Line": ["Series", "Provenance"],
                 "UncertainInput": ["Provenance"], "Timing": ["Provenance"], "Committed": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"],
                 "Finding": ["Classification"]}
+    inherits["GdpDeflatorSeries"] = ["Provenance"]
     models = {**defs, "Scenario": root}
     for name, model in models.items():
         props = model.get("properties", {})

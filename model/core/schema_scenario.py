@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .schema_appraisal import Appraisal, Benefits, UncertainInput
 from .schema_checks import DeclaredCheck
@@ -96,6 +96,23 @@ class Scenario(_Strict):
                     raise ValueError(f"risks.{name}.covers: {ref!r} is not a cost line ('block.line') or an "
                                      "allocated block")
         return self
+
+    @field_validator("uncertainty")
+    @classmethod
+    def _no_flat_deflator_with_a_series(cls, v: dict[str, UncertainInput],
+                                        info: ValidationInfo) -> dict[str, UncertainInput]:
+        """The flat GDP deflator cannot be an uncertain input of a case that deflates with a series:
+        nothing would read the values drawn for it."""
+        appraisal = info.data.get("appraisal")
+        if appraisal is None or appraisal.gdp_deflator_series is None:
+            return v
+        for name, spec in v.items():
+            if spec.parameter == "appraisal.gdp_deflator":
+                raise ValueError(f"uncertainty.{name} varies appraisal.gdp_deflator, but the case deflates "
+                                 f"with the series {appraisal.gdp_deflator_series.series} "
+                                 "(appraisal.gdp_deflator_series): vary its forecast_rate "
+                                 "(appraisal.gdp_deflator_series.forecast_rate) instead")
+        return v
 
     @model_validator(mode="after")
     def _milestone_dates(self) -> "Scenario":

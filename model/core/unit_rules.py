@@ -42,6 +42,9 @@ def _parameters(tree: dict) -> Iterator[tuple[str, Any, str]]:
                   "service_life_to", "residual_value_gbp_m", "discount_rate", "gdp_deflator",
                   "optimism_bias_capital", "optimism_bias_operating", "optimism_bias_duration", "price_basis"):
         yield f"appraisal.{field}", _at(tree, "appraisal", field), unit("Appraisal", field)
+    yield ("appraisal.gdp_deflator_series.forecast_rate", _at(tree, "appraisal", "gdp_deflator_series",
+                                                              "forecast_rate"),
+           unit("GdpDeflatorSeries", "forecast_rate"))
     yield "appraisal.optimism_bias.mitigation", _at(tree, "appraisal", "optimism_bias", "mitigation"), \
         unit("OptimismBias", "mitigation")
     for name, risk in _each(_at(tree, "risks")):

@@ -134,7 +134,16 @@ def npv_bridge(start: str | None = None, end: str | None = None,
         current.benefits = copy.deepcopy(b.benefits)
         step("benefits", "Benefit changes")
     for field in type(b.appraisal).model_fields:
-        if field == "decision_fy":
+        if field in ("decision_fy", "gdp_deflator_series"):
+            continue
+        if field == "gdp_deflator":  # the flat rate and the series are one setting: exactly one is given
+            pair = ("gdp_deflator", "gdp_deflator_series")
+            before, after = ([getattr(s.appraisal, f) for f in pair] for s in (current, b))
+            if _values(before) != _values(after):
+                for f, v in zip(pair, after):
+                    setattr(current.appraisal, f, copy.deepcopy(v))
+                shown = after[0] if after[0] is not None else after[1]
+                step("appraisal", f"Appraisal: {_label(shown, pair[after[0] is None])}")
             continue
         before, after = getattr(current.appraisal, field), getattr(b.appraisal, field)
         if _values(before) != _values(after):

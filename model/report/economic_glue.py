@@ -43,7 +43,12 @@ def glue_economic(params_dir=None) -> None:
         spec = bounds[parameter]
         glue(key, f"{spec.high:.0%}", title=spec.why)
     glue("econ_period", r3["appraisal"]["period"], "appraisal.first_fy")
-    glue("econ_deflator", f"{s.appraisal.gdp_deflator.value:.1%}", "appraisal.gdp_deflator")
+    # a flat rate: '2.0%' (the page adds 'a year'); a series: the series, its release and its forecast
+    # in words (a page that uses it with a series says 'prices deflated by {econ_deflator}')
+    if s.appraisal.gdp_deflator_series is None:
+        glue("econ_deflator", f"{s.appraisal.gdp_deflator.value:.1%}", "appraisal.gdp_deflator")
+    else:
+        glue("econ_deflator", s.appraisal.deflator_text, "appraisal.gdp_deflator_series.forecast_rate")
     peak = max(r3["cashflows"], key=lambda r: r["benefits_real_gbp_m"])
     glue_money("econ_peak_benefit", peak["benefits_real_gbp_m"])
     glue("econ_peak_benefit_fy", peak["fy"])

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.fy import fy_label, parse_fy
-from ..core.results import green_book_loaded
+from ..core.results import deflator_text, green_book_loaded
 from ..core.schema import TableBlock
 from .case_versions import _scenario, printed_request_blocks, request_label, stated_total
 from .scenario_loading import loaded, result
@@ -41,7 +41,7 @@ def appraisal_vs_financial_costs(scenario: str | None = None, params_dir: str | 
          "spent before the decision; excluded from the appraisal"),
         (f"Future costs, {g['decision_fy']} on, nominal cash", "total", nominal, "what the decision can still change"),
         (f"Less general inflation: to {base_fy} prices at the GDP deflator", "change", real_before_ob - nominal,
-         f"{a['gdp_deflator']:.1%} a year (real, not nominal)"),
+         f"{deflator_text(a)} (real, not nominal)"),
         (f"Plus optimism bias ({ob})", "change", ob_real, "future costs only"),
         ("Plus expected risk costs: probability x impact of each quantified risk", "change", risk_real,
          "the risk register; not cash until a risk happens"),

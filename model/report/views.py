@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..core import deps
 from ..core.paths import resolve_params_dir
+from ..core.results import deflator_setting
 from ..analysis.register import register
 from ..core.scenario import Loaded, load_scenario
 from .scenario_diff import VERSION_METADATA
@@ -100,7 +101,7 @@ def headline_table(run: Run) -> pd.DataFrame:
 def appraisal_settings(run: Run) -> pd.DataFrame:
     a = run.results["appraisal"]
     rows = [("Appraisal period", a["period"]), ("Price base", f"FY{a['base_year'] % 100:02d}/{(a['base_year'] + 1) % 100:02d}"),
-            ("Discounting", a["discounting"]), ("GDP deflator", f"{a['gdp_deflator']:.1%}"),
+            ("Discounting", a["discounting"]), ("GDP deflator", deflator_setting(a)),
             ("Decision year (sunk costs before it)", a["decision_fy"]),
             ("Optimism bias on capital, from the decision year", f"{a['optimism_bias_capital']:.0%}"),
             ("Optimism bias on operating costs, from the decision year", f"{a['optimism_bias_operating']:.0%}")]
