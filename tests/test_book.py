@@ -186,15 +186,20 @@ def test_appraisal_costs_against_full_financial_costs():
     # 2023 decision (8/12 of the untimed lines, a quarter of the training and its overtime, 5/8 of the
     # replan), worked line by line in tests/test_decision_frame.py
     assert amounts[0] == pytest.approx(290.989) and amounts[1] == pytest.approx(-144.009, abs=5e-4)
-    # each total is the running sum of the rows above it; the last is the Green Book PV of costs
+    # each total is the running sum of the rows above it; the last is the Green Book PV of costs. Rows:
+    # 0 full cost, 1 sunk, 2 future nominal, 3 inflation, 4 optimism bias, 5 expected risk costs,
+    # 6 opportunity costs, 7 undiscounted appraisal costs, 8 discounting, 9 PV of costs
     assert amounts[2] == pytest.approx(amounts[0] + amounts[1], abs=1e-9)
-    assert amounts[5] == pytest.approx(amounts[2] + amounts[3] + amounts[4], abs=1e-9)
-    assert amounts[7] == pytest.approx(amounts[5] + amounts[6], abs=1e-9)
-    assert amounts[7] == pytest.approx(r["green_book"]["pv_costs_gbp_m"], abs=1e-9)
+    assert amounts[7] == pytest.approx(sum(amounts[2:7]), abs=1e-9)
+    assert amounts[9] == pytest.approx(amounts[7] + amounts[8], abs=1e-9)
+    assert amounts[9] == pytest.approx(r["green_book"]["pv_costs_gbp_m"], abs=1e-9)
     assert amounts[4] == 0.0  # no optimism bias in the published FBC3
+    assert amounts[5] == 0.0  # and no quantified risk
+    # the training time: 22,500 x 2 days x GBP 270 less the 2.0 of overtime, 3/4 of it after the decision
+    assert amounts[6] == pytest.approx((22_500 * 2 * 270 / 1e6 - 2.0) * 3 / 4, abs=1e-9)
     upper = book.appraisal_vs_financial_costs("fbc3_optimism_upper", PARAMS).amount_gbp_m.tolist()
     assert upper[:4] == pytest.approx(amounts[:4]) and upper[4] > 0
-    assert upper[7] == pytest.approx(load_results("fbc3_optimism_upper")["green_book"]["pv_costs_gbp_m"], abs=1e-9)
+    assert upper[9] == pytest.approx(load_results("fbc3_optimism_upper")["green_book"]["pv_costs_gbp_m"], abs=1e-9)
 
 
 def load_results(name):

@@ -40,6 +40,17 @@ def is_entry(node: Any) -> bool:
 CHOICES = {"gdp_deflator_series": "series"}
 
 
+def _choice_text(name: Any) -> Any:
+    """A packaged series by what it is (its source and release), not by its name in the package."""
+    from ..core.reference import deflator_series
+    from ..core.errors import CasebookError
+    try:
+        series = deflator_series(str(name))
+    except CasebookError:
+        return name
+    return f"{series['source']} ({series['release']})"
+
+
 def walk(node: Any, path: tuple[str, ...], origin: tuple[str, int | None] = ("", None)) -> Iterator[tuple]:
     """Every register entry under a node: (path, node, (file, line)). Descriptive keys of a group
     (its label, supplier...) belong to the group and are not entries of their own."""
@@ -53,7 +64,7 @@ def walk(node: Any, path: tuple[str, ...], origin: tuple[str, int | None] = ("",
                 continue
             where = node.origin(key) if isinstance(node, LineDict) else origin
             if key == choice and not isinstance(value, dict):
-                yield path + (str(key),), {"value": value, **{k: node[k] for k in (
+                yield path + (str(key),), {"value": _choice_text(value), **{k: node[k] for k in (
                     "label", "source", "assumption", "why", "note") if k in node}}, where
                 continue
             yield from walk(value, path + (str(key),), where)

@@ -113,6 +113,9 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("OpportunityCost", "days_each"): "Days each (days)",
     ("OpportunityCost", "cost_per_day_gbp"): "Cost of a day of their time (gbp, nominal, in the years it falls)",
     ("OpportunityCost", "years"): "Financial years it falls in, evenly (from the decision year on)",
+    ("OpportunityCost", "already_costed_gbp_m"): "Part of the same resource the cost tables already pay for "
+                                                 "(overtime that buys the time back, say; gbp_m), taken off",
+    ("OpportunityCost", "timing"): "When in the decision year it falls (start, end: months); default: pro rata by month",
     ("Appraisal", "optimism_bias_capital"): "Optimism bias on capital from the decision year on (fraction added)",
     ("Appraisal", "optimism_bias_operating"): "Optimism bias on revenue costs from the decision year on (fraction)",
     ("Appraisal", "optimism_bias_duration"): "Optimism bias on works duration (fraction of the implementation period)",
@@ -265,7 +268,7 @@ UNITS: dict[tuple[str, str], str] = {
     ("ContractCap", "cap_pct_of_original"): "pct",
     ("OptimismBias", "mitigation"): "fraction", ("Risk", "probability"): "fraction", ("Risk", "impact_gbp_m"): "gbp_m",
     ("OpportunityCost", "people"): "count", ("OpportunityCost", "days_each"): "days",
-    ("OpportunityCost", "cost_per_day_gbp"): "gbp",
+    ("OpportunityCost", "cost_per_day_gbp"): "gbp", ("OpportunityCost", "already_costed_gbp_m"): "gbp_m",
 }
 #: The provenance fields every parameter carries: listed once, under (Quantity).
 PROVENANCE_FIELDS = ("label", "source", "assumption", "why", "note", "published_as")
@@ -282,6 +285,7 @@ def _describe(defs: dict[str, Any], root: dict[str, Any]) -> None:
                 "UncertainInput": ["Provenance"], "Timing": ["Provenance"], "Committed": ["Provenance"], "NarrativeCost": ["Provenance"], "ContractCap": ["Provenance"],
                 "Finding": ["Classification"]}
     inherits["GdpDeflatorSeries"] = ["Provenance"]
+    inherits["OptimismBias"] = ["Provenance"]
     models = {**defs, "Scenario": root}
     for name, model in models.items():
         props = model.get("properties", {})
