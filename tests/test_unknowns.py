@@ -79,6 +79,11 @@ def test_default_ranges_by_kind(unknowns):
     # amounts a quarter lower and higher; a profile of weights tilted half each way
     assert by_id["fbc1:costs.fbc1_capital.lines.implementation"].points == (-0.25, 0.0, 0.25)
     assert by_id["fbc2:costs.fbc2_addition.capital_profile"].kind == "profile"
+    # an amount written without decimals is still an amount: the training time's GBP 270 a day runs at
+    # 202.5 and 337.5, not 269 and 271 (only years and counts step by one)
+    rate = by_id["fbc3:opportunity_costs.training_time.cost_per_day_gbp"]
+    assert rate.kind == "number" and rate.points == pytest.approx((202.5, 270.0, 337.5))
+    assert unk._kind({"value": 270, "unit": "gbp"}) == "number" and unk._kind({"value": 3, "unit": "count"}) == "whole"
 
 
 def test_a_tilted_profile_by_hand():

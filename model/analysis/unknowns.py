@@ -31,6 +31,9 @@ from ..core.yamlio import load_yaml_file
 from . import dependence as dep
 
 #: The default ranges, stated once (the book prints them beside the table):
+#: Units whose values are whole steps (a year, a count): their range is one step either side.
+WHOLE_UNITS = ("fy_start", "year", "count")
+
 DEFAULTS = {
     "number": "a quarter either side",
     "zero": "0 to 0.1 (a quarter of zero is zero)",
@@ -102,10 +105,10 @@ def _kind(node: dict) -> str | None:
     v = node["value"]
     if isinstance(v, bool) or v is None:
         return None
-    if isinstance(v, int):
+    if isinstance(v, int) and node.get("unit") in WHOLE_UNITS:
         return "whole"
-    if isinstance(v, float):
-        return "number"
+    if isinstance(v, (int, float)):
+        return "number"   # an amount written without decimals (270 a day) is still an amount
     if isinstance(v, str) and dep.DATE_RE.match(v):
         return "date"
     if isinstance(v, str) and v in ("nominal", "real"):
