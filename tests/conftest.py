@@ -107,3 +107,28 @@ def built_regional(request, tmp_path_factory) -> Path:
     return _built_once(request, tmp_path_factory, "built_regional",
                        lambda project: shutil.copytree(ROOT / "tests" / "cases" / "regional_records", project))
 
+
+#: the sensitivity that `built_sensitivity_edit` edits, and its edit: the level of its benefits
+SENSITIVITY = "fbc3_benefits_half"
+SENSITIVITY_EDIT = ("    value: 0.5\n", "    value: 0.4\n")
+
+
+@pytest.fixture(scope="session")
+def built_sensitivity_edit(request, tmp_path_factory, built) -> Path:
+    """A clone of `built` with one sensitivity edited (SENSITIVITY_EDIT in params/SENSITIVITY.yaml) and
+    built again, once for the run: read by the tests of what that rebuild executed (test_serve.py) and
+    of what it changed (test_review.py). Beside the project: the build report and figures.json of the
+    build before the edit (before-last-build.json, before-figures.json)."""
+    from .pipeline_helpers import clone_built
+
+    def make(project: Path) -> None:
+        clone_built(built, project)
+        shutil.copy2(project / "build" / "last-build.json", project.parent / "before-last-build.json")
+        shutil.copy2(project / "book" / "_build" / "html" / "figures.json", project.parent / "before-figures.json")
+        leaf = project / "params" / f"{SENSITIVITY}.yaml"
+        old, new = SENSITIVITY_EDIT
+        text = leaf.read_text()
+        assert old in text
+        leaf.write_text(text.replace(old, new, 1))
+
+    return _built_once(request, tmp_path_factory, "built_sensitivity_edit", make)
