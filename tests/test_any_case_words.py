@@ -36,25 +36,16 @@ def _text(page: Path, code: bool = True) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", raw)).split())
 
 
-def _built(tmp: Path) -> Path:
-    proc = casebook(tmp, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    return tmp / "book" / "_build" / "html"
+@pytest.fixture(scope="module")
+def second_case(built_regional) -> Path:
+    """tests/cases/regional_records, built once for the run (tests/conftest.py): read only."""
+    return built_regional / "book" / "_build" / "html"
 
 
 @pytest.fixture(scope="module")
-def second_case(tmp_path_factory) -> Path:
-    case = tmp_path_factory.mktemp("words") / "regional_records"
-    shutil.copytree(ROOT / "tests" / "cases" / "regional_records", case)
-    return _built(case)
-
-
-@pytest.fixture(scope="module")
-def new_case(tmp_path_factory) -> Path:
-    case = tmp_path_factory.mktemp("words") / "newcase"
-    proc = casebook(case.parent, "new", str(case))
-    assert proc.returncode == 0, proc.stderr
-    return _built(case)
+def new_case(built_example) -> Path:
+    """The starting case of `casebook new`, built once for the run (tests/conftest.py): read only."""
+    return built_example / "book" / "_build" / "html"
 
 
 @pytest.fixture(params=["second_case", "new_case"])

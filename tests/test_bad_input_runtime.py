@@ -17,7 +17,7 @@ import pytest
 from model.core.yamlio import load_yaml_text
 
 from .conftest import ROOT
-from .pipeline_helpers import built_copy, casebook, replace_in_line
+from .pipeline_helpers import casebook, replace_in_line
 
 # the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
 pytestmark = pytest.mark.xdist_group("test_bad_input_runtime")
@@ -326,8 +326,9 @@ def _kind(params):
 
 
 @pytest.fixture(scope="module")
-def built_case(tmp_path_factory):
-    return built_copy(CASE, tmp_path_factory.mktemp("kept") / "case")
+def built_case(built_regional):
+    """The regional case (CASE), built once for the run (tests/conftest.py): each test works on a clone."""
+    return built_regional
 
 
 @pytest.mark.parametrize("bad", [_unit, _negative, _stray, _bomb, _order, _space, _link, _kind],

@@ -56,12 +56,9 @@ def case_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    case = tmp_path_factory.mktemp("regional") / "case"
-    shutil.copytree(CASE, case)
-    proc = casebook(case, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
-    return case
+def built(built_regional) -> Path:
+    """The regional case (CASE), built once for the run (tests/conftest.py): read only."""
+    return built_regional
 
 
 def test_the_comparison_page_shows_two_charts_with_text_descriptions(built):

@@ -20,11 +20,11 @@ from .pipeline_helpers import (VENV_BIN, casebook, clone_built, last_build,
 SCENARIOS = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
 
 
-def extending(name: str) -> list[str]:
-    """The scenario and every scenario whose `extends` chain includes it."""
+def extending(name: str, params: Path = ROOT / "params") -> list[str]:
+    """The scenario and every scenario of `params` whose `extends` chain includes it."""
     from model.core.params import read_chain
 
-    return sorted(s for s in SCENARIOS if name in [lvl for lvl, _ in read_chain(ROOT / "params", s)])
+    return sorted(s.stem for s in params.glob("*.yaml") if name in [lvl for lvl, _ in read_chain(params, s.stem)])
 
 
 def test_full_build_has_a_page_per_scenario(built):
@@ -102,29 +102,44 @@ def test_rebuild_with_nothing_changed_executes_nothing(built, tmp_path):
     assert site_digest(project) == before
 
 
-def test_changing_one_params_file_reexecutes_it_and_its_children(built, tmp_path):
-    project = clone_built(built, tmp_path / "p")
-    fbc2 = project / "params" / "fbc2.yaml"
-    fbc2.write_text(fbc2.read_text().replace("    value: 0.5\n", "    value: 0.6\n", 1))
+def test_changing_one_params_file_reexecutes_it_and_its_children(built_example, tmp_path):
+    """What a params edit re-executes is the pipeline's cache, not CONNECT's content: this builds the
+    starting case of `casebook new`, whose chain has CONNECT's shape (a first version, a later version
+    extending it, and two options extending that) at a fraction of the cost of CONNECT's book."""
+    # CONNECT's chain: FBC1 <- FBC2 <- FBC3 <- the options and the sensitivities
+    assert "fbc1" not in extending("fbc2") and {"fbc2", "fbc3", "do_minimum"} <= set(extending("fbc2"))
+    project = clone_built(built_example, tmp_path / "p")
+    params = project / "params"
+    everything = sorted(p.stem for p in params.glob("*.yaml"))
+    # the example's: outline <- preferred <- do_minimum, business_as_usual
+    assert extending("preferred", params) == ["business_as_usual", "do_minimum", "preferred"]
+    assert extending("outline", params) == everything == ["business_as_usual", "do_minimum", "outline", "preferred"]
+    # a version in the middle of the chain: it and the scenarios that extend it, and no other
+    preferred = params / "preferred.yaml"
+    text = preferred.read_text()
+    assert "    value: 12.0\n" in text
+    preferred.write_text(text.replace("    value: 12.0\n", "    value: 12.5\n", 1))
     proc = casebook(project, "build")
     assert proc.returncode == 0, proc.stderr
-    # fbc2 and the scenarios that extend it, directly or through fbc3, and no other scenario
-    assert sorted(last_build(project)["executed"]) == extending("fbc2")
-    assert "fbc1" not in extending("fbc2") and {"fbc2", "fbc3", "do_minimum"} <= set(extending("fbc2"))
-    # the leaf alone
-    fbc3 = project / "params" / "fbc3.yaml"
-    fbc3.write_text(fbc3.read_text().replace("Decision required from the Deputy Mayor",
-                                             "Decision needed from the Deputy Mayor"))
+    assert sorted(last_build(project)["executed"]) == extending("preferred", params)
+    # the first version: every scenario, those that extend it through another one too
+    outline = params / "outline.yaml"
+    text = outline.read_text()
+    assert "Approve the outline business case (example)" in text
+    outline.write_text(text.replace("Approve the outline business case (example)",
+                                    "Approve the outline business case (an example)"))
     assert casebook(project, "build").returncode == 0
-    assert sorted(last_build(project)["executed"]) == extending("fbc3")
-    # an option that nothing extends re-executes alone
-    option = project / "params" / "do_minimum.yaml"
-    option.write_text(option.read_text().replace("stop after Drop 1\"", "stop after Drop 1 \""))
+    assert sorted(last_build(project)["executed"]) == extending("outline", params)
+    # an option that nothing extends re-executes alone (not its sibling)
+    option = params / "do_minimum.yaml"
+    text = option.read_text()
+    assert "first delivery only (example)\"" in text
+    option.write_text(text.replace("first delivery only (example)\"", "first delivery only (example) \""))
     assert casebook(project, "build").returncode == 0
     assert last_build(project)["executed"] == ["do_minimum"]
     # --force executes everything
     assert casebook(project, "build", "--force").returncode == 0
-    assert sorted(last_build(project)["executed"]) == SCENARIOS
+    assert sorted(last_build(project)["executed"]) == everything
 
 
 def test_bad_params_fail_and_leave_the_site_untouched(built, tmp_path):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from .browser_helpers import WCAG_TAGS, axe_source, chromium, open_page, site_pages
-from .conftest import cli_json
+from .conftest import SENSITIVITY, SENSITIVITY_EDIT, cli_json
 from .pipeline_helpers import casebook, clone_built
 
 # the tests of this file share a module fixture: they run in one process under `pytest -n` (--dist loadgroup)
@@ -241,16 +240,15 @@ def test_figures_json_lists_every_glued_figure_with_its_page(built):
     assert 'href="changes.html"' in (html_dir(built) / "index.html").read_text(encoding="utf-8")
 
 
-def test_diff_after_a_sensitivity_edit_lists_only_that_scenarios_figures(built, tmp_path):
-    project = clone_built(built, tmp_path / "p")
-    old = tmp_path / "old-figures.json"
-    shutil.copy2(html_dir(project) / "figures.json", old)
+def test_diff_after_a_sensitivity_edit_lists_only_that_scenarios_figures(built, built_sensitivity_edit):
+    # the edit and the rebuild are the run's shared ones (tests/conftest.py), which tests/test_serve.py
+    # reads too: fbc3_benefits_half's level from 0.5 to 0.4, and a `casebook build` that succeeded
+    project = built_sensitivity_edit
+    assert (SENSITIVITY, SENSITIVITY_EDIT) == ("fbc3_benefits_half", ("    value: 0.5\n", "    value: 0.4\n"))
+    assert SENSITIVITY_EDIT[1] in (project / "params" / "fbc3_benefits_half.yaml").read_text()
+    old = project.parent / "before-figures.json"
     before_cli = cli_json("results", "fbc3_benefits_half")
     after_cli = cli_json("results", "fbc3_benefits_half", "--set", "benefits.level_multiplier=0.4")
-    leaf = project / "params" / "fbc3_benefits_half.yaml"
-    leaf.write_text(leaf.read_text().replace("    value: 0.5\n", "    value: 0.4\n", 1))
-    proc = casebook(project, "build")
-    assert proc.returncode == 0, proc.stderr
 
     proc = casebook(project, "diff", str(old), str(project), "--json")
     assert proc.returncode == 0, proc.stderr

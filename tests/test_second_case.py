@@ -99,11 +99,9 @@ def test_bad_input_in_the_second_case_is_one_line_with_exit_2(tmp_path):
     assert "analytcs_go_live" in errors[0] and "analytics_go_live" in errors[0]
 
 
-def test_the_second_case_builds(tmp_path):
-    case = tmp_path / "case"
-    shutil.copytree(CASE, case)
-    proc = casebook(case, "build", "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
+def test_the_second_case_builds(built_regional):
+    # the build is the run's shared one (tests/conftest.py: it must succeed, and print the index's path)
+    case = built_regional
     html = case / "book" / "_build" / "html"
     for name in [*VERSIONS, "no_analytics"]:
         assert (html / "scenarios" / f"{name}.html").is_file(), name
