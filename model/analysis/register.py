@@ -37,6 +37,9 @@ def is_entry(node: Any) -> bool:
 
 #: Blocks whose provenance is that of one choice they hold (the GDP deflator series a case chose, by
 #: name): the choice is their register row, with the block's label and provenance.
+#: How the register shows a parameter left blank (a calibration solves it, or a later version unsets it).
+BLANK_VALUE = "none (see the label)"
+
 CHOICES = {"gdp_deflator_series": "series"}
 
 
@@ -107,7 +110,7 @@ def format_value(node: dict) -> str:
     value = node.get("value")
     if isinstance(value, float):
         return f"{value:.6g}"
-    return "none (see the label)" if value is None else str(value)
+    return BLANK_VALUE if value is None else str(value)
 
 
 def _date_text(point: Any) -> str:

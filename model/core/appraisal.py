@@ -135,6 +135,10 @@ class Appraisal:
     #: in the paper's measure)
     risk_real_gbp_m: np.ndarray | None = None
     opportunity_real_gbp_m: np.ndarray | None = None
+    #: the real costs optimism bias raises (capital at its capital rate, revenue at its operating rate):
+    #: the rest of costs_real_gbp_m, less the uplift, is never raised
+    ob_base_capital_real_gbp_m: np.ndarray | None = None
+    ob_base_revenue_real_gbp_m: np.ndarray | None = None
 
     @property
     def pv_risk_gbp_m(self) -> float:
@@ -231,8 +235,9 @@ def appraise(inputs: Inputs) -> Appraisal:
     zero = np.zeros(len(fys))
     exempt_c = np.asarray(_or(inputs.exempt_capital_gbp_m, zero), dtype=float) / level
     exempt_r = np.asarray(_or(inputs.exempt_revenue_gbp_m, zero), dtype=float) / level
-    uplift = (gb.optimism_bias_amount(capital_real - exempt_c, inputs.optimism_bias_capital * future)
-              + gb.optimism_bias_amount(revenue_real - exempt_r, inputs.optimism_bias_operating * future))
+    ob_base_c, ob_base_r = (capital_real - exempt_c) * future, (revenue_real - exempt_r) * future
+    uplift = (gb.optimism_bias_amount(ob_base_c, inputs.optimism_bias_capital)
+              + gb.optimism_bias_amount(ob_base_r, inputs.optimism_bias_operating))
     costs_real = capital_real + revenue_real + uplift
     benefits_real = np.asarray(inputs.benefits_real_gbp_m, dtype=float)
     net_real = benefits_real - costs_real
@@ -243,7 +248,7 @@ def appraise(inputs: Inputs) -> Appraisal:
         capital_real_gbp_m=capital_real, revenue_real_gbp_m=revenue_real, optimism_bias_gbp_m=uplift,
         costs_real_gbp_m=costs_real, benefits_real_gbp_m=benefits_real, net_real_gbp_m=net_real,
         discount_factor=factors, pv_gbp_m=net_real * factors, base_year=int(inputs.base_year),
-        committed_gbp_m=np.zeros(len(fys)))
+        committed_gbp_m=np.zeros(len(fys)), ob_base_capital_real_gbp_m=ob_base_c, ob_base_revenue_real_gbp_m=ob_base_r)
 
 
 def green_book_split(inputs: Inputs) -> dict[str, np.ndarray | float]:
@@ -307,8 +312,9 @@ def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
     zero = np.zeros(len(all_fys))
     exempt_c_real = np.concatenate([real(_or(inputs.exempt_avoidable_capital_gbp_m, zero)[keep]), pad])
     exempt_r_real = extend_at_last_level(real(_or(inputs.exempt_avoidable_revenue_gbp_m, zero)[keep]), n_more)
-    uplift = (gb.optimism_bias_amount(capital_real - exempt_c_real, inputs.optimism_bias_capital)
-              + gb.optimism_bias_amount(revenue_real - exempt_r_real, inputs.optimism_bias_operating))
+    ob_base_c, ob_base_r = capital_real - exempt_c_real, revenue_real - exempt_r_real
+    uplift = (gb.optimism_bias_amount(ob_base_c, inputs.optimism_bias_capital)
+              + gb.optimism_bias_amount(ob_base_r, inputs.optimism_bias_operating))
     # risk, then optimism bias (5.42-5.49): expected risk costs and opportunity costs take none
     risk_real = np.concatenate([real(_or(inputs.risk_gbp_m, zero)[keep]), pad])
     opportunity_real = np.concatenate([real(_or(inputs.opportunity_gbp_m, zero)[keep]), pad])
@@ -336,7 +342,8 @@ def green_book(inputs: Inputs, extended: bool = True) -> Appraisal:
         costs_real_gbp_m=costs_real, benefits_real_gbp_m=benefits_real, net_real_gbp_m=net_real,
         discount_factor=factors, pv_gbp_m=net_real * factors, sunk_costs_gbp_m=float(split["sunk"]),
         base_year=int(base), committed_gbp_m=in_period(committed_c + committed_r), extension_years=n_more,
-        residual_value_real_gbp_m=residual_real, risk_real_gbp_m=risk_real, opportunity_real_gbp_m=opportunity_real)
+        residual_value_real_gbp_m=residual_real, risk_real_gbp_m=risk_real, opportunity_real_gbp_m=opportunity_real,
+        ob_base_capital_real_gbp_m=ob_base_c, ob_base_revenue_real_gbp_m=ob_base_r)
 
 
 def npv(scenario: Scenario) -> float:

@@ -221,11 +221,16 @@ def what_if(rows: list[dict], base_rate: float, base_level: float, base_ob_capit
     rate, the benefit level and the optimism bias on capital and on operating costs, recomputed in the
     browser with Vega expressions from the years the page carries (the decision year on).
 
-    PV_t = (level x benefits_t - (1 + ob_capital) x capital_t - (1 + ob_operating) x revenue_t) / (1 + rate)^t,
-    with benefits, capital and revenue in real base-year prices at a benefit level of 1 and before
-    optimism bias. A flat rate of 3.5% equals the STPR over the first 30 years.
+    PV_t = (level x benefits_t - (1 + ob_capital) x capital_t - (1 + ob_operating) x revenue_t - fixed_t)
+    / (1 + rate)^t, with benefits, capital and revenue in real base-year prices at a benefit level of 1 and
+    before optimism bias; capital and revenue are the costs optimism bias raises, `fixed` the costs it never
+    raises (committed sums, fixed envelopes, expected risk costs, opportunity costs; 0 where a row has
+    none). A flat rate of 3.5% equals the STPR over the first 30 years.
     """
-    frame = pd.DataFrame(rows)[["fy", "t", "benefits", "capital", "revenue"]]
+    frame = pd.DataFrame(rows)
+    if "fixed" not in frame:
+        frame["fixed"] = 0.0
+    frame = frame[["fy", "t", "benefits", "capital", "revenue", "fixed"]]
     rate = alt.param(name="rate", value=base_rate,
                      bind=alt.binding_range(min=0.0, max=0.10, step=0.0005, name="Discount rate "))
     level = alt.param(name="level", value=base_level,
@@ -241,8 +246,8 @@ def what_if(rows: list[dict], base_rate: float, base_level: float, base_ob_capit
                                                                       "costs excluded), £m at base-year prices"),
                                             anchor="start")
                      ).transform_calculate(
-        pv="(level * datum.benefits - (1 + ob_capital) * datum.capital - (1 + ob_operating) * datum.revenue)"
-           " / pow(1 + rate, datum.t)")
+        pv="(level * datum.benefits - (1 + ob_capital) * datum.capital - (1 + ob_operating) * datum.revenue"
+           " - datum.fixed) / pow(1 + rate, datum.t)")
     bars = base.mark_bar(color=OKABE_ITO[0]).encode(
         x=alt.X("fy:O", title="Financial year (FY)", sort=list(frame.fy)),
         y=alt.Y("pv:Q", title="Present value (£m)"),

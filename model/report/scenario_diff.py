@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.reconcile_declared import filled_labels
-from ..analysis.register import register
+from ..analysis.register import BLANK_VALUE, register
 from ..core.scenario import Loaded, load_scenario
 from .markup import markdown_text
 
@@ -58,10 +58,12 @@ def diff(child: Loaded, params_dir: str | Path) -> pd.DataFrame:
         old = before.get(key)
         if old is not None and old["value"] == r["value"]:
             continue
-        label = filled.get(key) or r["label"]
+        # a key the child sets blank (a flat rate replaced by a series, say) keeps the parent's label
+        label = filled.get(key) or r["label"] or (old["label"] if old is not None else None)
+        unset = old is not None and r["value"] == BLANK_VALUE
         rows.append({"parameter": key, "change": label or key,
                      "before": old["value"] if old is not None else "not set",
-                     "after": r["value"], "kind": r["kind"], "source or reason": cited(r["provenance"], params_dir),
+                     "after": "not set" if unset else r["value"], "kind": r["kind"], "source or reason": cited(r["provenance"], params_dir),
                      "unit": r["unit"]})
     for key, old in before.items():
         if key not in after:

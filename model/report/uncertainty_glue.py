@@ -136,11 +136,14 @@ def _glue_what_if(loaded, short: str, params_dir=None) -> None:
     rate = s.appraisal.discount_rate.value
     level = s.benefits.level_multiplier.value
     g = book.green_book_appraisal(loaded.name, params_dir)
-    # the Green Book appraisal's own years (the decision year on), before optimism bias, at a benefit level of 1
+    # the Green Book appraisal's own years (the decision year on), before optimism bias, at a benefit level
+    # of 1: the capital and revenue optimism bias raises, and the costs it never raises (committed sums,
+    # fixed envelopes, expected risk costs, opportunity costs)
+    fixed = g.costs_real_gbp_m - g.optimism_bias_gbp_m - g.ob_base_capital_real_gbp_m - g.ob_base_revenue_real_gbp_m
     rows = [{"fy": fy, "t": int(t), "benefits": float(b) / level if level else 0.0, "capital": float(c),
-             "revenue": float(r)}
-            for fy, t, b, c, r in zip(g.frame().fy, g.t, g.benefits_real_gbp_m, g.capital_real_gbp_m,
-                                      g.revenue_real_gbp_m)]
+             "revenue": float(r), "fixed": float(x)}
+            for fy, t, b, c, r, x in zip(g.frame().fy, g.t, g.benefits_real_gbp_m, g.ob_base_capital_real_gbp_m,
+                                         g.ob_base_revenue_real_gbp_m, fixed)]
     glue_chart("fig_whatif", _charts().what_if(rows, 0.035 if rate is None else rate, level,
                                                s.appraisal.optimism_bias_capital.value,
                                                s.appraisal.optimism_bias_operating.value, short))
