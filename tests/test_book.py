@@ -217,3 +217,22 @@ def test_register_shows_the_decision_year_and_the_regulation_the_cap_reads():
     [cap] = reg[reg.parameter == "contract_cap"].to_dict(orient="records")
     assert "72(1)(b)/(c)" in cap["provenance"] and "72(2)" in cap["provenance"]
     assert "cap_pct_of_original 50" in cap["value"] and "reading cumulative" in cap["value"]
+
+
+def test_the_financial_prose_takes_the_step_tables_totals():
+    # the prose gives the full cost, the sunk costs, the future costs, the appraisal costs undiscounted and
+    # their PV: the table's totals by what they are, whatever rows (risk, opportunity costs) come between
+    from model.report.financial_glue import glue_financial
+    from model.report.glue_tracking import _RECORD
+
+    token = _RECORD.set({})
+    try:
+        glue_financial.__wrapped__(PARAMS)
+        got = _RECORD.get()
+    finally:
+        _RECORD.reset(token)
+    t = book.appraisal_vs_financial_costs("fbc3", PARAMS).set_index("step").amount_gbp_m
+    pv = load_results("fbc3")["green_book"]["pv_costs_gbp_m"]
+    assert got["fin_appraisal_pv"] == pytest.approx(pv, abs=1e-9) and round(pv, 3) == 141.600
+    assert got["fin_appraisal_real"] == pytest.approx(t["Appraisal costs, FY23/24 prices, undiscounted"], abs=1e-9)
+    assert got["fin_sunk"] == pytest.approx(144.009, abs=5e-4) and got["fin_full_cost"] == pytest.approx(290.989)
