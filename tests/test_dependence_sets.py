@@ -33,9 +33,8 @@ def test_the_recording_covers_the_book():
     assert sum(1 for ids in figures.values() if ids) == 142
     assert {k.split("#")[0] for k in figures} >= {"pages/index.ipynb", "pages/economic.ipynb", "pages/comparison.ipynb"}
     # the markers sit on the table cells that move (not on a column's heading); the reconciliation's
-    # one marker was on the heading of its explanation, a text column, and is gone; 15 pages with the
-    # page of the GDP deflator series' sensitivity
-    assert len(RECORDED["markers"]) == 15
+    # one marker was on the heading of its explanation, a text column, and is gone
+    assert len(RECORDED["markers"]) == 14
     # the front page: FBC3's sunk costs (FBC1's and FBC2's assumed costs before the decision year)
     # and its Green Book NPV rest on assumptions; its NPV, calibrated to the published one, on none
     front = {k.split("#")[1]: v for k, v in figures.items() if k.startswith("pages/index.ipynb#")}

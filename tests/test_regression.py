@@ -22,7 +22,6 @@ from .conftest import PARAMS
 # moved them again: FBC3's change fund is a fixed envelope (no optimism bias: the optimism sensitivities
 # move in both measures) and the staff time of Drop 2's training is an opportunity cost of the Green Book
 # appraisal, 7.6125 at year 0 (every FBC3 scenario's Green Book NPV falls by it; the do-minimum has none).
-# fbc3_deflator_series (HM Treasury's series in place of the flat 2%) was recorded when it was added.
 BASELINE = {
     "do_minimum": (-145.54941742977832, 237.109, 0.21931672361978122,
                    -52.636067632662, 0.4822548364290885),
@@ -34,8 +33,6 @@ BASELINE = {
              -37.545243021702326, 0.7348496601326379),
     "fbc3_benefits_half": (-186.06677093364877, 290.98900000000003, 0.18213681683170796,
                            -89.57253645812939, 0.36742483006631893),
-    "fbc3_deflator_series": (-129.1482783605469, 290.98900000000003, 0.39087270252768974,
-                             -25.306109919859743, 0.8196373658763024),
     "fbc3_drop2_slip": (-151.6391452324606, 290.98900000000003, 0.3334646837238628,
                         -46.70866275012544, 0.6701361662305142),
     "fbc3_optimism_lower": (-147.22735154113005, 290.98900000000003, 0.35920256641279963,
