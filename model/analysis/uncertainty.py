@@ -178,20 +178,24 @@ class Engine:
                 return rebase(nominal, a.paper_base, base_year, g) if green else nominal
             return nominal / gb.price_level(fys, base_year, g)
 
-        factors: list[str] = []
-        capital_rows: list[np.ndarray] = []
-        revenue_rows: list[np.ndarray] = []
-        committed_c, committed_r = np.zeros(len(fys)), np.zeros(len(fys))
-        for block in s.costs.values():
+        def by_factor(block):
+            """(factor, capital, revenue) of one block, nominal, each of its factors alone at 1."""
             names = ({ln.factor for ln in block.lines.values()} if hasattr(block, "lines")
                      else {block.factor})
             for factor in sorted(names):
                 only = {f: (1.0 if f == factor else 0.0) for f in names}
                 if green:
                     split = block_costs_after_decision(block, all_fys, s, only)
-                    c, r = split["capital"][keep], split["revenue"][keep]
+                    yield factor, split["capital"][keep], split["revenue"][keep]
                 else:
-                    c, r = block_costs(block, all_fys, only)
+                    yield (factor, *block_costs(block, all_fys, only))
+
+        factors: list[str] = []
+        capital_rows: list[np.ndarray] = []
+        revenue_rows: list[np.ndarray] = []
+        committed_c, committed_r = np.zeros(len(fys)), np.zeros(len(fys))
+        for block in s.costs.values():
+            for factor, c, r in by_factor(block):
                 if factor in factors:
                     i = factors.index(factor)
                     capital_rows[i] = capital_rows[i] + c
@@ -211,14 +215,7 @@ class Engine:
             cut = only_lines(block, name, exempt)
             if cut is None:
                 continue
-            names = {ln.factor for ln in cut.lines.values()} if hasattr(cut, "lines") else {cut.factor}
-            for factor in names:
-                only = {f: (1.0 if f == factor else 0.0) for f in names}
-                if green:
-                    split = block_costs_after_decision(cut, all_fys, s, only)
-                    c, r = split["capital"][keep], split["revenue"][keep]
-                else:
-                    c, r = block_costs(cut, all_fys, only)
+            for factor, c, r in by_factor(cut):
                 exempt_c_rows[factors.index(factor)] += c
                 exempt_r_rows[factors.index(factor)] += r
         capital = np.vstack([real(row) for row in capital_rows])

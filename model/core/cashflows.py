@@ -348,13 +348,18 @@ def opportunity_costs_by_fy(scenario: Scenario, fys: np.ndarray, after_decision:
     costed, spread over its years; `after_decision`, only the decision year's share still to come
     (by the entry's timing, else pro rata by month), as for a cost line."""
     out = np.zeros(len(fys))
-    d = scenario.appraisal.decision_fy.value
     for entry in scenario.opportunity_costs.values():
-        amounts = spread_over_years(entry.total_gbp_m, entry.years, fys)
-        if after_decision:
-            amounts = amounts * year_weights(fys, d, line_share_to_come(entry, scenario))
-        out += amounts
+        out += opportunity_cost_by_fy(entry, scenario, fys, after_decision)
     return out
+
+
+def opportunity_cost_by_fy(entry, scenario: Scenario, fys: np.ndarray, after_decision: bool = False) -> np.ndarray:
+    """One opportunity cost by year (nominal GBP m); see :func:`opportunity_costs_by_fy`."""
+    amounts = spread_over_years(entry.total_gbp_m, entry.years, fys)
+    if after_decision:
+        d = scenario.appraisal.decision_fy.value
+        amounts = amounts * year_weights(fys, d, line_share_to_come(entry, scenario))
+    return amounts
 
 
 def optimism_bias_exempt(scenario: Scenario) -> set[str]:

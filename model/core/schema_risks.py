@@ -59,9 +59,7 @@ class Risk(_Strict):
     def _quantified_in_full(self) -> "Risk":
         if (self.probability is None) != (self.impact_gbp_m is None):
             raise ValueError("give both probability and impact_gbp_m (a quantified risk), or neither")
-        if self.quantified:
-            _fy_labels(self.years)
-        elif self.years:
+        if self.quantified or self.years:
             _fy_labels(self.years)
         return self
 
@@ -102,11 +100,11 @@ class OpportunityCost(_Strict):
 
     @property
     def gross_gbp_m(self) -> float:
-        """people x days x cost per day, in GBP m: 22,500 x 2 x 270 = 12.15."""
+        """people x days x cost per day, in GBP m: 100 x 5 x 400 = 0.2."""
         return self.people.value * self.days_each.value * self.cost_per_day_gbp.value / 1e6
 
     @property
     def total_gbp_m(self) -> float:
-        """The gross less what the cost tables already pay for (never below zero): 12.15 - 2.0 = 10.15."""
+        """The gross less what the cost tables already pay for (never below zero): 0.2 - 0.05 = 0.15."""
         less = 0.0 if self.already_costed_gbp_m is None else self.already_costed_gbp_m.value
         return max(0.0, self.gross_gbp_m - less)

@@ -87,18 +87,17 @@ def opportunity_costs(params_dir: str | Path | None = None) -> pd.DataFrame:
     """The headline version's opportunity costs: people x days x cost per day, less what the cost tables
     already pay for, and the part still to come at the decision (nominal £m), which the Green Book
     appraisal counts and the cash view of the financial case does not."""
-    from ..core.cashflows import opportunity_costs_by_fy
+    from ..core.cashflows import opportunity_cost_by_fy
     from ..core.fy import fy_range
     pdir = resolve_params_dir(params_dir)
     s = loaded(headline(pdir), pdir).scenario
     fys = fy_range(s.appraisal.first_fy.value, s.appraisal.last_fy.value)
     rows = []
-    for name, o in s.opportunity_costs.items():
-        one = s.model_copy(update={"opportunity_costs": {name: o}})
+    for o in s.opportunity_costs.values():
         rows.append({"resource": o.label, "people": o.people.value, "days_each": o.days_each.value,
                      "cost_per_day_gbp": o.cost_per_day_gbp.value, "gross_gbp_m": o.gross_gbp_m,
                      "already_costed_gbp_m": 0.0 if o.already_costed_gbp_m is None else o.already_costed_gbp_m.value,
                      "years": ", ".join(o.years),
-                     "after_decision_gbp_m": float(opportunity_costs_by_fy(one, fys, after_decision=True).sum())})
+                     "after_decision_gbp_m": float(opportunity_cost_by_fy(o, s, fys, after_decision=True).sum())})
     return pd.DataFrame(rows, columns=["resource", "people", "days_each", "cost_per_day_gbp", "gross_gbp_m",
                                        "already_costed_gbp_m", "years", "after_decision_gbp_m"])
